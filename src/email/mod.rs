@@ -1,0 +1,1 @@
+//! Email: rendering alerts into messages, and the transports that deliver them.

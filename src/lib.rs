@@ -1,0 +1,15 @@
+//! watchkeeper: watches sanctions lists and news feeds, emails alerts.
+//!
+//! The pipeline, one module a stage:
+//! schedule ([`daemon`]) → fetch ([`fetch`]) → parse ([`sources`]) → store and diff ([`store`],
+//! [`diff`]) → match ([`matching`]) → alert outbox ([`alerts`], [`outbox`]) → email ([`email`]).
+//! [`pipeline`] runs one cycle of one source through all of them.
+
+pub mod alerts;
+pub mod config;
+pub mod email;
+pub mod imo;
+pub mod matching;
+pub mod model;
+pub mod sources;
+pub mod watchlist;

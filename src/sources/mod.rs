@@ -1,0 +1,105 @@
+//! Source formats: every list and feed format is one file here, behind [`SourceFormat`].
+//!
+//! Adding a list is adding a file that implements the trait and one line in [`format_for`].
+
+use crate::model::{FeedSnapshot, ListSnapshot};
+
+pub mod ca_sema_xml;
+pub mod eu_fsf_xml;
+pub mod feed;
+pub mod ofac_csv;
+pub mod ofac_enhanced_xml;
+pub mod ofac_xml;
+pub mod opensanctions_ftm;
+pub mod uk_xml;
+pub mod un_xml;
+pub mod us_csl_csv;
+
+/// One downloaded document, as the fetch stage hands it over.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// The resource name the format asked for (`sdn.csv`), or `""` for the source URL itself.
+    pub resource: String,
+    /// The URL it came from, for error messages and for resolving relative links.
+    pub url: String,
+    pub bytes: Vec<u8>,
+    /// The HTTP Content-Type, if there was one (a `file://` source has none).
+    pub content_type: Option<String>,
+}
+
+/// What a source's documents parse into.
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    List(ListSnapshot),
+    Feed(FeedSnapshot),
+}
+
+/// Why a document could not be parsed. Names the document and, where known, the place in it.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("{url}: not the expected format: {reason}")]
+    WrongFormat { url: String, reason: String },
+    #[error("{url}: {location}: {message}")]
+    Malformed {
+        url: String,
+        /// `line 12`, `byte 4096`, `row 7`…
+        location: String,
+        message: String,
+    },
+    #[error("{url}: resource {resource:?} missing from the download")]
+    MissingResource { url: String, resource: String },
+}
+
+/// A list or feed format.
+pub trait SourceFormat: Send + Sync {
+    /// The `kind` of the config that selects this format.
+    fn kind(&self) -> &'static str;
+
+    /// The documents to fetch, as names relative to the source URL (which is then a folder);
+    /// empty when the source URL is the one document.
+    fn resources(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Parses the fetched documents, one [`Body`] per resource (or one for the URL itself).
+    fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError>;
+}
+
+/// Every kind the config accepts.
+pub const KINDS: &[&str] = &[
+    "ofac_sdn_csv",
+    "ofac_xml",
+    "ofac_enhanced_xml",
+    "un_sc_xml",
+    "eu_fsf_xml",
+    "uk_sanctions_xml",
+    "ca_sema_xml",
+    "us_csl_csv",
+    "opensanctions_ftm",
+    "feed",
+];
+
+/// Options of a `[[source]]` that a format may need beyond its kind.
+#[derive(Debug, Clone, Default)]
+pub struct FormatOptions {
+    /// For `ofac_sdn_csv`: other file names (primary, alt, add, comments), e.g. OFAC's
+    /// consolidated `cons_prim.csv`, `cons_alt.csv`, `cons_add.csv`, `cons_comments.csv`.
+    pub files: Option<Vec<String>>,
+}
+
+/// The format for a config `kind`, or `None` if the kind is unknown.
+pub fn format_for(kind: &str, options: &FormatOptions) -> Option<Box<dyn SourceFormat>> {
+    match kind {
+        "ofac_sdn_csv" => Some(Box::new(ofac_csv::OfacCsv::new(options.files.clone()))),
+        "ofac_xml" => Some(Box::new(ofac_xml::OfacXml)),
+        "ofac_enhanced_xml" => Some(Box::new(ofac_enhanced_xml::OfacEnhancedXml)),
+        "un_sc_xml" => Some(Box::new(un_xml::UnScXml)),
+        "eu_fsf_xml" => Some(Box::new(eu_fsf_xml::EuFsfXml)),
+        "uk_sanctions_xml" => Some(Box::new(uk_xml::UkSanctionsXml)),
+        "ca_sema_xml" => Some(Box::new(ca_sema_xml::CaSemaXml)),
+        "us_csl_csv" => Some(Box::new(us_csl_csv::UsCslCsv)),
+        "opensanctions_ftm" => Some(Box::new(opensanctions_ftm::OpenSanctionsFtm)),
+        "feed" => Some(Box::new(feed::Feed)),
+        _ => None,
+    }
+}
