@@ -77,3 +77,16 @@ pub struct EmailConfig {
     pub to: Vec<String>,
     pub mode: MailMode,
 }
+
+/// (Placeholder until the config branch lands.)
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+pub fn load(path: &std::path::Path) -> Result<Config, ConfigError> {
+    Err(ConfigError(format!("{}: not yet", path.display())))
+}
+
+pub fn summary(_c: &Config, _w: &crate::watchlist::Watchlist) -> String {
+    String::new()
+}

@@ -16,3 +16,12 @@ pub struct Imo {
     pub number: String,
     pub kind: ImoKind,
 }
+
+/// (Placeholder until the config branch lands.)
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ImoError(pub String);
+
+pub fn parse(s: &str) -> Result<Imo, ImoError> {
+    Err(ImoError(s.to_string()))
+}

@@ -7,9 +7,17 @@
 
 pub mod alerts;
 pub mod config;
+pub mod daemon;
+pub mod diff;
 pub mod email;
+pub mod fetch;
+pub mod guard;
 pub mod imo;
 pub mod matching;
 pub mod model;
+pub mod outbox;
+pub mod pipeline;
+pub mod screen;
 pub mod sources;
+pub mod store;
 pub mod watchlist;

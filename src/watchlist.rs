@@ -95,3 +95,18 @@ impl WatchItem {
 pub struct Watchlist {
     pub items: Vec<WatchItem>,
 }
+
+/// (Placeholder until the config branch lands.)
+pub fn load(path: &std::path::Path) -> Result<Watchlist, crate::config::ConfigError> {
+    Err(crate::config::ConfigError(format!(
+        "{}: not yet",
+        path.display()
+    )))
+}
+
+pub fn validate_sources(
+    _w: &Watchlist,
+    _names: &[String],
+) -> Result<(), crate::config::ConfigError> {
+    Ok(())
+}

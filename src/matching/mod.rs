@@ -27,6 +27,10 @@ impl Matcher {
         }
     }
 
+    pub fn default_threshold(&self) -> f64 {
+        self.default_threshold
+    }
+
     pub fn items(&self) -> &[WatchItem] {
         &self.items
     }

@@ -1,0 +1,319 @@
+//! Scheduling: `once` runs every (or the named) source one time; `run` is the daemon, which
+//! runs each source on its cron schedule, reloads the watchlist, and talks to systemd.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::watch;
+
+use crate::config::{Config, SourceConfig};
+use crate::fetch::Fetcher;
+use crate::matching::Matcher;
+use crate::outbox::{self, Delivery};
+use crate::pipeline::{self, CycleError, CycleSummary};
+use crate::store::{Store, StoreError};
+use crate::watchlist::{self, Watchlist};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown source {0:?} (see `watchkeeper check` for the configured ones)")]
+    UnknownSource(String),
+    #[error("source {source_name}: schedule {schedule:?}: {message}")]
+    Schedule {
+        source_name: String,
+        schedule: String,
+        message: String,
+    },
+    #[error("signal handler: {0}")]
+    Signal(std::io::Error),
+}
+
+/// What `once` did.
+#[derive(Debug, Default)]
+pub struct OnceReport {
+    pub cycles: Vec<Result<CycleSummary, CycleError>>,
+    pub already_listed: usize,
+    pub messages_queued: usize,
+    pub delivery: Delivery,
+}
+
+impl OnceReport {
+    pub fn failures(&self) -> usize {
+        self.cycles.iter().filter(|c| c.is_err()).count()
+    }
+}
+
+/// One full cycle of all (or the named) sources, then delivery of everything pending.
+pub async fn once(
+    config: &Config,
+    watchlist: Watchlist,
+    only: &[String],
+) -> Result<OnceReport, DaemonError> {
+    for name in only {
+        if !config.sources.iter().any(|s| &s.name == name) {
+            return Err(DaemonError::UnknownSource(name.clone()));
+        }
+    }
+    let matcher = Arc::new(Matcher::new(watchlist.items, config.threshold));
+    let fetcher = Fetcher::new();
+    let mut report = OnceReport::default();
+    {
+        let mut store = Store::open(&config.database)?;
+        report.already_listed = pipeline::screen_new_watch_items(&mut store, &matcher)?;
+    }
+    for source in &config.sources {
+        if !only.is_empty() && !only.contains(&source.name) {
+            continue;
+        }
+        let result =
+            pipeline::run_source(&config.database, source, &fetcher, matcher.clone()).await;
+        log_cycle(&source.name, &result);
+        report.cycles.push(result);
+    }
+    let mut store = Store::open(&config.database)?;
+    report.messages_queued = outbox::compose(&mut store, &config.email)?;
+    report.delivery = outbox::deliver(&config.database, &config.email, false).await?;
+    Ok(report)
+}
+
+fn log_cycle(name: &str, result: &Result<CycleSummary, CycleError>) {
+    match result {
+        Ok(s) if s.not_modified => tracing::info!(source = name, "not modified since last fetch"),
+        Ok(s) => tracing::info!(
+            source = name,
+            entries = s.entries,
+            added = s.added,
+            changed = s.changed,
+            removed = s.removed,
+            new_items = s.new_feed_items,
+            alerts = s.alerts,
+            "cycle done"
+        ),
+        Err(e) => tracing::error!(source = name, error = %e, "cycle failed"),
+    }
+}
+
+/// The parsed cron schedule of a source.
+pub fn schedule_of(source: &SourceConfig) -> Result<cron::Schedule, DaemonError> {
+    cron::Schedule::from_str(&source.schedule).map_err(|e| DaemonError::Schedule {
+        source_name: source.name.clone(),
+        schedule: source.schedule.clone(),
+        message: e.to_string(),
+    })
+}
+
+/// The daemon. Returns on SIGTERM or SIGINT after the cycles in flight have finished.
+pub async fn run(config: Config) -> Result<(), DaemonError> {
+    let config = Arc::new(config);
+    let initial = watchlist::load(&config.watchlist)?;
+    let matcher = Arc::new(RwLock::new(Arc::new(Matcher::new(
+        initial.items,
+        config.threshold,
+    ))));
+    {
+        let mut store = Store::open(&config.database)?;
+        let m = matcher.read().expect("matcher lock").clone();
+        let n = pipeline::screen_new_watch_items(&mut store, &m)?;
+        if n > 0 {
+            tracing::info!(alerts = n, "new watch items screened against stored lists");
+        }
+    }
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (wake_tx, wake_rx) = watch::channel(0u64);
+    let fetcher = Fetcher::new();
+    let mut tasks = Vec::new();
+    for source in &config.sources {
+        let schedule = schedule_of(source)?;
+        tasks.push(tokio::spawn(source_loop(
+            config.clone(),
+            source.clone(),
+            schedule,
+            fetcher.clone(),
+            matcher.clone(),
+            stop_rx.clone(),
+            wake_tx.clone(),
+        )));
+    }
+    tasks.push(tokio::spawn(mailer_loop(
+        config.clone(),
+        stop_rx.clone(),
+        wake_rx,
+    )));
+    tasks.push(tokio::spawn(watchlist_loop(
+        config.clone(),
+        matcher.clone(),
+        stop_rx.clone(),
+        wake_tx.clone(),
+    )));
+    if let Some(interval) = watchdog_interval() {
+        tasks.push(tokio::spawn(watchdog_loop(interval, stop_rx.clone())));
+    }
+    let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
+    tracing::info!(
+        sources = config.sources.len(),
+        watchlist = %config.watchlist.display(),
+        "watchkeeper running"
+    );
+    wait_for_stop().await?;
+    tracing::info!("stopping: finishing cycles in flight");
+    let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Stopping]);
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_stop() -> Result<(), DaemonError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signal)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signal)?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
+}
+
+async fn source_loop(
+    config: Arc<Config>,
+    source: SourceConfig,
+    schedule: cron::Schedule,
+    fetcher: Fetcher,
+    matcher: Arc<RwLock<Arc<Matcher>>>,
+    mut stop: watch::Receiver<bool>,
+    wake_mailer: watch::Sender<u64>,
+) {
+    loop {
+        let Some(next) = schedule.upcoming(chrono::Utc).next() else {
+            tracing::warn!(source = %source.name, "schedule has no future run");
+            return;
+        };
+        let wait = (next - chrono::Utc::now()).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        // A cycle is not interrupted by a stop: it runs to its commit (or its rollback on
+        // error), and the loop ends after it. Each source has one loop, so two cycles of one
+        // source never overlap.
+        let m = matcher.read().expect("matcher lock").clone();
+        let result = pipeline::run_source(&config.database, &source, &fetcher, m).await;
+        log_cycle(&source.name, &result);
+        wake_mailer.send_modify(|n| *n += 1);
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+/// Composes and sends mail after every cycle, and retries pending messages every minute.
+async fn mailer_loop(
+    config: Arc<Config>,
+    mut stop: watch::Receiver<bool>,
+    mut wake: watch::Receiver<u64>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = wake.changed() => {}
+            _ = stop.changed() => {}
+        }
+        let composed =
+            Store::open(&config.database).and_then(|mut s| outbox::compose(&mut s, &config.email));
+        if let Err(e) = composed {
+            tracing::error!(error = %e, "could not compose alert emails");
+        }
+        if let Err(e) = outbox::deliver(&config.database, &config.email, true).await {
+            tracing::error!(error = %e, "could not deliver alert emails");
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
+
+/// Reloads the watchlist on SIGHUP and when the file changes. An invalid new watchlist is
+/// refused with a logged error and the old one stays in force.
+async fn watchlist_loop(
+    config: Arc<Config>,
+    matcher: Arc<RwLock<Arc<Matcher>>>,
+    mut stop: watch::Receiver<bool>,
+    wake_mailer: watch::Sender<u64>,
+) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = match signal(SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGHUP; file changes still reload");
+            return;
+        }
+    };
+    let mut last = fingerprint(&config.watchlist);
+    loop {
+        tokio::select! {
+            _ = hup.recv() => tracing::info!("SIGHUP: reloading the watchlist"),
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {
+                let now = fingerprint(&config.watchlist);
+                if now == last {
+                    continue;
+                }
+                tracing::info!(path = %config.watchlist.display(), "watchlist changed: reloading");
+            }
+            _ = stop.changed() => return,
+        }
+        last = fingerprint(&config.watchlist);
+        match reload(&config, &matcher) {
+            Ok(n) => {
+                if n > 0 {
+                    wake_mailer.send_modify(|x| *x += 1);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "watchlist not reloaded; the previous one stays in force")
+            }
+        }
+    }
+}
+
+fn reload(config: &Config, matcher: &RwLock<Arc<Matcher>>) -> Result<usize, DaemonError> {
+    let wl = watchlist::load(&config.watchlist)?;
+    let count = wl.items.len();
+    let m = Arc::new(Matcher::new(wl.items, config.threshold));
+    *matcher.write().expect("matcher lock") = m.clone();
+    let mut store = Store::open(&config.database)?;
+    let alerts = pipeline::screen_new_watch_items(&mut store, &m)?;
+    tracing::info!(items = count, already_listed = alerts, "watchlist reloaded");
+    Ok(alerts)
+}
+
+fn fingerprint(path: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+fn watchdog_interval() -> Option<Duration> {
+    let mut usec = 0;
+    if sd_notify::watchdog_enabled(false, &mut usec) && usec > 0 {
+        Some(Duration::from_micros(usec / 2))
+    } else {
+        None
+    }
+}
+
+async fn watchdog_loop(interval: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Watchdog]);
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Diffing two snapshots of a list: which entries were added, changed (and in which fields),
+//! and removed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sha2::{Digest, Sha256};
+
+use crate::alerts::FieldChange;
+use crate::model::Entry;
+use crate::store::StoredEntry;
+
+/// The content hash of an entry: the version that alert dedup keys refer to.
+pub fn entry_hash(entry: &Entry) -> String {
+    // serde_json writes struct fields in declaration order and the maps are BTreeMaps, so the
+    // encoding is canonical for a given model version.
+    let json = serde_json::to_vec(entry).expect("entries serialize");
+    let digest = Sha256::digest(&json);
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// What changed between the stored snapshot and a new one.
+#[derive(Debug, Default)]
+pub struct Diff<'a> {
+    pub added: Vec<(&'a Entry, String)>,
+    /// (old, new, new hash, changed fields)
+    pub changed: Vec<(&'a StoredEntry, &'a Entry, String, Vec<FieldChange>)>,
+    pub removed: Vec<&'a StoredEntry>,
+    pub unchanged: usize,
+}
+
+impl Diff<'_> {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Compares `new` (entries of one snapshot) with what is stored.
+pub fn diff<'a>(old: &'a HashMap<String, StoredEntry>, new: &'a [Entry]) -> Diff<'a> {
+    let mut d = Diff::default();
+    let mut seen = std::collections::HashSet::with_capacity(new.len());
+    for entry in new {
+        seen.insert(entry.id.as_str());
+        let hash = entry_hash(entry);
+        match old.get(&entry.id) {
+            None => d.added.push((entry, hash)),
+            Some(stored) if stored.hash == hash => d.unchanged += 1,
+            Some(stored) => {
+                let fields = changed_fields(&stored.entry, entry);
+                d.changed.push((stored, entry, hash, fields));
+            }
+        }
+    }
+    let mut removed: Vec<&StoredEntry> = old
+        .iter()
+        .filter(|(id, _)| !seen.contains(id.as_str()))
+        .map(|(_, s)| s)
+        .collect();
+    removed.sort_by(|a, b| a.entry.id.cmp(&b.entry.id));
+    d.removed = removed;
+    d
+}
+
+/// The top-level fields that differ, each with a short before/after rendering.
+pub fn changed_fields(old: &Entry, new: &Entry) -> Vec<FieldChange> {
+    let as_map = |e: &Entry| -> BTreeMap<String, serde_json::Value> {
+        match serde_json::to_value(e).expect("entries serialize") {
+            serde_json::Value::Object(m) => m.into_iter().collect(),
+            _ => BTreeMap::new(),
+        }
+    };
+    let (a, b) = (as_map(old), as_map(new));
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| FieldChange {
+            field: k.clone(),
+            before: render_value(a.get(k)),
+            after: render_value(b.get(k)),
+        })
+        .collect()
+}
+
+/// A JSON value as a person would read it in an email.
+fn render_value(v: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match v {
+        None | Some(Value::Null) => "(none)".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| render_value(Some(i)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(Value::Object(m)) => {
+            // Aliases and identifiers are objects: show them as "value (kind)".
+            if let (Some(Value::String(name)), Some(Value::String(kind))) =
+                (m.get("name").or_else(|| m.get("value")), m.get("kind"))
+            {
+                return format!("{name} ({kind})");
+            }
+            m.iter()
+                .map(|(k, v)| format!("{k}: {}", render_value(Some(v))))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Alias, EntityKind};
+
+    fn entry(id: &str, name: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            kind: EntityKind::Vessel,
+            name: name.into(),
+            ..Entry::default()
+        }
+    }
+
+    fn stored(e: Entry) -> (String, StoredEntry) {
+        (
+            e.id.clone(),
+            StoredEntry {
+                hash: entry_hash(&e),
+                entry: e,
+            },
+        )
+    }
+
+    #[test]
+    fn added_changed_removed_and_unchanged_are_told_apart() {
+        let old: HashMap<_, _> = [
+            stored(entry("1", "ADISA")),
+            stored(entry("2", "ARTAVIL")),
+            stored(entry("3", "GONE")),
+        ]
+        .into_iter()
+        .collect();
+        let mut renamed = entry("1", "SKIPPER");
+        renamed.aliases.push(Alias {
+            name: "ADISA".into(),
+            kind: "fka".into(),
+        });
+        let new = vec![renamed, entry("2", "ARTAVIL"), entry("4", "NEW")];
+        let d = diff(&old, &new);
+        assert_eq!(d.added.len(), 1);
+        assert_eq!(d.added[0].0.id, "4");
+        assert_eq!(d.removed.len(), 1);
+        assert_eq!(d.removed[0].entry.id, "3");
+        assert_eq!(d.unchanged, 1);
+        assert_eq!(d.changed.len(), 1);
+        let fields: Vec<&str> = d.changed[0].3.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["aliases", "name"]);
+        let name = &d.changed[0].3[1];
+        assert_eq!(
+            (name.before.as_str(), name.after.as_str()),
+            ("ADISA", "SKIPPER")
+        );
+        assert_eq!(d.changed[0].3[0].after, "ADISA (fka)");
+    }
+
+    #[test]
+    fn hash_changes_with_any_field_and_only_then() {
+        let a = entry("1", "X");
+        let mut b = a.clone();
+        assert_eq!(entry_hash(&a), entry_hash(&b));
+        b.programs.push("SDGT".into());
+        assert_ne!(entry_hash(&a), entry_hash(&b));
+    }
+}

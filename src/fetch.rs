@@ -1,0 +1,275 @@
+//! Fetching a source's documents over `https://`, `http://` or `file://`, with conditional GET
+//! so that an unchanged list costs one request and no parse.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::SourceConfig;
+use crate::sources::Body;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: {message}")]
+    Http { url: String, message: String },
+    #[error("{url}: server answered {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: larger than the {limit}-byte limit for this source (max_bytes)")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url}: {source}")]
+    File {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{url}: unsupported URL (expected https://, http:// or file://)")]
+    BadUrl { url: String },
+}
+
+/// What a server said about a document last time, to ask "changed since?" next time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validator {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+/// Validators per document URL.
+pub type Validators = BTreeMap<String, Validator>;
+
+#[derive(Debug)]
+pub enum FetchOutcome {
+    /// Every document is as it was last time.
+    NotModified,
+    Fetched {
+        bodies: Vec<Body>,
+        validators: Validators,
+    },
+}
+
+/// One HTTP client for the whole daemon (connection reuse, one TLS setup).
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+}
+
+impl Default for Fetcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+enum One {
+    NotModified,
+    Body(Body, Validator),
+}
+
+impl Fetcher {
+    pub fn new() -> Fetcher {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!(
+                "watchkeeper/",
+                env!("CARGO_PKG_VERSION"),
+                " (sanctions list monitor)"
+            ))
+            .connect_timeout(Duration::from_secs(30))
+            .gzip(true)
+            .build()
+            .expect("the TLS backend initialises");
+        Fetcher { client }
+    }
+
+    /// Fetches every document of a source. `resources` are names relative to the source URL
+    /// (empty: the URL itself); `previous` the validators stored after the last success.
+    pub async fn fetch(
+        &self,
+        source: &SourceConfig,
+        resources: &[String],
+        previous: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        let urls = document_urls(&source.url, resources);
+        let mut results = Vec::with_capacity(urls.len());
+        for (resource, url) in &urls {
+            results.push(
+                self.fetch_one(source, resource, url, previous.get(url))
+                    .await?,
+            );
+        }
+        if results.iter().all(|r| matches!(r, One::NotModified)) {
+            return Ok(FetchOutcome::NotModified);
+        }
+        // A multi-file list changed in part: the unchanged parts are needed too, so fetch them
+        // again without conditions.
+        let mut bodies = Vec::with_capacity(urls.len());
+        let mut validators = Validators::new();
+        for ((resource, url), result) in urls.iter().zip(results) {
+            let (body, validator) = match result {
+                One::Body(b, v) => (b, v),
+                One::NotModified => match self.fetch_one(source, resource, url, None).await? {
+                    One::Body(b, v) => (b, v),
+                    One::NotModified => {
+                        return Err(FetchError::Http {
+                            url: url.clone(),
+                            message: "answered 304 Not Modified to an unconditional request".into(),
+                        })
+                    }
+                },
+            };
+            validators.insert(url.clone(), validator);
+            bodies.push(body);
+        }
+        Ok(FetchOutcome::Fetched { bodies, validators })
+    }
+
+    async fn fetch_one(
+        &self,
+        source: &SourceConfig,
+        resource: &str,
+        url: &str,
+        previous: Option<&Validator>,
+    ) -> Result<One, FetchError> {
+        if let Some(path) = url.strip_prefix("file://") {
+            return read_file(url, resource, path, source.max_bytes, previous).await;
+        }
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(FetchError::BadUrl { url: url.into() });
+        }
+        let http_err = |e: reqwest::Error| FetchError::Http {
+            url: url.to_string(),
+            message: error_chain(&e),
+        };
+        let mut req = self.client.get(url).timeout(source.timeout);
+        if let Some(v) = previous {
+            if let Some(etag) = &v.etag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &v.last_modified {
+                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            }
+        }
+        let mut resp = req.send().await.map_err(http_err)?;
+        if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(One::NotModified);
+        }
+        if !resp.status().is_success() {
+            return Err(FetchError::Status {
+                url: url.into(),
+                status: resp.status().as_u16(),
+            });
+        }
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let validator = Validator {
+            etag: header(reqwest::header::ETAG),
+            last_modified: header(reqwest::header::LAST_MODIFIED),
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        let mut bytes = Vec::new();
+        // Counting decompressed bytes as they arrive is what stops a gzip bomb.
+        while let Some(chunk) = resp.chunk().await.map_err(http_err)? {
+            if (bytes.len() + chunk.len()) as u64 > source.max_bytes {
+                return Err(FetchError::TooLarge {
+                    url: url.into(),
+                    limit: source.max_bytes,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(One::Body(
+            Body {
+                resource: resource.to_string(),
+                url: url.to_string(),
+                bytes,
+                content_type,
+            },
+            validator,
+        ))
+    }
+}
+
+async fn read_file(
+    url: &str,
+    resource: &str,
+    path: &str,
+    max_bytes: u64,
+    previous: Option<&Validator>,
+) -> Result<One, FetchError> {
+    let file_err = |source| FetchError::File {
+        url: url.to_string(),
+        source,
+    };
+    let path = percent_decode(path);
+    let meta = tokio::fs::metadata(&path).await.map_err(file_err)?;
+    // A local file has no ETag: its size and modification time play the part.
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let validator = Validator {
+        etag: Some(format!("{}-{}", meta.len(), modified)),
+        last_modified: None,
+    };
+    if previous == Some(&validator) {
+        return Ok(One::NotModified);
+    }
+    if meta.len() > max_bytes {
+        return Err(FetchError::TooLarge {
+            url: url.into(),
+            limit: max_bytes,
+        });
+    }
+    let bytes = tokio::fs::read(&path).await.map_err(file_err)?;
+    Ok(One::Body(
+        Body {
+            resource: resource.to_string(),
+            url: url.to_string(),
+            bytes,
+            content_type: None,
+        },
+        validator,
+    ))
+}
+
+/// The URL of each document: the source URL itself, or each resource inside it as a folder.
+pub fn document_urls(base: &str, resources: &[String]) -> Vec<(String, String)> {
+    if resources.is_empty() {
+        return vec![(String::new(), base.to_string())];
+    }
+    let folder = if base.ends_with('/') {
+        base.to_string()
+    } else {
+        format!("{base}/")
+    };
+    resources
+        .iter()
+        .map(|r| (r.clone(), format!("{folder}{r}")))
+        .collect()
+}
+
+fn percent_decode(path: &str) -> String {
+    url::Url::parse(&format!("file://{path}"))
+        .ok()
+        .and_then(|u| u.to_file_path().ok())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// The error and its causes on one line: reqwest's own message alone hides the reason.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        cur = s.source();
+    }
+    out
+}

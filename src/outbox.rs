@@ -1,0 +1,133 @@
+//! The alert outbox: alerts recorded by a cycle become messages (one digest per recipient, or
+//! one per alert), and messages are delivered with retries and backoff. An alert is always
+//! committed before any attempt to send it, so a crash or a dead mail server loses nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use crate::alerts::Alert;
+use crate::config::{EmailConfig, MailMode};
+use crate::email::{self, Message};
+use crate::store::{Store, StoreError};
+
+/// After this many failed attempts a message is given up, with a logged error. With the
+/// backoff below that is about four days of trying.
+pub const MAX_ATTEMPTS: i64 = 20;
+
+/// Delay before the next attempt after `attempts` failures: 1 min, doubling, at most 6 h.
+pub fn backoff(attempts: i64) -> Duration {
+    let secs = 60u64.saturating_mul(1u64 << attempts.clamp(0, 20) as u32);
+    Duration::from_secs(secs.min(6 * 3600))
+}
+
+/// Turns every alert not yet in a message into messages, per the configured mode.
+pub fn compose(store: &mut Store, email_cfg: &EmailConfig) -> Result<usize, StoreError> {
+    let alerts = store.unqueued_alerts()?;
+    if alerts.is_empty() {
+        return Ok(0);
+    }
+    let messages = plan(&alerts, email_cfg);
+    store.queue_messages(&messages)?;
+    Ok(messages.len())
+}
+
+/// Who gets which alerts, and in how many messages.
+fn plan(alerts: &[Alert], cfg: &EmailConfig) -> Vec<(Vec<i64>, Message)> {
+    let recipients_of =
+        |a: &Alert| -> BTreeSet<String> { cfg.to.iter().chain(a.notify.iter()).cloned().collect() };
+    match cfg.mode {
+        MailMode::Each => alerts
+            .iter()
+            .map(|a| {
+                let to: Vec<String> = recipients_of(a).into_iter().collect();
+                (vec![a.id], email::render::single(a, to))
+            })
+            .collect(),
+        MailMode::Digest => {
+            // One digest per recipient; recipients who get exactly the same alerts share one
+            // message, so a team on `to` sees one email, not one each.
+            let mut per_recipient: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, a) in alerts.iter().enumerate() {
+                for r in recipients_of(a) {
+                    per_recipient.entry(r).or_default().push(i);
+                }
+            }
+            let mut groups: BTreeMap<Vec<usize>, Vec<String>> = BTreeMap::new();
+            for (r, idxs) in per_recipient {
+                groups.entry(idxs).or_default().push(r);
+            }
+            groups
+                .into_iter()
+                .map(|(idxs, to)| {
+                    let chosen: Vec<Alert> = idxs.iter().map(|&i| alerts[i].clone()).collect();
+                    let ids = chosen.iter().map(|a| a.id).collect();
+                    (ids, email::render::digest(&chosen, to))
+                })
+                .collect()
+        }
+    }
+}
+
+/// What one delivery round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub sent: usize,
+    pub failed: usize,
+    pub given_up: usize,
+}
+
+/// Sends pending messages. With `respect_backoff`, only messages whose retry time has come
+/// (the daemon); without, every pending message (a person running `once` wants it now).
+pub async fn deliver(
+    db: &std::path::Path,
+    email_cfg: &EmailConfig,
+    respect_backoff: bool,
+) -> Result<Delivery, StoreError> {
+    let store = Store::open(db)?;
+    let now = crate::store::now();
+    let pending = store.pending_messages(respect_backoff.then_some(now.as_str()))?;
+    let mut report = Delivery::default();
+    for m in pending {
+        let msg = Message {
+            to: m.recipients.clone(),
+            subject: m.subject.clone(),
+            text: m.text.clone(),
+            html: m.html.clone(),
+        };
+        match email::transport::send(email_cfg, &msg).await {
+            Ok(()) => {
+                store.mark_sent(m.id)?;
+                report.sent += 1;
+                tracing::info!(message = m.id, to = %m.recipients.join(", "), subject = %m.subject, "email sent");
+            }
+            Err(e) => {
+                let attempts = m.attempts + 1;
+                if attempts >= MAX_ATTEMPTS {
+                    store.mark_failed(m.id, &e.to_string(), None)?;
+                    report.given_up += 1;
+                    tracing::error!(message = m.id, attempts, error = %e, "email given up after {attempts} attempts");
+                } else {
+                    let next = chrono::Utc::now()
+                        + chrono::Duration::from_std(backoff(m.attempts)).unwrap_or_default();
+                    let next = next.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                    store.mark_failed(m.id, &e.to_string(), Some(&next))?;
+                    report.failed += 1;
+                    tracing::warn!(message = m.id, attempts, error = %e, retry_at = %next, "email not sent, will retry");
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff(0), Duration::from_secs(60));
+        assert_eq!(backoff(3), Duration::from_secs(480));
+        assert_eq!(backoff(15), Duration::from_secs(6 * 3600));
+    }
+}
