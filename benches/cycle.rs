@@ -1,0 +1,182 @@
+//! Benchmarks of the real lists, one measurement per process so that peak memory is that of
+//! the measured work alone:
+//!
+//!   cargo bench --bench cycle -- parse-ofac   [DIR]   (default ../shared/data/ofac-sdn-csv/2021-07)
+//!   cargo bench --bench cycle -- parse-un     [FILE]  (default ../shared/data/un-sc-xml/2018-10/consolidated.xml)
+//!   cargo bench --bench cycle -- once         [ITEMS] (default 100: OFAC 2021 + UN 2018-10, a
+//!                                                     watchlist of ITEMS real names, file transport)
+//!
+//! Prints wall time and peak resident memory (VmHWM).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use watchkeeper::config::{Config, EmailConfig, MailMode, SourceConfig, TlsMode, TransportKind};
+use watchkeeper::model::{EntityKind, Entry};
+use watchkeeper::sources::{format_for, Body, FormatOptions, Parsed};
+use watchkeeper::watchlist::{WatchItem, WatchKind, Watchlist};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn bodies(url_dir: &Path, resources: &[String]) -> Vec<Body> {
+    if resources.is_empty() {
+        return vec![Body {
+            resource: String::new(),
+            url: url_dir.display().to_string(),
+            bytes: std::fs::read(url_dir).expect("read list file"),
+            content_type: None,
+        }];
+    }
+    resources
+        .iter()
+        .map(|r| Body {
+            resource: r.clone(),
+            url: url_dir.join(r).display().to_string(),
+            bytes: std::fs::read(url_dir.join(r)).expect("read list file"),
+            content_type: None,
+        })
+        .collect()
+}
+
+fn parse(kind: &str, path: &Path) -> Vec<Entry> {
+    let format = format_for(kind, &FormatOptions::default()).expect("known kind");
+    let b = bodies(path, &format.resources());
+    let start = Instant::now();
+    let parsed = format.parse(&b).expect("real list parses");
+    let took = start.elapsed();
+    let Parsed::List(snap) = parsed else {
+        panic!("a list")
+    };
+    println!(
+        "{kind}: {} entries parsed in {:.1} ms ({})",
+        snap.entries.len(),
+        took.as_secs_f64() * 1e3,
+        path.display()
+    );
+    snap.entries
+}
+
+fn watchlist(n: usize, lists: &[Vec<Entry>]) -> Watchlist {
+    // Real names, spread over the lists and kinds, so that the matcher does real work.
+    let mut items = Vec::new();
+    let all: Vec<&Entry> = lists.iter().flatten().collect();
+    let step = (all.len() / n.max(1)).max(1);
+    for (i, e) in all.iter().step_by(step).take(n).enumerate() {
+        let kind = match e.kind {
+            EntityKind::Person => WatchKind::Person,
+            EntityKind::Vessel => WatchKind::Vessel,
+            _ => WatchKind::Organization,
+        };
+        let mut item = WatchItem::query(kind, &e.name);
+        item.id = format!("bench-{i}");
+        items.push(item);
+    }
+    Watchlist { items }
+}
+
+fn once(n: usize) {
+    let dir = std::env::temp_dir().join(format!("watchkeeper-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ofac = data().join("ofac-sdn-csv/2021-07");
+    let un = data().join("un-sc-xml/2018-10/consolidated.xml");
+    let source = |name: &str, kind: &str, url: String| SourceConfig {
+        name: name.into(),
+        kind: kind.into(),
+        url,
+        schedule: "0 0 * * * *".into(),
+        max_removed_share: 0.25,
+        stale_after: Duration::from_secs(48 * 3600),
+        files: None,
+        timeout: Duration::from_secs(120),
+        max_bytes: 256 << 20,
+    };
+    let config = Config {
+        path: dir.join("watchkeeper.toml"),
+        database: dir.join("bench.db"),
+        watchlist: dir.join("watchlist.toml"),
+        sources: vec![
+            source("ofac-sdn", "ofac_sdn_csv", format!("file://{}/", ofac.display())),
+            source("un-sc", "un_sc_xml", format!("file://{}", un.display())),
+        ],
+        email: EmailConfig {
+            transport: TransportKind::File,
+            path: Some(dir.join("outbox")),
+            host: None,
+            port: None,
+            tls: TlsMode::None,
+            username: None,
+            password_file: None,
+            password_env: None,
+            ca_file: None,
+            from: "watchkeeper <bench@localhost>".into(),
+            to: vec!["bench@localhost".into()],
+            mode: MailMode::Digest,
+        },
+        threshold: watchkeeper::matching::DEFAULT_THRESHOLD,
+    };
+    // The watchlist is drawn from the lists themselves; parsing them for that is not measured.
+    let lists = vec![parse("ofac_sdn_csv", &ofac), parse("un_sc_xml", &un)];
+    let wl = watchlist(n, &lists);
+    drop(lists);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let start = Instant::now();
+    let report = rt
+        .block_on(watchkeeper::daemon::once(&config, wl, &[]))
+        .expect("once");
+    let took = start.elapsed();
+    for c in &report.cycles {
+        match c {
+            Ok(s) => println!("  {}: {} entries, {} alerts", s.source, s.entries, s.alerts),
+            Err(e) => println!("  FAILED {e}"),
+        }
+    }
+    println!(
+        "once over OFAC 2021 + UN 2018-10 with {n} watch items: {:.2} s, {} messages sent",
+        took.as_secs_f64(),
+        report.delivery.sent
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let what = args.first().map(String::as_str).unwrap_or("");
+    let arg = args.get(1);
+    if !data().exists() {
+        eprintln!("{} not found: the benchmarks need the real lists", data().display());
+        return;
+    }
+    match what {
+        "parse-ofac" => {
+            let p = arg.map(PathBuf::from).unwrap_or(data().join("ofac-sdn-csv/2021-07"));
+            parse("ofac_sdn_csv", &p);
+        }
+        "parse-un" => {
+            let p = arg
+                .map(PathBuf::from)
+                .unwrap_or(data().join("un-sc-xml/2018-10/consolidated.xml"));
+            parse("un_sc_xml", &p);
+        }
+        "once" => once(arg.and_then(|a| a.parse().ok()).unwrap_or(100)),
+        _ => {
+            eprintln!("usage: cargo bench --bench cycle -- parse-ofac|parse-un|once [ARG]");
+            return;
+        }
+    }
+    println!("peak memory (VmHWM): {:.1} MiB", peak_rss_mib());
+}
