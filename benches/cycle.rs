@@ -107,7 +107,11 @@ fn once(n: usize) {
         database: dir.join("bench.db"),
         watchlist: dir.join("watchlist.toml"),
         sources: vec![
-            source("ofac-sdn", "ofac_sdn_csv", format!("file://{}/", ofac.display())),
+            source(
+                "ofac-sdn",
+                "ofac_sdn_csv",
+                format!("file://{}/", ofac.display()),
+            ),
             source("un-sc", "un_sc_xml", format!("file://{}", un.display())),
         ],
         email: EmailConfig {
@@ -158,12 +162,17 @@ fn main() {
     let what = args.first().map(String::as_str).unwrap_or("");
     let arg = args.get(1);
     if !data().exists() {
-        eprintln!("{} not found: the benchmarks need the real lists", data().display());
+        eprintln!(
+            "{} not found: the benchmarks need the real lists",
+            data().display()
+        );
         return;
     }
     match what {
         "parse-ofac" => {
-            let p = arg.map(PathBuf::from).unwrap_or(data().join("ofac-sdn-csv/2021-07"));
+            let p = arg
+                .map(PathBuf::from)
+                .unwrap_or(data().join("ofac-sdn-csv/2021-07"));
             parse("ofac_sdn_csv", &p);
         }
         "parse-un" => {

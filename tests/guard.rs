@@ -1,0 +1,238 @@
+//! The snapshot guard against a real HTTP server: a broken download never replaces the stored
+//! snapshot and never produces `delisted` alerts; a failing source raises one `source-stale`
+//! notice and one `source-recovered` notice.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use watchkeeper::alerts::Event;
+use watchkeeper::config::SourceConfig;
+use watchkeeper::fetch::Fetcher;
+use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::pipeline::{run_source, CycleError};
+use watchkeeper::store::Store;
+use watchkeeper::watchlist::{WatchItem, WatchKind};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const FILES: [&str; 4] = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"];
+
+fn snap1(file: &str) -> Vec<u8> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e/snap1");
+    std::fs::read(dir.join(file)).unwrap()
+}
+
+fn source(server: &MockServer, stale_after: Duration) -> SourceConfig {
+    SourceConfig {
+        name: "ofac-sdn".into(),
+        kind: "ofac_sdn_csv".into(),
+        url: format!("{}/ofac/", server.uri()),
+        schedule: "0 0 * * * *".into(),
+        max_removed_share: 0.25,
+        stale_after,
+        files: None,
+        timeout: Duration::from_secs(20),
+        max_bytes: 8 << 20,
+    }
+}
+
+fn matcher() -> Arc<Matcher> {
+    let items = vec![
+        WatchItem::query(WatchKind::Person, "Alexander Lukashenko"),
+        WatchItem::query(WatchKind::Person, "Nicolas Maduro"),
+    ];
+    Arc::new(Matcher::new(items, DEFAULT_THRESHOLD))
+}
+
+/// Serves the four OFAC files, `sdn` replacing the real sdn.csv.
+async fn serve(server: &MockServer, sdn: ResponseTemplate) {
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/ofac/sdn.csv"))
+        .respond_with(sdn)
+        .mount(server)
+        .await;
+    for f in &FILES[1..] {
+        Mock::given(method("GET"))
+            .and(path(format!("/ofac/{f}")))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(snap1(f)))
+            .mount(server)
+            .await;
+    }
+}
+
+fn entry_ids(db: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = Store::open(db)
+        .unwrap()
+        .entries("ofac-sdn")
+        .unwrap()
+        .into_keys()
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn events(db: &Path) -> Vec<(Event, String)> {
+    let mut v: Vec<(Event, String)> = Store::open(db)
+        .unwrap()
+        .alerts_since("1970-01-01T00:00:00Z")
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.alert.event, r.alert.entry_id))
+        .collect();
+    v.sort_by_key(|(e, id)| (e.as_str().to_string(), id.clone()));
+    v
+}
+
+fn gzip_bomb() -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![b'0'; 1 << 20];
+    for _ in 0..64 {
+        enc.write_all(&zeros).unwrap();
+    }
+    enc.finish().unwrap()
+}
+
+fn db_in(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("state.db")
+}
+
+#[tokio::test]
+async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let src = source(&server, Duration::from_secs(48 * 3600));
+    let fetcher = Fetcher::new();
+    let sdn = snap1("sdn.csv");
+
+    serve(
+        &server,
+        ResponseTemplate::new(200).set_body_bytes(sdn.clone()),
+    )
+    .await;
+    let first = run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+    assert_eq!(first.entries, 31);
+    let stored = entry_ids(&db);
+    let alerts_before = events(&db);
+    assert!(alerts_before.contains(&(Event::AlreadyListed, "9760".into())));
+
+    let text = String::from_utf8_lossy(&sdn).to_string();
+    let lukashenka_at = text.find("\n9760,").unwrap() + 1;
+    let cut = &sdn[..lukashenka_at + 30];
+    let without_most: Vec<u8> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| i % 5 < 2)
+        .flat_map(|(_, l)| format!("{l}\n").into_bytes())
+        .collect();
+    assert!(!String::from_utf8_lossy(&without_most).contains("\n9760,"));
+
+    let cases: Vec<(&str, ResponseTemplate, &str)> = vec![
+        (
+            "an HTML error page with status 200",
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html")
+                .set_body_string(
+                    "<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>",
+                ),
+            "HTML page",
+        ),
+        (
+            "an empty body",
+            ResponseTemplate::new(200),
+            "empty document",
+        ),
+        (
+            "a document cut in the middle of a row",
+            ResponseTemplate::new(200).set_body_bytes(cut.to_vec()),
+            "parse failed",
+        ),
+        (
+            "60% of the entries removed",
+            ResponseTemplate::new(200).set_body_bytes(without_most),
+            "more than max_removed_share",
+        ),
+        (
+            "a gzip bomb",
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_bytes(gzip_bomb()),
+            "larger than",
+        ),
+        (
+            "a server error",
+            ResponseTemplate::new(503),
+            "server answered 503",
+        ),
+    ];
+    for (what, response, reason) in cases {
+        serve(&server, response).await;
+        let err = run_source(&db, &src, &fetcher, matcher())
+            .await
+            .expect_err(what);
+        let msg = err.to_string();
+        assert!(
+            msg.contains(reason),
+            "{what}: refused for another reason: {msg}"
+        );
+        assert!(
+            !matches!(err, CycleError::Store(_)),
+            "{what}: store error {msg}"
+        );
+        assert_eq!(entry_ids(&db), stored, "{what}: stored snapshot changed");
+        assert_eq!(events(&db), alerts_before, "{what}: alerts raised");
+        let status = Store::open(&db)
+            .unwrap()
+            .source_status("ofac-sdn")
+            .unwrap()
+            .unwrap();
+        assert!(
+            status.last_error.as_deref().unwrap_or("").contains(reason),
+            "{what}: status does not show the reason: {:?}",
+            status.last_error
+        );
+    }
+
+    // The good file is accepted again, clearing the error.
+    serve(&server, ResponseTemplate::new(200).set_body_bytes(sdn)).await;
+    run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+    let status = Store::open(&db)
+        .unwrap()
+        .source_status("ofac-sdn")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.last_error, None);
+    assert_eq!(entry_ids(&db), stored);
+    assert!(!events(&db).iter().any(|(e, _)| *e == Event::Delisted));
+}
+
+#[tokio::test]
+async fn a_failing_source_raises_one_stale_and_one_recovered_notice() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let src = source(&server, Duration::from_secs(1));
+    let fetcher = Fetcher::new();
+    let good = || ResponseTemplate::new(200).set_body_bytes(snap1("sdn.csv"));
+
+    serve(&server, good()).await;
+    run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+    serve(&server, ResponseTemplate::new(500)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    for _ in 0..3 {
+        assert!(run_source(&db, &src, &fetcher, matcher()).await.is_err());
+    }
+    serve(&server, good()).await;
+    for _ in 0..2 {
+        run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+    }
+    let notices: Vec<Event> = events(&db)
+        .into_iter()
+        .map(|(e, _)| e)
+        .filter(|e| matches!(e, Event::SourceStale | Event::SourceRecovered))
+        .collect();
+    assert_eq!(notices, [Event::SourceRecovered, Event::SourceStale]);
+}
