@@ -83,7 +83,10 @@ fn watchlist(n: usize, lists: &[Vec<Entry>]) -> Watchlist {
         item.id = format!("bench-{i}");
         items.push(item);
     }
-    Watchlist { items }
+    Watchlist {
+        items,
+        ..Default::default()
+    }
 }
 
 fn once(n: usize) {

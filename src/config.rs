@@ -1,7 +1,96 @@
 //! The daemon config (`watchkeeper.toml`).
+//!
+//! Loading is two steps: serde reads the file into raw structs that keep each value's byte span
+//! (`toml::Spanned`), then validation turns them into [`Config`]. The spans let every error,
+//! syntactic or semantic, be reported as `file:line:col: message`, which is what
+//! `watchkeeper check` prints.
+//!
+//! Relative paths in the file (database, watchlist, email path, password_file, ca_file) are
+//! resolved against the folder of the config file, and so is a source `url` written as
+//! `file:` followed by a relative path (`file:../fixtures/sdn/`), which becomes an absolute
+//! `file://` URL.
 
-use std::path::PathBuf;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::watchlist::{WatchKind, Watchlist};
+
+/// Why a config or watchlist could not be loaded. Its text names the file, and for anything
+/// inside the file the line and column (1-based, columns in characters).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    At {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A problem of the file as a whole, with no better place to point at.
+    #[error("{}: {message}", path.display())]
+    File { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+impl ConfigError {
+    /// An error at byte `span.start` of `text`, the content of `path`.
+    pub fn at(path: &Path, text: &str, span: Range<usize>, message: impl Into<String>) -> Self {
+        let (line, column) = line_col(text, span.start);
+        ConfigError::At {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// toml's own errors (syntax, unknown keys, wrong types) carry a span and a message.
+    pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
+        let message = one_line(err.message());
+        match err.span() {
+            Some(span) => ConfigError::at(path, text, span, message),
+            None => ConfigError::File {
+                path: path.to_path_buf(),
+                message,
+            },
+        }
+    }
+}
+
+/// Joins a multi-line library message into one line, so `file:line:col: message` stays one
+/// line in a log or terminal.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..offset].chars().count() + 1)
+}
 
 /// A loaded and validated daemon config.
 #[derive(Debug, Clone)]
@@ -36,21 +125,60 @@ pub struct SourceConfig {
     pub max_bytes: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl SourceConfig {
+    /// The parsed schedule. The expression was validated at load time.
+    pub fn cron_schedule(&self) -> cron::Schedule {
+        cron::Schedule::from_str(&self.schedule).expect("schedule validated at config load")
+    }
+
+    /// The first scheduled run strictly after `after`. Schedules are read in UTC.
+    pub fn next_run(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.cron_schedule().after(&after).next()
+    }
+}
+
+pub const DEFAULT_MAX_REMOVED_SHARE: f64 = 0.25;
+pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(48 * 3600);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TransportKind {
     Smtp,
     File,
     Stdout,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TlsMode {
     Starttls,
     Tls,
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl TlsMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Starttls => "starttls",
+            TlsMode::Tls => "tls",
+            TlsMode::None => "none",
+        }
+    }
+
+    /// The usual port for this mode: submission with STARTTLS, implicit TLS, or plain SMTP.
+    pub fn default_port(self) -> u16 {
+        match self {
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+            TlsMode::None => 25,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum MailMode {
     /// One email per cycle per recipient.
     Digest,
@@ -78,15 +206,551 @@ pub struct EmailConfig {
     pub mode: MailMode,
 }
 
-/// (Placeholder until the config branch lands.)
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
+/// Used as sender by the `file` and `stdout` transports when the config names none.
+pub const DEFAULT_FROM: &str = "watchkeeper <watchkeeper@localhost>";
+/// The fallback environment variable for the SMTP password.
+pub const PASSWORD_ENV: &str = "WATCHKEEPER_SMTP_PASSWORD";
+/// The systemd credential (`LoadCredential=smtp-password:...`) read as a last resort.
+pub const PASSWORD_CREDENTIAL: &str = "smtp-password";
 
-pub fn load(path: &std::path::Path) -> Result<Config, ConfigError> {
-    Err(ConfigError(format!("{}: not yet", path.display())))
+// ---------------------------------------------------------------------------------------------
+// Raw file structure
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    daemon: RawDaemon,
+    #[serde(default, rename = "source")]
+    sources: Vec<RawSource>,
+    email: RawEmail,
 }
 
-pub fn summary(_c: &Config, _w: &crate::watchlist::Watchlist) -> String {
-    String::new()
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDaemon {
+    database: Spanned<String>,
+    watchlist: Spanned<String>,
+    threshold: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    url: Spanned<String>,
+    schedule: Spanned<String>,
+    max_removed_share: Option<Spanned<f64>>,
+    stale_after: Option<Spanned<String>>,
+    files: Option<Spanned<Vec<String>>>,
+    timeout: Option<Spanned<String>>,
+    max_bytes: Option<Spanned<u64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    transport: Spanned<TransportKind>,
+    path: Option<Spanned<String>>,
+    host: Option<Spanned<String>>,
+    port: Option<Spanned<u16>>,
+    tls: Option<Spanned<TlsMode>>,
+    username: Option<String>,
+    /// Only here to refuse it with a helpful message: secrets stay out of the config.
+    password: Option<Spanned<toml::Value>>,
+    password_file: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    ca_file: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    to: Option<Spanned<OneOrMany>>,
+    mode: Option<Spanned<MailMode>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+/// Reads and validates the config at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+/// Validates config `text`, read from `path` (used for messages and to resolve relative paths).
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let raw: RawConfig =
+        toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+    let cx = Cx::new(path, text);
+    let threshold = match &raw.daemon.threshold {
+        Some(t) => cx.share(t, "threshold")?,
+        None => crate::matching::DEFAULT_THRESHOLD,
+    };
+    let mut sources: Vec<SourceConfig> = Vec::with_capacity(raw.sources.len());
+    for s in &raw.sources {
+        let source = cx.source(s)?;
+        if sources.iter().any(|o| o.name == source.name) {
+            return Err(cx.err(&s.name, format!("duplicate source name `{}`", source.name)));
+        }
+        sources.push(source);
+    }
+    Ok(Config {
+        path: path.to_path_buf(),
+        database: cx.path(raw.daemon.database.get_ref()),
+        watchlist: cx.path(raw.daemon.watchlist.get_ref()),
+        sources,
+        email: cx.email(&raw.email)?,
+        threshold,
+    })
+}
+
+/// What validation needs to know: the file, its text (for positions), and its folder.
+struct Cx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    dir: PathBuf,
+}
+
+impl<'a> Cx<'a> {
+    fn new(path: &'a Path, text: &'a str) -> Self {
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        Cx { path, text, dir }
+    }
+
+    fn err<T>(&self, at: &Spanned<T>, message: impl Into<String>) -> ConfigError {
+        ConfigError::at(self.path, self.text, at.span(), message)
+    }
+
+    /// A path from the file, relative ones taken from the config file's folder.
+    fn path(&self, p: &str) -> PathBuf {
+        normalize(&self.dir.join(p))
+    }
+
+    fn share(&self, v: &Spanned<f64>, key: &str) -> Result<f64, ConfigError> {
+        let x = *v.get_ref();
+        if (0.0..=1.0).contains(&x) {
+            Ok(x)
+        } else {
+            Err(self.err(
+                v,
+                format!("{key}: expected a number from 0 to 1, found {x}"),
+            ))
+        }
+    }
+
+    fn duration(
+        &self,
+        v: &Option<Spanned<String>>,
+        key: &str,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        let Some(v) = v else { return Ok(default) };
+        humantime::parse_duration(v.get_ref()).map_err(|e| {
+            self.err(
+                v,
+                format!(
+                    "{key}: expected a duration such as \"48h\" or \"90s\", found {:?}: {e}",
+                    v.get_ref()
+                ),
+            )
+        })
+    }
+
+    fn source(&self, s: &RawSource) -> Result<SourceConfig, ConfigError> {
+        let name = s.name.get_ref().trim();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(self.err(
+                &s.name,
+                format!("name: expected letters, digits, `-`, `_` or `.` (it is used in `exclude = [\"SOURCE:ID\"]`), found {:?}", s.name.get_ref()),
+            ));
+        }
+        let kind = s.kind.get_ref().as_str();
+        if !crate::sources::KINDS.contains(&kind) {
+            return Err(self.err(
+                &s.kind,
+                format!(
+                    "unknown source kind `{kind}`, expected one of {}",
+                    backticked(crate::sources::KINDS)
+                ),
+            ));
+        }
+        if let Some(files) = &s.files {
+            if kind != "ofac_sdn_csv" {
+                return Err(self.err(files, "files: only for kind = \"ofac_sdn_csv\""));
+            }
+            if files.get_ref().is_empty()
+                || files
+                    .get_ref()
+                    .iter()
+                    .any(|f| f.trim().is_empty() || f.contains('/') || f.contains('\\'))
+            {
+                return Err(self.err(files, "files: expected file names (no folders) inside the source URL, e.g. [\"cons_prim.csv\", \"cons_alt.csv\", \"cons_add.csv\", \"cons_comments.csv\"]"));
+            }
+        }
+        validate_schedule(s.schedule.get_ref()).map_err(|m| self.err(&s.schedule, m))?;
+        let max_removed_share = match &s.max_removed_share {
+            Some(v) => self.share(v, "max_removed_share")?,
+            None => DEFAULT_MAX_REMOVED_SHARE,
+        };
+        let max_bytes = match &s.max_bytes {
+            Some(v) if *v.get_ref() == 0 => {
+                return Err(self.err(v, "max_bytes: expected more than 0"))
+            }
+            Some(v) => *v.get_ref(),
+            None => DEFAULT_MAX_BYTES,
+        };
+        Ok(SourceConfig {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            url: self.url(&s.url, kind == "ofac_sdn_csv")?,
+            schedule: s.schedule.get_ref().trim().to_string(),
+            max_removed_share,
+            stale_after: self.duration(&s.stale_after, "stale_after", DEFAULT_STALE_AFTER)?,
+            files: s.files.as_ref().map(|f| f.get_ref().clone()),
+            timeout: self.duration(&s.timeout, "timeout", DEFAULT_TIMEOUT)?,
+            max_bytes,
+        })
+    }
+
+    /// Checks the scheme, resolves `file:relative/path` against the config's folder, and for a
+    /// folder source (`is_folder`) makes sure the URL ends in `/` so that file names join onto it.
+    fn url(&self, raw: &Spanned<String>, is_folder: bool) -> Result<String, ConfigError> {
+        let text = raw.get_ref().trim();
+        let mut url = if let Some(rel) = text.strip_prefix("file:").filter(|r| !r.starts_with("//"))
+        {
+            let p = self.path(rel);
+            let folder = is_folder || rel.ends_with('/');
+            let made = if folder {
+                url::Url::from_directory_path(&p)
+            } else {
+                url::Url::from_file_path(&p)
+            };
+            made.map_err(|()| {
+                self.err(
+                    raw,
+                    format!("url: cannot make a file URL of {}", p.display()),
+                )
+            })?
+        } else {
+            url::Url::parse(text).map_err(|e| {
+                self.err(
+                    raw,
+                    format!(
+                        "url: expected an https://, http:// or file:// URL, found {text:?}: {e}"
+                    ),
+                )
+            })?
+        };
+        match url.scheme() {
+            "https" | "http" if url.host_str().is_some_and(|h| !h.is_empty()) => {}
+            "file" => {}
+            "https" | "http" => return Err(self.err(raw, format!("url: no host in {text:?}"))),
+            other => {
+                return Err(self.err(
+                    raw,
+                    format!("url: scheme `{other}` not supported, expected https, http or file"),
+                ))
+            }
+        }
+        if is_folder && !url.path().ends_with('/') {
+            let path = format!("{}/", url.path());
+            url.set_path(&path);
+        }
+        Ok(url.to_string())
+    }
+
+    fn email(&self, e: &RawEmail) -> Result<EmailConfig, ConfigError> {
+        if let Some(p) = &e.password {
+            return Err(self.err(p, "password: not accepted in the config file; use password_file, password_env, the WATCHKEEPER_SMTP_PASSWORD environment variable or a systemd credential named smtp-password"));
+        }
+        let transport = *e.transport.get_ref();
+        let tls = e.tls.as_ref().map_or(TlsMode::Starttls, |t| *t.get_ref());
+        let from = match &e.from {
+            Some(f) => {
+                check_mailbox(f.get_ref()).map_err(|m| self.err(f, format!("from: {m}")))?;
+                f.get_ref().trim().to_string()
+            }
+            None if transport == TransportKind::Smtp => {
+                return Err(self.err(&e.transport, "transport = \"smtp\" needs `from`"))
+            }
+            None => DEFAULT_FROM.to_string(),
+        };
+        let to = match &e.to {
+            Some(t) => {
+                let list = match t.get_ref() {
+                    OneOrMany::One(s) => OneOrMany::One(s.clone()),
+                    OneOrMany::Many(v) => OneOrMany::Many(v.clone()),
+                }
+                .into_vec();
+                for a in &list {
+                    check_mailbox(a).map_err(|m| self.err(t, format!("to: {m}")))?;
+                }
+                list.iter().map(|a| a.trim().to_string()).collect()
+            }
+            None => Vec::new(),
+        };
+        let host = e.host.as_ref().map(|h| h.get_ref().trim().to_string());
+        let mut port = e.port.as_ref().map(|p| *p.get_ref());
+        match transport {
+            TransportKind::Smtp => {
+                let Some(h) = &e.host else {
+                    return Err(self.err(&e.transport, "transport = \"smtp\" needs `host`"));
+                };
+                if to.is_empty() {
+                    return Err(self.err(
+                        &e.transport,
+                        "transport = \"smtp\" needs `to`, the default recipients",
+                    ));
+                }
+                if tls == TlsMode::None && !is_loopback(h.get_ref()) {
+                    let at = e.tls.as_ref().expect("tls none was written");
+                    return Err(self.err(at, format!("tls = \"none\" sends the password and alerts in clear: only allowed for a loopback host (localhost, 127.0.0.1, ::1), not `{}`", h.get_ref())));
+                }
+                port.get_or_insert(tls.default_port());
+            }
+            TransportKind::File if e.path.is_none() => {
+                return Err(self.err(
+                    &e.transport,
+                    "transport = \"file\" needs `path`, the folder that receives the .eml files",
+                ));
+            }
+            _ => {}
+        }
+        Ok(EmailConfig {
+            transport,
+            path: e.path.as_ref().map(|p| self.path(p.get_ref())),
+            host,
+            port,
+            tls,
+            username: e.username.clone(),
+            password_file: e.password_file.as_ref().map(|p| self.path(p.get_ref())),
+            password_env: e.password_env.as_ref().map(|v| v.get_ref().clone()),
+            ca_file: e.ca_file.as_ref().map(|p| self.path(p.get_ref())),
+            from,
+            to,
+            mode: e.mode.as_ref().map_or(MailMode::Digest, |m| *m.get_ref()),
+        })
+    }
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks a cron expression the way the scheduler reads it (the `cron` crate: seconds first).
+/// The field count is checked first because the crate's own message for a classic 5-field
+/// crontab line does not say what is wrong.
+pub fn validate_schedule(expr: &str) -> Result<(), String> {
+    let expr = expr.trim();
+    let fields = expr.split_whitespace().count();
+    let shorthand = expr.starts_with('@');
+    if !shorthand && !(6..=7).contains(&fields) {
+        return Err(format!(
+            "schedule: invalid cron expression {expr:?}: expected 6 or 7 fields, seconds first \
+             (sec min hour day-of-month month day-of-week [year]), found {fields}"
+        ));
+    }
+    cron::Schedule::from_str(expr).map(|_| ()).map_err(|e| {
+        // The crate repeats the expression and draws a caret under it: keep only the reason.
+        let text = e.to_string();
+        let reason: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != expr && !l.starts_with('^'))
+            .collect();
+        format!(
+            "schedule: invalid cron expression {expr:?}: {}",
+            reason.join("; ")
+        )
+    })
+}
+
+/// Whether the SMTP host is this machine, where a clear-text connection never leaves it.
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An address as lettre will read it when sending: `alerts@example.org` or
+/// `Name <alerts@example.org>`.
+pub fn check_mailbox(address: &str) -> Result<(), String> {
+    address
+        .trim()
+        .parse::<lettre::message::Mailbox>()
+        .map(|_| ())
+        .map_err(|e| format!("invalid email address {address:?}: {e}"))
+}
+
+/// Removes `.` and `..` lexically, so resolved paths and file URLs read cleanly.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/// The SMTP password, from (in order) `password_file`, the variable named by `password_env`,
+/// `WATCHKEEPER_SMTP_PASSWORD`, or the systemd credential `$CREDENTIALS_DIRECTORY/smtp-password`;
+/// `None` when there is none (an unauthenticated relay). One trailing newline is removed.
+pub fn resolve_password(email: &EmailConfig) -> Result<Option<String>, ConfigError> {
+    if let Some(path) = &email.password_file {
+        return read_secret(path).map(Some);
+    }
+    if let Some(name) = &email.password_env {
+        return std::env::var(name)
+            .map(|v| Some(trim_newline(v)))
+            .map_err(|e| ConfigError::Env {
+                name: name.clone(),
+                message: format!("named by password_env: {e}"),
+            });
+    }
+    if let Ok(v) = std::env::var(PASSWORD_ENV) {
+        return Ok(Some(trim_newline(v)));
+    }
+    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
+        let path = Path::new(&dir).join(PASSWORD_CREDENTIAL);
+        if path.exists() {
+            return read_secret(&path).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+fn read_secret(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path)
+        .map(trim_newline)
+        .map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn trim_newline(mut s: String) -> String {
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary
+
+/// What `watchkeeper check` prints: the sources with their next run, the watch items by kind,
+/// and how mail goes out (never the password itself).
+pub fn summary(config: &Config, watchlist: &Watchlist) -> String {
+    let now = Utc::now();
+    let mut out = format!(
+        "config:    {}\ndatabase:  {}\nwatchlist: {}\nthreshold: {}\n",
+        config.path.display(),
+        config.database.display(),
+        config.watchlist.display(),
+        config.threshold
+    );
+    out.push_str(&format!("\nsources ({}):\n", config.sources.len()));
+    for s in &config.sources {
+        let next = s.next_run(now).map_or_else(
+            || "never".to_string(),
+            |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        );
+        out.push_str(&format!(
+            "  {} ({})\n    url:      {}\n    schedule: {}  (next run {next})\n",
+            s.name, s.kind, s.url, s.schedule
+        ));
+    }
+    let count = |k: WatchKind| watchlist.items.iter().filter(|i| i.kind == k).count();
+    out.push_str(&format!(
+        "\nwatch items ({}): {} vessel(s), {} person(s), {} organization(s), {} keyword(s)\n",
+        watchlist.items.len(),
+        count(WatchKind::Vessel),
+        count(WatchKind::Person),
+        count(WatchKind::Organization),
+        count(WatchKind::Keyword)
+    ));
+    out.push_str(&format!("\nemail: {}\n", describe_transport(&config.email)));
+    out
+}
+
+fn describe_transport(e: &EmailConfig) -> String {
+    let mode = match e.mode {
+        MailMode::Digest => "digest (one email per cycle per recipient)",
+        MailMode::Each => "each (one email per alert)",
+    };
+    let how = match e.transport {
+        TransportKind::Smtp => {
+            let user = e
+                .username
+                .as_deref()
+                .map_or(String::new(), |u| format!(", user {u}"));
+            let password = if let Some(p) = &e.password_file {
+                format!("password from file {}", p.display())
+            } else if let Some(v) = &e.password_env {
+                format!("password from ${v}")
+            } else {
+                format!("password from ${PASSWORD_ENV} or systemd credential {PASSWORD_CREDENTIAL}, if set")
+            };
+            format!(
+                "smtp to {}:{} ({}{user}; {password})",
+                e.host.as_deref().unwrap_or("?"),
+                e.port.unwrap_or(e.tls.default_port()),
+                e.tls.as_str()
+            )
+        }
+        TransportKind::File => format!(
+            "file: one .eml per message in {}",
+            e.path.as_deref().unwrap_or(Path::new("?")).display()
+        ),
+        TransportKind::Stdout => "stdout: messages printed on standard output".to_string(),
+    };
+    format!(
+        "{how}\n  from: {}\n  to:   {}\n  mode: {mode}",
+        e.from,
+        if e.to.is_empty() {
+            "(none; only per-item notify)".to_string()
+        } else {
+            e.to.join(", ")
+        }
+    )
 }
