@@ -9,11 +9,17 @@ use super::normalize::{NormName, Token};
 use super::translit::final_vowel_folded;
 
 /// Below this a part pair is not a match at all.
-pub const PART_MIN: f64 = 0.86;
+pub const PART_MIN: f64 = 0.9;
 /// The score two transliteration variants (same skeleton) get at least.
 const TRANSLIT_SCORE: f64 = 0.93;
-/// An initial ("A.") against a part starting with that letter.
+/// An initial of the watch name ("A. Lukashenko") against a part starting with that letter.
 const INITIAL_SCORE: f64 = 0.9;
+/// A full part of the watch name against an initial of the entry: weaker, since the entry
+/// withholds what the watch name states ("Vladimir Putin" vs "KONONOV, Vladimir P.").
+const ENTRY_INITIAL_SCORE: f64 = 0.8;
+/// Taken off a person's score when the family name (written before the comma of "LAST,
+/// First") has no partner: given names alone ("Ali Hassan") are shared by too many people.
+const FAMILY_UNMATCHED_PENALTY: f64 = 0.15;
 /// Weight of an initial, relative to a full part.
 const INITIAL_WEIGHT: f64 = 0.5;
 /// Weight of a watch-name patronymic or middle name that the entry name does not carry.
@@ -48,6 +54,8 @@ pub struct NameScore {
     pub absent_middle: Vec<String>,
     /// Entry-name parts with no partner.
     pub extra: Vec<String>,
+    /// A family name ("LAST, First") had no partner: the match rests on given names.
+    pub family_unmatched: bool,
 }
 
 /// How strictly leftover entry parts count: a person's list entry carries middle names and
@@ -77,11 +85,12 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
     }
     if a.is_initial() || b.is_initial() {
         let same_letter = a.text.as_bytes().first() == b.text.as_bytes().first();
-        return if same_letter {
-            (INITIAL_SCORE, Via::Initial)
-        } else {
-            (0.0, Via::Initial)
+        let score = match (same_letter, a.is_initial()) {
+            (false, _) => 0.0,
+            (true, true) => INITIAL_SCORE,
+            (true, false) => ENTRY_INITIAL_SCORE,
         };
+        return (score, Via::Initial);
     }
     let jw = strsim::jaro_winkler(&a.text, &b.text);
     let same_skeleton = a.key == b.key && a.key.len() >= 4;
@@ -148,14 +157,38 @@ pub fn score_names(watch: &NormName, entry: &NormName, strictness: Strictness) -
     if pairs.is_empty() {
         score = 0.0;
     }
-    score = (score - strictness.extra_penalty() * extra.len() as f64).max(0.0);
+    score -= strictness.extra_penalty() * extra.len() as f64;
+    let family_unmatched = strictness == Strictness::Person
+        && (!family_matched(entry, &pairs, |p| &p.entry)
+            || !family_matched(watch, &pairs, |p| &p.watch));
+    if family_unmatched {
+        score -= FAMILY_UNMATCHED_PENALTY;
+    }
+    let score = score.max(0.0);
     NameScore {
         score,
         pairs,
         unmatched,
         absent_middle,
         extra,
+        family_unmatched,
     }
+}
+
+/// Whether a name written "LAST, First" has some family part among the aligned parts (a
+/// joined part counts when it contains one). True when the name has no comma.
+fn family_matched(name: &NormName, pairs: &[PartPair], side: fn(&PartPair) -> &String) -> bool {
+    let family: Vec<&str> = name
+        .tokens
+        .iter()
+        .zip(&name.family)
+        .filter(|(_, f)| **f)
+        .map(|(t, _)| t.text.as_str())
+        .collect();
+    family.is_empty()
+        || pairs
+            .iter()
+            .any(|p| family.iter().any(|f| side(p).contains(f)))
 }
 
 /// Greedy best-first alignment: the best-scoring pair is taken first, each part used once.
@@ -165,7 +198,7 @@ fn align(w: &[Token], e: &[Token]) -> (Vec<PartPair>, Vec<Option<f64>>, Vec<bool
     for (i, a) in w.iter().enumerate() {
         for (j, b) in e.iter().enumerate() {
             let (s, via) = part_score(a, b);
-            if s >= PART_MIN {
+            if s >= PART_MIN || (via == Via::Initial && s > 0.0) {
                 candidates.push((s, via, i, j));
             }
         }
@@ -204,6 +237,10 @@ fn merge_split_parts(w: &[Token], e: &[Token]) -> (Vec<Token>, Vec<Token>) {
     (w2, e2)
 }
 
+const JOIN_PREFIXES: &[&str] = &[
+    "abd", "abdul", "abdel", "abdal", "abdol", "abu", "abou", "nur", "nour", "nasr", "zain", "zein",
+];
+
 fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(side.len());
     let mut i = 0;
@@ -211,9 +248,11 @@ fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
         if let Some(next) = side.get(i + 1) {
             let joined = Token::new(format!("{}{}", side[i].text, next.text), side[i].cyrillic);
             let present_alone = |t: &Token| other.iter().any(|o| o.text == t.text);
-            let joins = other
-                .iter()
-                .any(|o| o.text == joined.text || (o.key == joined.key && o.key.len() >= 4));
+            // Only Arabic compound prefixes join by skeleton: "Ali Hassan" is not "Elehssan".
+            let compound = JOIN_PREFIXES.contains(&side[i].text.as_str());
+            let joins = other.iter().any(|o| {
+                o.text == joined.text || (compound && o.key == joined.key && o.key.len() >= 4)
+            });
             if joins && !present_alone(&side[i]) && !present_alone(next) {
                 out.push(joined);
                 i += 2;
@@ -242,7 +281,8 @@ pub fn describe_parts(s: &NameScore) -> String {
         .iter()
         .map(|p| match p.via {
             Via::Exact => format!("{}={}", p.watch, p.entry),
-            Via::Initial => format!("{}.={} initial", p.watch, p.entry),
+            Via::Initial if p.watch.len() == 1 => format!("{}.={} initial", p.watch, p.entry),
+            Via::Initial => format!("{}={}. initial", p.watch, p.entry),
             Via::Translit => format!("{}≈{} {:.2} transliteration", p.watch, p.entry, p.score),
             Via::Fuzzy => format!("{}≈{} {:.2}", p.watch, p.entry, p.score),
         })
@@ -255,6 +295,9 @@ pub fn describe_parts(s: &NameScore) -> String {
     }
     if !s.extra.is_empty() {
         bits.push(format!("{} not in watch name", s.extra.join(" ")));
+    }
+    if s.family_unmatched {
+        bits.push("family name not matched".to_string());
     }
     bits.join(", ")
 }
@@ -343,6 +386,26 @@ mod tests {
         };
         assert_eq!(v("Alpha", "ALPHA"), 1.0);
         assert!(v("Alpha", "ALPHA STAR") < 0.85);
+    }
+
+    #[test]
+    fn given_names_alone_are_weak() {
+        // OFAC 20139 alias "KONONOV, Vladimir P."
+        let s = person("Vladimir Putin", "KONONOV, Vladimir P.");
+        assert!(s.score < 0.85, "{s:?}");
+        assert!(s.family_unmatched);
+        // OFAC 28572 "KHALIL, Ali Hassan": the list's family name is not in the watch name
+        let s = person("Ali Hassan", "KHALIL, Ali Hassan");
+        assert!(s.score < 0.85, "{s:?}");
+        let s = person("Ali Hassan", "HASSAN, Ali Khatib Haji");
+        assert!(s.score >= 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn given_and_family_name_are_not_joined_by_sound() {
+        // OFAC 9333 "ELEHSSAN"
+        let s = person("Ali Hassan", "ELEHSSAN");
+        assert!(s.score < 0.85, "{s:?}");
     }
 
     #[test]

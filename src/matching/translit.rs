@@ -17,7 +17,8 @@
 /// (Belarusian and Ukrainian write h for Russian g); a leading vowel run becomes "a"
 /// (Aleksandr/Oleksandr, Yusuf/Iosif); an inner vowel run is dropped, except a diphthong
 /// ending in i/y before a consonant or the end, which becomes "y" (Hussein/Husayn → hsyn,
-/// kept apart from Hassan → hsn); doubled letters collapse.
+/// kept apart from Hassan → hsn); any other final vowel becomes "a" (Lukashenko/Lukashenka
+/// → lkshnka, Bashar → bshr kept apart from Bushra → bshra); doubled letters collapse.
 pub fn skeleton(token: &str) -> String {
     let s = arabic_prefix(token);
     let s = digraphs(&s);
@@ -35,6 +36,9 @@ pub fn skeleton(token: &str) -> String {
                 out.push('a');
             } else if run.len() >= 2 && matches!(run[run.len() - 1], 'i' | 'y') {
                 out.push('y');
+            } else if i == chars.len() {
+                // a final vowel is kept as such: Bashar and Bushra are different names
+                out.push('a');
             }
             continue;
         }
@@ -178,6 +182,7 @@ mod tests {
         // different names stay apart
         differ("Hassan", "Hussein");
         differ("Lukashenko", "Lukashevich");
+        differ("Bashar", "Bushra");
     }
 
     #[test]
