@@ -501,3 +501,40 @@ fn real_watchlist_over_the_whole_2021_sdn_list() {
         assert_eq!(got, want, "matches of {:?}", w.name);
     }
 }
+
+#[test]
+fn why_names_the_transliterated_parts() {
+    // sdn.csv 9760 with its primary name only
+    let e = entry(
+        "9760",
+        EntityKind::Person,
+        "LUKASHENKA, Alyaksandr Hryhoryavich",
+        &[],
+    );
+    let m = score_entry(&item(WatchKind::Person, "Alexander Lukashenko"), &e).unwrap();
+    assert_eq!(
+        m.why,
+        "name \"Alexander Lukashenko\" ~ name \"LUKASHENKA, Alyaksandr Hryhoryavich\" \
+         (alexander≈alyaksandr 0.93 transliteration, lukashenko≈lukashenka 0.96 transliteration, \
+         hryhoryavich not in watch name)"
+    );
+}
+
+#[test]
+fn organisation_named_in_russian_news_with_latin_name() {
+    // third item of feeds/constructed/ru-windows-1251.xml, entity decoded
+    let feed = FeedItem {
+        id: "https://example.org/ru/3".into(),
+        title: "Минфин США расширил санкционный список".into(),
+        summary: "В список внесены лица, связанные с «Картелем солнц» (Cártel de los Soles) и группировкой Tren de Aragua.".into(),
+        ..FeedItem::default()
+    };
+    let watch = vec![
+        item(WatchKind::Organization, "Cartel de los Soles"),
+        item(WatchKind::Organization, "Tren de Aragua"),
+        item(WatchKind::Keyword, "shadow fleet"),
+    ];
+    let found = mentions(watch, &feed);
+    let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+    assert_eq!(idx, [0, 1], "{found:?}");
+}

@@ -219,13 +219,19 @@ fn align(w: &[Token], e: &[Token]) -> (Vec<PartPair>, Vec<Option<f64>>, Vec<bool
         }
         w_used[i] = Some(s);
         e_used[j] = true;
-        pairs.push(PartPair {
+        pairs.push((i, j, s, via));
+    }
+    // in the order of the watch name, for reading
+    pairs.sort_by_key(|p| p.0);
+    let pairs = pairs
+        .into_iter()
+        .map(|(i, j, score, via)| PartPair {
             watch: w[i].text.clone(),
             entry: e[j].text.clone(),
-            score: s,
+            score,
             via,
-        });
-    }
+        })
+        .collect();
     (pairs, w_used, e_used)
 }
 
