@@ -1,7 +1,28 @@
 //! Matching: does a list entry or a news item concern a watch item, how strongly, and why.
+//!
+//! - [`normalize`]: names to folded parts (scripts, diacritics, titles, legal forms, vessel
+//!   prefixes, "LAST, First").
+//! - [`translit`]: a phonetic skeleton equal for transliteration variants; Russian endings.
+//! - [`score`]: name against name as sets of parts.
+//! - [`text`]: names and keywords in news text.
+//!
+//! Identifiers decide before names: an equal IMO or MMSI number is a match whatever the
+//! names say (a renamed tanker keeps its IMO), and a different IMO number of the same kind
+//! vetoes a match on the name alone (two ships may share a name, never an IMO number). MMSI
+//! numbers change when a ship is reflagged, so a different MMSI vetoes nothing.
 
-use crate::model::{Entry, FeedItem};
-use crate::watchlist::WatchItem;
+pub mod normalize;
+pub mod score;
+pub mod text;
+pub mod translit;
+
+use std::collections::HashMap;
+
+use crate::imo::ImoKind;
+use crate::model::{EntityKind, Entry, FeedItem};
+use crate::watchlist::{WatchItem, WatchKind};
+use normalize::{normalize, split_words, NameKind, NormName};
+use score::{describe_parts, score_names, NameScore, Strictness};
 
 /// Used when neither the watch item nor the config sets a threshold.
 pub const DEFAULT_THRESHOLD: f64 = 0.85;
@@ -13,17 +34,89 @@ pub struct Match {
     pub why: String,
 }
 
+/// A watch item, normalised once.
+struct Prepared {
+    /// (label, normalised name) for the name, aliases and former names.
+    names: Vec<(&'static str, NormName)>,
+    patterns: Vec<text::Pattern>,
+    imo: Option<(String, ImoKind)>,
+    mmsi: Option<String>,
+}
+
+impl Prepared {
+    fn new(item: &WatchItem) -> Prepared {
+        let kind = name_kind(item.kind);
+        let labelled = labelled_names(item);
+        let names = if item.kind == WatchKind::Keyword {
+            Vec::new()
+        } else {
+            labelled
+                .iter()
+                .map(|(label, n)| (*label, normalize(n, kind)))
+                .collect()
+        };
+        let patterns = if item.kind == WatchKind::Keyword {
+            vec![text::Pattern::keyword(&item.name)]
+        } else {
+            labelled
+                .iter()
+                .map(|(label, n)| text::Pattern::name(label, n, kind))
+                .collect()
+        };
+        Prepared {
+            names,
+            patterns,
+            imo: item.imo.as_ref().map(|i| (i.number.clone(), i.kind)),
+            mmsi: item.mmsi.as_ref().map(|m| digits(m)),
+        }
+    }
+}
+
+fn labelled_names(item: &WatchItem) -> Vec<(&'static str, &str)> {
+    std::iter::once(("name", item.name.as_str()))
+        .chain(item.aliases.iter().map(|a| ("alias", a.as_str())))
+        .chain(
+            item.former_names
+                .iter()
+                .map(|a| ("former name", a.as_str())),
+        )
+        .collect()
+}
+
 /// The watchlist, prepared for matching.
 pub struct Matcher {
     items: Vec<WatchItem>,
     default_threshold: f64,
+    prepared: Vec<Prepared>,
+    /// Blocking keys (part skeletons, first three letters, IMO, MMSI) → watch items.
+    index: HashMap<String, Vec<usize>>,
 }
 
 impl Matcher {
     pub fn new(items: Vec<WatchItem>, default_threshold: f64) -> Matcher {
+        let prepared: Vec<Prepared> = items.iter().map(Prepared::new).collect();
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in prepared.iter().enumerate() {
+            let mut keys: Vec<String> = p
+                .names
+                .iter()
+                .flat_map(|(_, n)| n.tokens.iter())
+                .flat_map(|t| blocking_keys(&t.text, &t.key))
+                .collect();
+            keys.extend(p.imo.iter().map(|(n, _)| format!("imo:{n}")));
+            keys.extend(p.mmsi.iter().map(|m| format!("mmsi:{m}")));
+            for k in keys {
+                let slot = index.entry(k).or_default();
+                if slot.last() != Some(&i) {
+                    slot.push(i);
+                }
+            }
+        }
         Matcher {
             items,
             default_threshold,
+            prepared,
+            index,
         }
     }
 
@@ -38,20 +131,355 @@ impl Matcher {
     /// Watch items (by index) that `entry` of `source` matches at or above their threshold,
     /// honouring each item's `sources` and `exclude`. Keywords never match list entries.
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
-        let _ = (source, entry, self.default_threshold);
-        Vec::new()
+        let mut names = EntryNames::new(entry);
+        let mut out = Vec::new();
+        for i in self.candidates(entry) {
+            let item = &self.items[i];
+            if !item.applies_to(source, &entry.id) {
+                continue;
+            }
+            let Some(m) = score_prepared(item, &self.prepared[i], entry, &mut names) else {
+                continue;
+            };
+            if m.score >= item.threshold.unwrap_or(self.default_threshold) {
+                out.push((i, m));
+            }
+        }
+        out
     }
 
     /// Watch items (by index, keywords included) that a news item of `source` mentions.
     pub fn match_feed_item(&self, source: &str, item: &FeedItem) -> Vec<(usize, Match)> {
-        let _ = (source, item);
-        Vec::new()
+        let title = text::words(&item.title);
+        let summary = text::words(&item.summary);
+        let mut out = Vec::new();
+        for (i, watch) in self.items.iter().enumerate() {
+            if !watch.applies_to(source, &item.id) {
+                continue;
+            }
+            let Some(m) = self.mention(i, &title, &summary) else {
+                continue;
+            };
+            if m.score >= watch.threshold.unwrap_or(self.default_threshold) {
+                out.push((i, m));
+            }
+        }
+        out
     }
+
+    fn mention(&self, i: usize, title: &[text::Word], summary: &[text::Word]) -> Option<Match> {
+        let mut best: Option<Match> = None;
+        for pattern in &self.prepared[i].patterns {
+            for (place, words) in [("title", title), ("summary", summary)] {
+                let Some(found) = text::find(pattern, words) else {
+                    continue;
+                };
+                if best.as_ref().is_some_and(|b| b.score >= found.score) {
+                    continue;
+                }
+                best = Some(Match {
+                    score: found.score,
+                    why: describe_mention(pattern, place, &found),
+                });
+            }
+        }
+        best
+    }
+
+    /// Watch items that share a blocking key with the entry: only these are scored.
+    fn candidates(&self, entry: &Entry) -> Vec<usize> {
+        let mut keys: Vec<String> = Vec::new();
+        for name in entry.all_names() {
+            let (tokens, _) = split_words(name, false);
+            for t in &tokens {
+                keys.extend(blocking_keys(&t.text, &t.key));
+            }
+            // "Abdul Rahman" listed, "Abdulrahman" watched
+            for pair in tokens.windows(2) {
+                let joined =
+                    normalize::Token::new(format!("{}{}", pair[0].text, pair[1].text), false);
+                keys.extend(blocking_keys(&joined.text, &joined.key));
+            }
+        }
+        keys.extend(entry_imos(entry).map(|(n, _)| format!("imo:{n}")));
+        keys.extend(
+            entry
+                .identifiers_of("mmsi")
+                .map(|m| format!("mmsi:{}", digits(m))),
+        );
+        let mut out: Vec<usize> = keys
+            .iter()
+            .filter_map(|k| self.index.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Keys under which a name part is indexed and looked up: its skeleton, and its first three
+/// letters (so a spelling whose skeleton differs, "Lukachenko", still meets "Lukashenko").
+fn blocking_keys(text: &str, key: &str) -> Vec<String> {
+    let mut keys = Vec::with_capacity(2);
+    if text.len() < 2 {
+        return keys;
+    }
+    if key.len() >= 2 {
+        keys.push(format!("k:{key}"));
+    }
+    keys.push(format!("t:{}", &text[..text.len().min(3)]));
+    keys
 }
 
 /// Scores one query against one entry without any threshold (for `screen`); `None` when
 /// nothing at all is shared.
 pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
-    let _ = (query, entry);
-    None
+    let prepared = Prepared::new(query);
+    score_prepared(query, &prepared, entry, &mut EntryNames::new(entry))
+}
+
+/// The entry's names, normalised on demand for each kind of name they are compared as.
+struct EntryNames<'a> {
+    entry: &'a Entry,
+    by_kind: HashMap<NameKind, Vec<(String, NormName)>>,
+}
+
+impl<'a> EntryNames<'a> {
+    fn new(entry: &'a Entry) -> EntryNames<'a> {
+        EntryNames {
+            entry,
+            by_kind: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, watch_kind: NameKind) -> &[(String, NormName)] {
+        let kind = match self.entry.kind {
+            EntityKind::Person => NameKind::Person,
+            EntityKind::Organization => NameKind::Organization,
+            EntityKind::Vessel | EntityKind::Aircraft => NameKind::Vessel,
+            // an OFAC "entity" compared with a vessel watch item may well be a vessel
+            EntityKind::Unknown => watch_kind,
+        };
+        let entry = self.entry;
+        self.by_kind.entry(kind).or_insert_with(|| {
+            let primary = std::iter::once(("name".to_string(), entry.name.as_str()));
+            let aliases = entry.aliases.iter().map(|a| {
+                let label = if a.kind == "aka" || a.kind.is_empty() {
+                    "alias".to_string()
+                } else {
+                    a.kind.clone()
+                };
+                (label, a.name.as_str())
+            });
+            primary
+                .chain(aliases)
+                .map(|(label, n)| (label, normalize(n, kind)))
+                .collect()
+        })
+    }
+}
+
+fn score_prepared(
+    item: &WatchItem,
+    prepared: &Prepared,
+    entry: &Entry,
+    names: &mut EntryNames<'_>,
+) -> Option<Match> {
+    if !compatible(item.kind, entry.kind) {
+        return None;
+    }
+    let listed_imos: Vec<(String, ImoKind)> = entry_imos(entry).collect();
+    if let Some((imo, kind)) = &prepared.imo {
+        if listed_imos.iter().any(|(n, k)| n == imo && k == kind) {
+            return Some(Match {
+                score: 1.0,
+                why: format!(
+                    "IMO {imo} equals the IMO number of {} \"{}\"",
+                    entry.kind.as_str(),
+                    entry.name
+                ),
+            });
+        }
+    }
+    if let Some(mmsi) = &prepared.mmsi {
+        if entry.identifiers_of("mmsi").any(|m| digits(m) == *mmsi) {
+            return Some(Match {
+                score: 1.0,
+                why: format!(
+                    "MMSI {mmsi} equals the MMSI of {} \"{}\"",
+                    entry.kind.as_str(),
+                    entry.name
+                ),
+            });
+        }
+    }
+    let (watch_label, watch_name, entry_label, entry_name, s) = best_name_pair(
+        prepared,
+        names.get(name_kind(item.kind)),
+        strictness(item.kind),
+    )?;
+    let same = s.score >= 1.0 && s.pairs.iter().all(|p| p.score >= 1.0);
+    let how = if same {
+        "same after normalisation".to_string()
+    } else {
+        describe_parts(&s)
+    };
+    let op = if same { "=" } else { "~" };
+    let mut why = format!(
+        "{watch_label} \"{}\" {op} {entry_label} \"{}\" ({how})",
+        watch_name.original, entry_name.original
+    );
+    let mut score = s.score;
+    if let Some((imo, kind)) = &prepared.imo {
+        let conflicting: Vec<&str> = listed_imos
+            .iter()
+            .filter(|(_, k)| k == kind)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if !conflicting.is_empty() {
+            score = 0.0;
+            why.push_str(&format!(
+                "; vetoed: watched IMO {imo} differs from listed IMO {}",
+                conflicting.join(", ")
+            ));
+        }
+    }
+    Some(Match { score, why })
+}
+
+type BestPair<'a> = (&'static str, &'a NormName, &'a str, &'a NormName, NameScore);
+
+/// The best-scoring pair of a watch name and an entry name; `None` when no part of any name
+/// has a partner.
+fn best_name_pair<'a>(
+    prepared: &'a Prepared,
+    entry_names: &'a [(String, NormName)],
+    strictness: Strictness,
+) -> Option<BestPair<'a>> {
+    let mut best: Option<BestPair<'a>> = None;
+    for (wl, wn) in &prepared.names {
+        for (el, en) in entry_names {
+            let s = score_names(wn, en, strictness);
+            if s.pairs.is_empty() {
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| s.score > b.4.score) {
+                best = Some((wl, wn, el.as_str(), en, s));
+            }
+        }
+    }
+    best
+}
+
+/// A person is never a vessel; a list entry of unknown kind may be anything.
+fn compatible(watch: WatchKind, entry: EntityKind) -> bool {
+    match (watch, entry) {
+        (WatchKind::Keyword, _) => false,
+        (_, EntityKind::Unknown) => true,
+        (WatchKind::Person, e) => e == EntityKind::Person,
+        (WatchKind::Organization, e) => e == EntityKind::Organization,
+        (WatchKind::Vessel, e) => e == EntityKind::Vessel,
+    }
+}
+
+fn name_kind(kind: WatchKind) -> NameKind {
+    match kind {
+        WatchKind::Person => NameKind::Person,
+        WatchKind::Organization | WatchKind::Keyword => NameKind::Organization,
+        WatchKind::Vessel => NameKind::Vessel,
+    }
+}
+
+fn strictness(kind: WatchKind) -> Strictness {
+    match kind {
+        WatchKind::Person => Strictness::Person,
+        WatchKind::Organization | WatchKind::Keyword => Strictness::Organization,
+        WatchKind::Vessel => Strictness::Vessel,
+    }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The entry's IMO numbers (seven digits), each with the numbering its check digit fits.
+/// A number fitting neither is kept as a ship's, so that it can still be compared.
+fn entry_imos(entry: &Entry) -> impl Iterator<Item = (String, ImoKind)> + '_ {
+    entry
+        .identifiers_of("imo")
+        .map(digits)
+        .filter(|d| d.len() == 7)
+        .map(|d| {
+            let kind = imo_kind(&d);
+            (d, kind)
+        })
+}
+
+/// Tells a company IMO number from a ship's by the check digit (see PRODUCT.md).
+fn imo_kind(number: &str) -> ImoKind {
+    let d: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 7 {
+        return ImoKind::Ship;
+    }
+    let ship = d[..6]
+        .iter()
+        .enumerate()
+        .map(|(i, x)| x * (7 - i as u32))
+        .sum::<u32>()
+        % 10;
+    if ship == d[6] {
+        return ImoKind::Ship;
+    }
+    let s: u32 = d[..6]
+        .iter()
+        .zip([8, 6, 4, 2, 9, 7])
+        .map(|(x, w)| x * w)
+        .sum();
+    if (11 - s % 11) % 10 == d[6] {
+        ImoKind::Company
+    } else {
+        ImoKind::Ship
+    }
+}
+
+fn describe_mention(pattern: &text::Pattern, place: &str, found: &text::Found) -> String {
+    if pattern.keyword {
+        return format!(
+            "keyword \"{}\" found in {place}: \"{}\"",
+            pattern.name.original, found.text
+        );
+    }
+    let parts = found.parts.join(", ");
+    if found.alone {
+        format!(
+            "family name of {} \"{}\" found alone in {place}: \"{}\" ({parts})",
+            pattern.label, pattern.name.original, found.text
+        )
+    } else {
+        format!(
+            "{} \"{}\" found in {place}: \"{}\" ({parts})",
+            pattern.label, pattern.name.original, found.text
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imo_kinds_told_apart() {
+        assert_eq!(imo_kind("9187629"), ImoKind::Ship);
+        assert_eq!(imo_kind("5342883"), ImoKind::Company);
+    }
+
+    #[test]
+    fn kinds_compatible() {
+        assert!(!compatible(WatchKind::Person, EntityKind::Vessel));
+        assert!(compatible(WatchKind::Person, EntityKind::Unknown));
+        assert!(!compatible(WatchKind::Keyword, EntityKind::Person));
+        assert!(compatible(WatchKind::Vessel, EntityKind::Vessel));
+    }
 }

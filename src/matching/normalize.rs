@@ -1,0 +1,465 @@
+//! Names reduced to comparable parts: folded to lowercase ASCII, stripped of titles, legal
+//! forms and vessel prefixes, with the original kept for display.
+//!
+//! Every rule here trades a little recall for a lot of noise: a title or legal form shared by
+//! thousands of list entries ("Ltd", "General", "Haji") says nothing about who an entry is.
+
+use super::translit;
+
+/// What sort of name is being normalised: decides which words are noise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameKind {
+    Person,
+    Organization,
+    Vessel,
+    /// A list entry of unknown kind (OFAC's entities): legal forms are dropped, titles kept.
+    Unknown,
+}
+
+/// One part of a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Folded text: lowercase ASCII letters and digits.
+    pub text: String,
+    /// Phonetic skeleton (see [`translit::skeleton`]): equal for transliteration variants.
+    pub key: String,
+    /// Written in Cyrillic in the original, so Russian case endings may follow it.
+    pub cyrillic: bool,
+}
+
+impl Token {
+    pub fn new(text: String, cyrillic: bool) -> Token {
+        let key = translit::skeleton(&text);
+        Token {
+            text,
+            key,
+            cyrillic,
+        }
+    }
+
+    pub fn is_initial(&self) -> bool {
+        self.text.chars().count() == 1
+    }
+}
+
+/// A normalised name: its parts in natural order ("First Last"), and the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormName {
+    pub original: String,
+    pub tokens: Vec<Token>,
+    /// Per token: written before the comma of "LAST, First", i.e. a family name.
+    pub family: Vec<bool>,
+}
+
+const HONORIFICS: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mister",
+    "madam",
+    "dr",
+    "doctor",
+    "prof",
+    "professor",
+    "gen",
+    "general",
+    "col",
+    "colonel",
+    "maj",
+    "major",
+    "capt",
+    "captain",
+    "lt",
+    "lieutenant",
+    "adm",
+    "admiral",
+    "brig",
+    "brigadier",
+    "sgt",
+    "sheikh",
+    "shaikh",
+    "sheik",
+    "shaykh",
+    "haji",
+    "hajji",
+    "hadji",
+    "hajj",
+    "sayyid",
+    "sayed",
+    "mullah",
+    "mulla",
+    "maulana",
+    "imam",
+    "ayatollah",
+    "sir",
+    "lord",
+    "dame",
+    "he",
+    "excellency",
+    "president",
+    "senator",
+    "judge",
+    "rev",
+    "reverend",
+    "father",
+];
+
+const LEGAL_FORMS: &[&str] = &[
+    "llc",
+    "ltd",
+    "limited",
+    "ooo",
+    "zao",
+    "oao",
+    "pao",
+    "ao",
+    "tov",
+    "sa",
+    "ca",
+    "sas",
+    "sarl",
+    "sl",
+    "srl",
+    "spa",
+    "gmbh",
+    "ag",
+    "kg",
+    "bv",
+    "nv",
+    "jsc",
+    "pjsc",
+    "ojsc",
+    "cjsc",
+    "co",
+    "company",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "plc",
+    "lp",
+    "llp",
+    "pte",
+    "pty",
+    "fze",
+    "fzco",
+    "fzc",
+    "dmcc",
+    "est",
+    "establishment",
+    "sdn",
+    "bhd",
+    "de",
+    "cv",
+];
+
+/// Leading words of a vessel name that only say it is a ship.
+const VESSEL_PREFIXES: &[&str] = &["mt", "mv", "ms", "ss", "tanker", "vessel", "ship"];
+
+/// Connecting words: carried by some spellings of a name and not by others.
+const PARTICLES: &[&str] = &[
+    "al", "el", "bin", "ibn", "bint", "binti", "ben", "de", "del", "della", "di", "da", "das",
+    "dos", "do", "du", "la", "le", "los", "las", "van", "von", "der", "den", "y", "of", "the",
+    "and", "und", "et",
+];
+
+/// The Arabic article assimilated to a sun letter: "ar-Rahman", "as-Sayyid", "ad-Din".
+const SUN_ARTICLES: &[&str] = &["ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh"];
+
+/// Whether a folded word is a connecting particle ("bin", "de", "al").
+pub fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word)
+}
+
+/// Normalises a name of the given kind. Never drops every part: a name that consists only of
+/// noise words keeps them.
+pub fn normalize(name: &str, kind: NameKind) -> NormName {
+    let (mut tokens, comma_at) = split_words(name, false);
+    let mut family = vec![false; tokens.len()];
+    if kind == NameKind::Person {
+        if let Some(at) = comma_at.filter(|&at| at > 0 && at < tokens.len()) {
+            // "LAST, First Middle" → "First Middle LAST"; the family part is remembered.
+            tokens.rotate_left(at);
+            family = (0..tokens.len()).map(|i| i >= tokens.len() - at).collect();
+        }
+    }
+    let keep = keep_mask(&tokens, kind);
+    let (tokens, family): (Vec<Token>, Vec<bool>) = tokens
+        .into_iter()
+        .zip(family)
+        .zip(keep)
+        .filter_map(|(t, k)| k.then_some(t))
+        .unzip();
+    NormName {
+        original: name.to_string(),
+        tokens,
+        family,
+    }
+}
+
+/// Which tokens carry identity, by the rules for `kind`.
+fn keep_mask(tokens: &[Token], kind: NameKind) -> Vec<bool> {
+    let mut keep = vec![true; tokens.len()];
+    let is = |list: &[&str], t: &Token| list.contains(&t.text.as_str());
+    if kind == NameKind::Person {
+        for (i, t) in tokens.iter().enumerate() {
+            if !is(HONORIFICS, t) {
+                break;
+            }
+            keep[i] = false;
+        }
+    }
+    if kind == NameKind::Vessel {
+        for (i, t) in tokens.iter().enumerate() {
+            if !is(VESSEL_PREFIXES, t) {
+                break;
+            }
+            keep[i] = false;
+        }
+    }
+    if kind != NameKind::Person {
+        for (i, t) in tokens.iter().enumerate() {
+            if is(LEGAL_FORMS, t) {
+                keep[i] = false;
+            }
+        }
+    }
+    for (i, t) in tokens.iter().enumerate() {
+        let next_same_letter = tokens
+            .get(i + 1)
+            .is_some_and(|n| n.text.as_bytes().first() == t.text.as_bytes().get(1));
+        let particle = (i > 0 || kind != NameKind::Person || t.text.len() <= 2) && is(PARTICLES, t);
+        if particle || (is(SUN_ARTICLES, t) && next_same_letter) {
+            keep[i] = false;
+        }
+    }
+    if keep.iter().all(|k| !k) {
+        keep.iter_mut().for_each(|k| *k = true);
+    }
+    keep
+}
+
+/// Splits text into folded tokens. Returns the tokens and the index of the first token after
+/// the first comma, if any. With `apostrophe_splits`, an apostrophe separates words (news
+/// text: "Maduro's"); otherwise it is dropped (names: "O'Brien" = "OBrien").
+pub fn split_words(text: &str, apostrophe_splits: bool) -> (Vec<Token>, Option<usize>) {
+    let mut tokens = Vec::new();
+    let mut comma_at = None;
+    for raw in text.split_whitespace() {
+        let cyrillic = raw.chars().any(is_cyrillic);
+        let joined = join_abbreviation(raw);
+        let folded = fold(joined.as_deref().unwrap_or(raw));
+        let mut word = String::new();
+        for c in folded.chars() {
+            if c.is_ascii_alphanumeric() {
+                word.push(c);
+            } else if is_apostrophe(c) && !apostrophe_splits {
+                // dropped: "D'Souza" = "DSouza"
+            } else {
+                if c == ',' && comma_at.is_none() && !(tokens.is_empty() && word.is_empty()) {
+                    comma_at = Some(tokens.len() + usize::from(!word.is_empty()));
+                }
+                push_word(&mut tokens, &mut word, cyrillic);
+            }
+        }
+        push_word(&mut tokens, &mut word, cyrillic);
+    }
+    (tokens, comma_at)
+}
+
+fn push_word(tokens: &mut Vec<Token>, word: &mut String, cyrillic: bool) {
+    if !word.is_empty() {
+        tokens.push(Token::new(std::mem::take(word), cyrillic));
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '`' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}'
+    )
+}
+
+pub fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{052F}')
+}
+
+/// "S.A." → "SA", "M/T" → "MT", "C.A." → "CA": single letters joined by dots or slashes are
+/// one abbreviation, not several one-letter parts. Trailing punctuation after it is kept.
+fn join_abbreviation(raw: &str) -> Option<String> {
+    let core = raw.trim_end_matches([',', ';', ':', ')']);
+    let tail = &raw[core.len()..];
+    let parts: Vec<&str> = core.split(['.', '/']).filter(|p| !p.is_empty()).collect();
+    let single_letters = parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+    let has_separator = core.contains(['.', '/']);
+    (single_letters && has_separator).then(|| format!("{}{tail}", parts.concat()))
+}
+
+/// Folds text to lowercase ASCII: Latin letters lose their diacritics (NFKD, marks dropped),
+/// every other script goes through `any_ascii`. Characters of scripts without case that
+/// transliterate to a capitalised syllable (Chinese, Japanese kanji) are set apart as words,
+/// as `any_ascii` runs them together ("XiJinPing").
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfc() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let stripped: String = std::iter::once(c)
+            .nfkd()
+            .filter(|m| !is_combining_mark(*m))
+            .collect();
+        if !stripped.is_empty() && stripped.is_ascii() {
+            out.push_str(&stripped.to_ascii_lowercase());
+            continue;
+        }
+        if is_combining_mark(c) {
+            continue;
+        }
+        let latin = any_ascii::any_ascii_char(c);
+        let caseless = c.is_alphabetic() && !c.is_uppercase() && !c.is_lowercase();
+        if caseless && latin.starts_with(|l: char| l.is_ascii_uppercase()) {
+            out.push(' ');
+            out.push_str(&latin.to_ascii_lowercase());
+            out.push(' ');
+        } else {
+            out.push_str(&latin.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The name in natural order for messages: "LUKASHENKA, Alyaksandr" stays as written.
+pub fn folded_text(name: &NormName) -> String {
+    name.tokens
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(name: &str, kind: NameKind) -> Vec<String> {
+        normalize(name, kind)
+            .tokens
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    #[test]
+    fn diacritics_removed_and_case_folded() {
+        assert_eq!(
+            texts("Nicolás MADURO Moros", NameKind::Person),
+            ["nicolas", "maduro", "moros"]
+        );
+        assert_eq!(
+            texts("Müller Straße", NameKind::Person),
+            ["muller", "strasse"]
+        );
+    }
+
+    #[test]
+    fn cyrillic_is_transliterated_and_marked() {
+        let n = normalize("Александр Лукашенко", NameKind::Person);
+        assert_eq!(n.tokens[0].text, "aleksandr");
+        assert_eq!(n.tokens[1].text, "lukashenko");
+        assert!(n.tokens.iter().all(|t| t.cyrillic));
+        // й must become y, not lose its breve and become i
+        assert_eq!(texts("Николай", NameKind::Person), ["nikolay"]);
+    }
+
+    #[test]
+    fn chinese_characters_are_separate_syllables() {
+        assert_eq!(texts("习近平", NameKind::Person), ["xi", "jin", "ping"]);
+    }
+
+    #[test]
+    fn punctuation_and_hyphens_split_apostrophes_join() {
+        assert_eq!(
+            texts("ANGLO-CARIBBEAN TRADING", NameKind::Organization),
+            ["anglo", "caribbean", "trading"]
+        );
+        assert_eq!(texts("O'Brien", NameKind::Person), ["obrien"]);
+        let (t, _) = split_words("Maduro's visit", true);
+        assert_eq!(t[0].text, "maduro");
+    }
+
+    #[test]
+    fn last_comma_first_is_reordered_and_family_marked() {
+        let n = normalize("LUKASHENKA, Alyaksandr Hryhoryavich", NameKind::Person);
+        let t: Vec<&str> = n.tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(t, ["alyaksandr", "hryhoryavich", "lukashenka"]);
+        assert_eq!(n.family, [false, false, true]);
+        let n = normalize("MADURO MOROS, Nicolas", NameKind::Person);
+        assert_eq!(n.family, [false, true, true]);
+    }
+
+    #[test]
+    fn honorifics_dropped_from_persons_only() {
+        assert_eq!(
+            texts("Gen. Qasem Soleimani", NameKind::Person),
+            ["qasem", "soleimani"]
+        );
+        assert_eq!(texts("Sheikh Haji Ahmad", NameKind::Person), ["ahmad"]);
+        assert_eq!(
+            texts("General Trading", NameKind::Organization),
+            ["general", "trading"]
+        );
+    }
+
+    #[test]
+    fn legal_forms_dropped_from_organisations() {
+        assert_eq!(
+            texts("ANGLO-CARIBBEAN CO., LTD.", NameKind::Organization),
+            ["anglo", "caribbean"]
+        );
+        assert_eq!(
+            texts("FELIX B. MADURO S.A.", NameKind::Unknown),
+            ["felix", "b", "maduro"]
+        );
+        assert_eq!(
+            texts("EX-CLE SOLUCIONES BIOMETRICAS C.A.", NameKind::Unknown),
+            ["ex", "cle", "soluciones", "biometricas"]
+        );
+        assert_eq!(texts("ООО Ромашка", NameKind::Organization), ["romashka"]);
+        assert_eq!(texts("Rosneft PJSC", NameKind::Organization), ["rosneft"]);
+        assert_eq!(texts("Siemens GmbH", NameKind::Organization), ["siemens"]);
+        // a name made only of noise keeps it
+        assert_eq!(
+            texts("Company Limited", NameKind::Organization),
+            ["company", "limited"]
+        );
+    }
+
+    #[test]
+    fn vessel_prefixes_dropped() {
+        assert_eq!(texts("M/T Artavil", NameKind::Vessel), ["artavil"]);
+        assert_eq!(texts("MV Sand Swan", NameKind::Vessel), ["sand", "swan"]);
+        assert_eq!(texts("M.T. HUGE", NameKind::Vessel), ["huge"]);
+        assert_eq!(texts("Tanker Hasna", NameKind::Vessel), ["hasna"]);
+    }
+
+    #[test]
+    fn arabic_particles_dropped() {
+        assert_eq!(
+            texts("Abd al-Rahman al-Masri", NameKind::Person),
+            ["abd", "rahman", "masri"]
+        );
+        assert_eq!(texts("Abd ar-Rahman", NameKind::Person), ["abd", "rahman"]);
+        assert_eq!(
+            texts("Usama bin Ladin", NameKind::Person),
+            ["usama", "ladin"]
+        );
+    }
+}

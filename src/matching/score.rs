@@ -1,0 +1,424 @@
+//! Scoring one name against another as sets of parts.
+//!
+//! Each part of the watch name is aligned with its best partner among the parts of the entry
+//! name, in any order; the score is the weighted mean of the part scores, less a small
+//! amount for each entry part left over. A part pair scores below [`PART_MIN`] counts as no
+//! partner at all: "Alexander" and "Aliaksandravich" share letters, not identity.
+
+use super::normalize::{NormName, Token};
+use super::translit::final_vowel_folded;
+
+/// Below this a part pair is not a match at all.
+pub const PART_MIN: f64 = 0.9;
+/// The score two transliteration variants (same skeleton) get at least.
+const TRANSLIT_SCORE: f64 = 0.93;
+/// An initial of the watch name ("A. Lukashenko") against a part starting with that letter.
+const INITIAL_SCORE: f64 = 0.9;
+/// A full part of the watch name against an initial of the entry: weaker, since the entry
+/// withholds what the watch name states ("Vladimir Putin" vs "KONONOV, Vladimir P.").
+const ENTRY_INITIAL_SCORE: f64 = 0.8;
+/// Taken off a person's score when the family name (written before the comma of "LAST,
+/// First") has no partner: given names alone ("Ali Hassan") are shared by too many people.
+const FAMILY_UNMATCHED_PENALTY: f64 = 0.15;
+/// Weight of an initial, relative to a full part.
+const INITIAL_WEIGHT: f64 = 0.5;
+/// Weight of a watch-name patronymic or middle name that the entry name does not carry.
+const ABSENT_MIDDLE_WEIGHT: f64 = 0.15;
+
+/// How two parts were found equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Exact,
+    Initial,
+    Translit,
+    Fuzzy,
+}
+
+/// One aligned pair of parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartPair {
+    pub watch: String,
+    pub entry: String,
+    pub score: f64,
+    pub via: Via,
+}
+
+/// The result of comparing two names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameScore {
+    pub score: f64,
+    pub pairs: Vec<PartPair>,
+    /// Watch-name parts with no partner that count against the score.
+    pub unmatched: Vec<String>,
+    /// Watch-name middle names or patronymics the entry name does not carry (tolerated).
+    pub absent_middle: Vec<String>,
+    /// Entry-name parts with no partner.
+    pub extra: Vec<String>,
+    /// A family name ("LAST, First") had no partner: the match rests on given names.
+    pub family_unmatched: bool,
+}
+
+/// How strictly leftover entry parts count: a person's list entry carries middle names and
+/// patronymics the watch name leaves out; an organisation or vessel with an extra word is
+/// more often a different one ("Alpha" vs "Alpha Star").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    Person,
+    Organization,
+    Vessel,
+}
+
+impl Strictness {
+    fn extra_penalty(self) -> f64 {
+        match self {
+            Strictness::Person => 0.02,
+            Strictness::Organization => 0.08,
+            Strictness::Vessel => 0.16,
+        }
+    }
+}
+
+/// Similarity of two parts, and how it was established.
+pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
+    if a.text == b.text {
+        return (1.0, Via::Exact);
+    }
+    if a.is_initial() || b.is_initial() {
+        let same_letter = a.text.as_bytes().first() == b.text.as_bytes().first();
+        let score = match (same_letter, a.is_initial()) {
+            (false, _) => 0.0,
+            (true, true) => INITIAL_SCORE,
+            (true, false) => ENTRY_INITIAL_SCORE,
+        };
+        return (score, Via::Initial);
+    }
+    let jw = strsim::jaro_winkler(&a.text, &b.text);
+    let same_skeleton = a.key == b.key && a.key.len() >= 4;
+    let same_but_final_vowel = final_vowel_folded(&a.text) == final_vowel_folded(&b.text);
+    if same_skeleton || same_but_final_vowel {
+        return (jw.max(TRANSLIT_SCORE), Via::Translit);
+    }
+    (length_guard(&a.text, &b.text, jw), Via::Fuzzy)
+}
+
+/// Jaro-Winkler rewards a shared prefix so much that a name inside a longer one scores high
+/// ("alexander" in "aliaksandravich"); parts of very different length are marked down.
+fn length_guard(a: &str, b: &str, jw: f64) -> f64 {
+    let (la, lb) = (a.len() as f64, b.len() as f64);
+    let ratio = la.min(lb) / la.max(lb);
+    if ratio < 0.75 {
+        jw * (0.85 + 0.15 * ratio)
+    } else {
+        jw
+    }
+}
+
+/// Compares a watch name with an entry name.
+pub fn score_names(watch: &NormName, entry: &NormName, strictness: Strictness) -> NameScore {
+    let (w, e) = merge_split_parts(&watch.tokens, &entry.tokens);
+    let (pairs, w_used, e_used) = align(&w, &e);
+    let entry_has_spare = e
+        .iter()
+        .zip(&e_used)
+        .any(|(t, used)| !used && !t.is_initial());
+    let mut total = 0.0;
+    let mut weight = 0.0;
+    let mut unmatched = Vec::new();
+    let mut absent_middle = Vec::new();
+    for (i, t) in w.iter().enumerate() {
+        let base = if t.is_initial() { INITIAL_WEIGHT } else { 1.0 };
+        match w_used[i] {
+            Some(s) => {
+                total += base * s;
+                weight += base;
+            }
+            None => {
+                let middle = i > 0 && i + 1 < w.len();
+                if strictness == Strictness::Person
+                    && (middle || is_patronymic(&t.text))
+                    && !entry_has_spare
+                {
+                    weight += ABSENT_MIDDLE_WEIGHT;
+                    absent_middle.push(t.text.clone());
+                } else {
+                    weight += base;
+                    unmatched.push(t.text.clone());
+                }
+            }
+        }
+    }
+    let extra: Vec<String> = e
+        .iter()
+        .zip(&e_used)
+        .filter(|(_, used)| !**used)
+        .map(|(t, _)| t.text.clone())
+        .collect();
+    let mut score = if weight > 0.0 { total / weight } else { 0.0 };
+    if pairs.is_empty() {
+        score = 0.0;
+    }
+    score -= strictness.extra_penalty() * extra.len() as f64;
+    let family_unmatched = strictness == Strictness::Person
+        && (!family_matched(entry, &pairs, |p| &p.entry)
+            || !family_matched(watch, &pairs, |p| &p.watch));
+    if family_unmatched {
+        score -= FAMILY_UNMATCHED_PENALTY;
+    }
+    let score = score.max(0.0);
+    NameScore {
+        score,
+        pairs,
+        unmatched,
+        absent_middle,
+        extra,
+        family_unmatched,
+    }
+}
+
+/// Whether a name written "LAST, First" has some family part among the aligned parts (a
+/// joined part counts when it contains one). True when the name has no comma.
+fn family_matched(name: &NormName, pairs: &[PartPair], side: fn(&PartPair) -> &String) -> bool {
+    let family: Vec<&str> = name
+        .tokens
+        .iter()
+        .zip(&name.family)
+        .filter(|(_, f)| **f)
+        .map(|(t, _)| t.text.as_str())
+        .collect();
+    family.is_empty()
+        || pairs
+            .iter()
+            .any(|p| family.iter().any(|f| side(p).contains(f)))
+}
+
+/// Greedy best-first alignment: the best-scoring pair is taken first, each part used once.
+/// Returns the pairs, per watch part its pair score (if aligned), per entry part whether used.
+fn align(w: &[Token], e: &[Token]) -> (Vec<PartPair>, Vec<Option<f64>>, Vec<bool>) {
+    let mut candidates: Vec<(f64, Via, usize, usize)> = Vec::new();
+    for (i, a) in w.iter().enumerate() {
+        for (j, b) in e.iter().enumerate() {
+            let (s, via) = part_score(a, b);
+            if s >= PART_MIN || (via == Via::Initial && s > 0.0) {
+                candidates.push((s, via, i, j));
+            }
+        }
+    }
+    // Full parts before initials, then by score: an initial must not take the partner of a
+    // full part that scores a little lower.
+    candidates.sort_by(|x, y| {
+        let xi = w[x.2].is_initial() || e[x.3].is_initial();
+        let yi = w[y.2].is_initial() || e[y.3].is_initial();
+        xi.cmp(&yi).then(y.0.total_cmp(&x.0))
+    });
+    let mut w_used = vec![None; w.len()];
+    let mut e_used = vec![false; e.len()];
+    let mut pairs = Vec::new();
+    for (s, via, i, j) in candidates {
+        if w_used[i].is_some() || e_used[j] {
+            continue;
+        }
+        w_used[i] = Some(s);
+        e_used[j] = true;
+        pairs.push((i, j, s, via));
+    }
+    // in the order of the watch name, for reading
+    pairs.sort_by_key(|p| p.0);
+    let pairs = pairs
+        .into_iter()
+        .map(|(i, j, score, via)| PartPair {
+            watch: w[i].text.clone(),
+            entry: e[j].text.clone(),
+            score,
+            via,
+        })
+        .collect();
+    (pairs, w_used, e_used)
+}
+
+/// "Abdul Rahman" on one side and "Abdulrahman" on the other: two adjacent parts whose
+/// concatenation equals a part of the other name (as text or skeleton) are joined.
+fn merge_split_parts(w: &[Token], e: &[Token]) -> (Vec<Token>, Vec<Token>) {
+    let w2 = merge_against(w, e);
+    let e2 = merge_against(e, &w2);
+    (w2, e2)
+}
+
+const JOIN_PREFIXES: &[&str] = &[
+    "abd", "abdul", "abdel", "abdal", "abdol", "abu", "abou", "nur", "nour", "nasr", "zain", "zein",
+];
+
+fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(side.len());
+    let mut i = 0;
+    while i < side.len() {
+        if let Some(next) = side.get(i + 1) {
+            let joined = Token::new(format!("{}{}", side[i].text, next.text), side[i].cyrillic);
+            let present_alone = |t: &Token| other.iter().any(|o| o.text == t.text);
+            // Only Arabic compound prefixes join by skeleton: "Ali Hassan" is not "Elehssan".
+            let compound = JOIN_PREFIXES.contains(&side[i].text.as_str());
+            let joins = other.iter().any(|o| {
+                o.text == joined.text || (compound && o.key == joined.key && o.key.len() >= 4)
+            });
+            if joins && !present_alone(&side[i]) && !present_alone(next) {
+                out.push(joined);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(side[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// East Slavic patronymics: -ovich, -evich, -ich, -ovna, -evna, -ichna and their Belarusian
+/// and Ukrainian spellings (-avich, -yavich, -ivna).
+pub fn is_patronymic(part: &str) -> bool {
+    ["vich", "vych", "vna", "ichna", "ovic", "evic"]
+        .iter()
+        .any(|s| part.ends_with(s))
+        && part.len() > 6
+}
+
+/// One line on the part pairs: `alexander≈alyaksandr 0.93, lukashenko=lukashenko`.
+pub fn describe_parts(s: &NameScore) -> String {
+    let mut bits: Vec<String> = s
+        .pairs
+        .iter()
+        .map(|p| match p.via {
+            Via::Exact => format!("{}={}", p.watch, p.entry),
+            Via::Initial if p.watch.len() == 1 => format!("{}.={} initial", p.watch, p.entry),
+            Via::Initial => format!("{}={}. initial", p.watch, p.entry),
+            Via::Translit => format!("{}≈{} {:.2} transliteration", p.watch, p.entry, p.score),
+            Via::Fuzzy => format!("{}≈{} {:.2}", p.watch, p.entry, p.score),
+        })
+        .collect();
+    if !s.unmatched.is_empty() {
+        bits.push(format!("{} not found", s.unmatched.join(" ")));
+    }
+    if !s.absent_middle.is_empty() {
+        bits.push(format!("{} not in entry name", s.absent_middle.join(" ")));
+    }
+    if !s.extra.is_empty() {
+        bits.push(format!("{} not in watch name", s.extra.join(" ")));
+    }
+    if s.family_unmatched {
+        bits.push("family name not matched".to_string());
+    }
+    bits.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::normalize::{normalize, NameKind};
+
+    fn person(a: &str, b: &str) -> NameScore {
+        score_names(
+            &normalize(a, NameKind::Person),
+            &normalize(b, NameKind::Person),
+            Strictness::Person,
+        )
+    }
+
+    #[test]
+    fn transliteration_variants_score_high() {
+        let s = person(
+            "Alexander Lukashenko",
+            "LUKASHENKA, Alyaksandr Hryhoryavich",
+        );
+        assert!(s.score >= 0.9, "{s:?}");
+        assert_eq!(s.extra, ["hryhoryavich"]);
+        let s = person("Александр Лукашенко", "LUKASHENKO, Aleksandr Grigorievich");
+        assert!(s.score >= 0.9, "{s:?}");
+    }
+
+    #[test]
+    fn a_longer_name_containing_the_given_name_is_not_a_partner() {
+        let s = person("Alexander Lukashenko", "LUKASHENKA, Viktar Aliaksandravich");
+        assert!(s.score < 0.6, "{s:?}");
+        assert_eq!(s.unmatched, ["alexander"]);
+    }
+
+    #[test]
+    fn missing_patronymic_in_entry_is_tolerated() {
+        let s = person(
+            "Alexander Grigoryevich Lukashenko",
+            "LUKASHENKA, Alyaksandr",
+        );
+        assert!(s.score >= 0.85, "{s:?}");
+        assert_eq!(s.absent_middle, ["grigoryevich"]);
+        // but a different patronymic in the entry counts against
+        let s = person(
+            "Alexander Grigoryevich Lukashenko",
+            "LUKASHENKA, Alyaksandr Viktaravich",
+        );
+        assert!(s.score < 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn initials_match_with_lower_weight() {
+        let s = person("A. Lukashenko", "LUKASHENKA, Alyaksandr");
+        assert!(s.score >= 0.85, "{s:?}");
+        let s = person("V. Lukashenko", "LUKASHENKA, Alyaksandr");
+        assert!(s.score < 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn joined_and_split_parts() {
+        let s = person("Abdul Rahman Yasin", "YASIN, Abdulrahman");
+        assert!(s.score >= 0.9, "{s:?}");
+        let s = person("Abdelrahman Yasin", "YASIN, Abd al-Rahman");
+        assert!(s.score >= 0.9, "{s:?}");
+    }
+
+    #[test]
+    fn different_arabic_names_stay_apart() {
+        let s = person("Ali Hassan", "ALI, Hussein");
+        assert!(s.score < 0.85, "{s:?}");
+        let s = person("Ali Hassan", "ALI, Mohammed");
+        assert!(s.score < 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn extra_words_cost_more_for_vessels() {
+        let v = |a, b| {
+            score_names(
+                &normalize(a, NameKind::Vessel),
+                &normalize(b, NameKind::Vessel),
+                Strictness::Vessel,
+            )
+            .score
+        };
+        assert_eq!(v("Alpha", "ALPHA"), 1.0);
+        assert!(v("Alpha", "ALPHA STAR") < 0.85);
+    }
+
+    #[test]
+    fn given_names_alone_are_weak() {
+        // OFAC 20139 alias "KONONOV, Vladimir P."
+        let s = person("Vladimir Putin", "KONONOV, Vladimir P.");
+        assert!(s.score < 0.85, "{s:?}");
+        assert!(s.family_unmatched);
+        // OFAC 28572 "KHALIL, Ali Hassan": the list's family name is not in the watch name
+        let s = person("Ali Hassan", "KHALIL, Ali Hassan");
+        assert!(s.score < 0.85, "{s:?}");
+        let s = person("Ali Hassan", "HASSAN, Ali Khatib Haji");
+        assert!(s.score >= 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn given_and_family_name_are_not_joined_by_sound() {
+        // OFAC 9333 "ELEHSSAN"
+        let s = person("Ali Hassan", "ELEHSSAN");
+        assert!(s.score < 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn patronymics_recognised() {
+        assert!(is_patronymic("hryhoryavich"));
+        assert!(is_patronymic("grigoryevich"));
+        assert!(is_patronymic("aliaksandravich"));
+        assert!(!is_patronymic("lukashenko"));
+    }
+}

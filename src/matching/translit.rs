@@ -1,0 +1,216 @@
+//! Folding of transliteration variants: a phonetic skeleton that is equal for the spellings
+//! different romanisation systems give one name, and Russian case endings for news text.
+//!
+//! Why a skeleton of our own rather than Soundex/Metaphone (`rphonetic`): those encode
+//! English pronunciation and truncate (Soundex keeps four characters, so "Lukashenko" and
+//! "Lukashevich" collide), while the variants that matter here are systematic differences
+//! between romanisation tables: Belarusian h for Russian g (Hryhoryavich/Grigoryevich), ks/x,
+//! kh/h, soft-vowel spellings (ya/ia/a: Alyaksandr/Aliaksandr/Aleksandr), and vowels that
+//! Arabic script does not write (Muhammad/Mohamed). Beider-Morse handles these but is slow
+//! and yields dozens of codes per name. The skeleton is only ever used together with a
+//! string distance (see score.rs), never alone.
+
+/// The consonant skeleton of a folded (lowercase ASCII) token.
+///
+/// Rules, in order: Arabic "abdul/abdel/abdal" → "abd"; digraphs (shch/sch→sh, tch→ch,
+/// dzh/dj/zh→j, kh→h, gh→g, ph→f, th→t, dh→d, ck/q→k, x→ks, w→v, c→k unless "ch"); g→h
+/// (Belarusian and Ukrainian write h for Russian g); a leading vowel run becomes "a"
+/// (Aleksandr/Oleksandr, Yusuf/Iosif); an inner vowel run is dropped, except a diphthong
+/// ending in i/y before a consonant or the end, which becomes "y" (Hussein/Husayn → hsyn,
+/// kept apart from Hassan → hsn); any other final vowel becomes "a" (Lukashenko/Lukashenka
+/// → lkshnka, Bashar → bshr kept apart from Bushra → bshra); doubled letters collapse.
+pub fn skeleton(token: &str) -> String {
+    let s = arabic_prefix(token);
+    let s = digraphs(&s);
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_vowel(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_vowel(chars[i]) {
+                i += 1;
+            }
+            let run = &chars[start..i];
+            if start == 0 {
+                out.push('a');
+            } else if run.len() >= 2 && matches!(run[run.len() - 1], 'i' | 'y') {
+                out.push('y');
+            } else if i == chars.len() {
+                // a final vowel is kept as such: Bashar and Bushra are different names
+                out.push('a');
+            }
+            continue;
+        }
+        if !out.ends_with(chars[i]) {
+            out.push(chars[i]);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+fn arabic_prefix(token: &str) -> String {
+    for p in ["abdul", "abdel", "abdal", "abdol", "abdoul"] {
+        if let Some(rest) = token.strip_prefix(p) {
+            if !rest.is_empty() {
+                return format!("abd{rest}");
+            }
+            return "abd".to_string();
+        }
+    }
+    token.to_string()
+}
+
+fn digraphs(s: &str) -> String {
+    const PAIRS: &[(&str, &str)] = &[
+        ("shch", "sh"),
+        ("tsch", "ch"),
+        ("sch", "sh"),
+        ("tch", "ch"),
+        ("dzh", "j"),
+        ("dj", "j"),
+        ("zh", "j"),
+        ("kh", "h"),
+        ("gh", "g"),
+        ("ph", "f"),
+        ("th", "t"),
+        ("dh", "d"),
+        ("ck", "k"),
+        ("qu", "k"),
+        ("q", "k"),
+        ("x", "ks"),
+        ("w", "v"),
+    ];
+    let mut s = s.to_string();
+    for (from, to) in PAIRS {
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            'c' if chars.get(i + 1) != Some(&'h') => out.push('k'),
+            'g' => out.push('h'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Russian noun and adjective case endings, longest first, as transliterated by `any_ascii`.
+const RU_ENDINGS: &[&str] = &[
+    "ogo", "ego", "omu", "emu", "ymi", "imi", "yakh", "akh", "yam", "am", "ym", "im", "om", "em",
+    "oy", "ey", "yu", "ya", "u", "a", "e", "y", "i", "o",
+];
+
+/// Stems of a word written in Cyrillic: the word itself, then the word without each case
+/// ending it carries ("Николаса" → nikolasa, nikolas; "Александра" → aleksandra, aleksandr).
+/// A stem keeps at least three letters.
+pub fn ru_stems(word: &str) -> Vec<String> {
+    let mut stems = vec![word.to_string()];
+    for e in RU_ENDINGS {
+        if let Some(stem) = word.strip_suffix(e) {
+            if stem.len() >= 3 && !stems.iter().any(|s| s == stem) {
+                stems.push(stem.to_string());
+            }
+        }
+    }
+    stems
+}
+
+/// A token with a final vowel replaced by "a": Lukashenko/Lukashenka, the Belarusian and
+/// Russian spellings, differ only there.
+pub fn final_vowel_folded(token: &str) -> String {
+    match token.chars().last() {
+        Some(c) if is_vowel(c) && token.len() > 3 => {
+            format!("{}a", &token[..token.len() - 1])
+        }
+        _ => token.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::normalize::fold;
+
+    fn key(name: &str) -> String {
+        let (tokens, _) = crate::matching::normalize::split_words(name, false);
+        tokens[0].key.clone()
+    }
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(key(a), key(b), "{a} and {b} should share a skeleton");
+    }
+
+    fn differ(a: &str, b: &str) {
+        assert_ne!(key(a), key(b), "{a} vs {b}");
+    }
+
+    #[test]
+    fn belarusian_and_russian_spellings_fold() {
+        same("Lukashenko", "Lukashenka");
+        same("Лукашенко", "Lukashenka");
+        same("Alexander", "Aleksandr");
+        same("Alexander", "Alyaksandr");
+        same("Alexander", "Aliaksandr");
+        same("Александр", "Alexander");
+        same("Oleksandr", "Alexander");
+        same("Grigoryevich", "Hryhoryavich");
+        same("Grigorievich", "Hryhoryavich");
+        same("Grigoriyevich", "Hryhoryavich");
+        same("Григорьевич", "Hryhoryavich");
+    }
+
+    #[test]
+    fn arabic_romanisations_fold() {
+        same("Muhammad", "Mohamed");
+        same("Mohammed", "Mohamad");
+        same("Ahmed", "Akhmed");
+        same("Hussein", "Husayn");
+        same("Hussain", "Husein");
+        same("Yusuf", "Youssef");
+        same("Abdulrahman", "Abdelrahman");
+        same("Abdullah", "Abdallah");
+        // different names stay apart
+        differ("Hassan", "Hussein");
+        differ("Lukashenko", "Lukashevich");
+        differ("Bashar", "Bushra");
+    }
+
+    #[test]
+    fn spanish_and_other_variants_fold() {
+        same("Nicolás", "Nikolas");
+        same("Николас", "Nicolas");
+        same("Gorbatschow", "Gorbachev");
+        differ("Maduro", "Moros");
+    }
+
+    #[test]
+    fn russian_case_endings_stripped() {
+        let stems = ru_stems(&fold("Николаса"));
+        assert!(stems.contains(&"nikolas".to_string()), "{stems:?}");
+        let stems = ru_stems(&fold("Александра"));
+        assert!(stems.contains(&"aleksandr".to_string()), "{stems:?}");
+        let stems = ru_stems(&fold("Путиным"));
+        assert!(stems.contains(&"putin".to_string()), "{stems:?}");
+        // a stem never shrinks below three letters
+        assert_eq!(ru_stems("ola"), ["ola"]);
+    }
+
+    #[test]
+    fn final_vowel_fold() {
+        assert_eq!(
+            final_vowel_folded("lukashenko"),
+            final_vowel_folded("lukashenka")
+        );
+        assert_ne!(final_vowel_folded("maduro"), final_vowel_folded("madera"));
+    }
+}

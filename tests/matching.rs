@@ -1,0 +1,540 @@
+//! The matcher against real list rows (OFAC SDN, July 2021) and real news text.
+//!
+//! Entries are built from values copied from ofac-sdn-csv/2021-07 (sdn.csv and alt.csv); the
+//! last test runs over the whole file when the shared data folder is present.
+
+use watchkeeper::imo::{Imo, ImoKind};
+use watchkeeper::matching::{score_entry, Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::model::{Alias, EntityKind, Entry, FeedItem, Identifier};
+use watchkeeper::watchlist::{WatchItem, WatchKind};
+
+fn entry(id: &str, kind: EntityKind, name: &str, aliases: &[(&str, &str)]) -> Entry {
+    Entry {
+        id: id.to_string(),
+        kind,
+        name: name.to_string(),
+        aliases: aliases
+            .iter()
+            .map(|(kind, name)| Alias {
+                name: name.to_string(),
+                kind: kind.to_string(),
+            })
+            .collect(),
+        ..Entry::default()
+    }
+}
+
+fn with_ids(mut e: Entry, ids: &[(&str, &str)]) -> Entry {
+    e.identifiers = ids
+        .iter()
+        .map(|(kind, value)| Identifier {
+            kind: kind.to_string(),
+            value: value.to_string(),
+            note: None,
+        })
+        .collect();
+    e
+}
+
+/// sdn.csv 9760 and some of its 31 alt.csv rows.
+fn lukashenka_alyaksandr() -> Entry {
+    entry(
+        "9760",
+        EntityKind::Person,
+        "LUKASHENKA, Alyaksandr Hryhoryavich",
+        &[
+            ("aka", "LUKASHENKA, Aliaksandr Grigorievich"),
+            ("aka", "LUKASHENKO, Aliaksandr Hryhoryavich"),
+            ("aka", "LUKASHENKO, Aleksandr Grigorievich"),
+            ("aka", "LUKASHENKA, Alexander Ryhoravich"),
+        ],
+    )
+}
+
+/// sdn.csv 9797 with all its alt.csv rows: the president's son.
+fn lukashenka_viktar() -> Entry {
+    entry(
+        "9797",
+        EntityKind::Person,
+        "LUKASHENKA, Viktar Aliaksandravich",
+        &[
+            ("aka", "LUKASHENKO, Viktar Aliaksandravich"),
+            ("aka", "LUKASHENKO, Viktor Aliaksandravich"),
+            ("aka", "LUKASHENKA, Viktor Aliaksandravich"),
+            ("aka", "LUKASHENKO, Victor Aliaksandravich"),
+            ("aka", "LUKASHENKA, Victor Aliaksandravich"),
+        ],
+    )
+}
+
+/// sdn.csv 15036; IMO, MMSI and f.k.a. 'ALPHA' from its remarks, ABADAN and SHONA from alt.csv.
+fn artavil() -> Entry {
+    with_ids(
+        entry(
+            "15036",
+            EntityKind::Vessel,
+            "ARTAVIL",
+            &[("fka", "ALPHA"), ("fka", "ABADAN"), ("fka", "SHONA")],
+        ),
+        &[("imo", "9187629"), ("mmsi", "572469210")],
+    )
+}
+
+/// sdn.csv 15053: another NITC tanker.
+fn hasna() -> Entry {
+    with_ids(
+        entry("15053", EntityKind::Vessel, "HASNA", &[("fka", "MARINA")]),
+        &[("imo", "9212917"), ("mmsi", "677050000")],
+    )
+}
+
+fn item(kind: WatchKind, name: &str) -> WatchItem {
+    WatchItem::query(kind, name)
+}
+
+fn vessel(name: &str, imo: &str) -> WatchItem {
+    let mut v = item(WatchKind::Vessel, name);
+    v.imo = Some(Imo {
+        number: imo.to_string(),
+        kind: ImoKind::Ship,
+    });
+    v
+}
+
+fn matches(items: Vec<WatchItem>, e: &Entry) -> Vec<(usize, String)> {
+    Matcher::new(items, DEFAULT_THRESHOLD)
+        .match_entry("ofac-sdn", e)
+        .into_iter()
+        .map(|(i, m)| (i, m.why))
+        .collect()
+}
+
+#[test]
+fn lukashenko_matches_the_president_not_his_son() {
+    let watch = vec![item(WatchKind::Person, "Alexander Lukashenko")];
+    let found = matches(watch.clone(), &lukashenka_alyaksandr());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.starts_with("name \"Alexander Lukashenko\""),
+        "{}",
+        found[0].1
+    );
+    assert!(found[0].1.contains("lukashenko"), "{}", found[0].1);
+    assert!(matches(watch, &lukashenka_viktar()).is_empty());
+}
+
+#[test]
+fn cyrillic_and_russian_spellings_reach_the_belarusian_entry() {
+    for name in [
+        "Александр Лукашенко",
+        "LUKASHENKO, Aleksandr Grigoryevich",
+        "Alyaksandr Lukashenka",
+    ] {
+        let found = matches(
+            vec![item(WatchKind::Person, name)],
+            &lukashenka_alyaksandr(),
+        );
+        assert_eq!(found.len(), 1, "{name}");
+    }
+}
+
+#[test]
+fn maduro_with_accent_matches() {
+    // sdn.csv 22790
+    let e = entry("22790", EntityKind::Person, "MADURO MOROS, Nicolas", &[]);
+    let m = score_entry(&item(WatchKind::Person, "Nicolás Maduro"), &e).unwrap();
+    assert!(m.score >= DEFAULT_THRESHOLD, "{m:?}");
+    assert!(m.why.contains("moros not in watch name"), "{}", m.why);
+    // his son, sdn.csv 26946, does not match the full name with both family names
+    let son = entry(
+        "26946",
+        EntityKind::Person,
+        "MADURO GUERRA, Nicolas Ernesto",
+        &[],
+    );
+    let full = item(WatchKind::Person, "Nicolás Maduro Moros");
+    assert!(matches(vec![full.clone()], &son).is_empty());
+    assert_eq!(matches(vec![full], &e).len(), 1);
+}
+
+#[test]
+fn vessel_found_by_imo_whatever_its_name() {
+    let found = matches(vec![vessel("Some New Name", "9187629")], &artavil());
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].1,
+        "IMO 9187629 equals the IMO number of vessel \"ARTAVIL\""
+    );
+    assert!(matches(vec![vessel("Some New Name", "9187629")], &hasna()).is_empty());
+}
+
+#[test]
+fn vessel_found_by_former_name() {
+    let mut v = item(WatchKind::Vessel, "Noor");
+    v.former_names = vec!["Alpha".into()];
+    let found = matches(vec![v], &artavil());
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].1,
+        "former name \"Alpha\" = fka \"ALPHA\" (same after normalisation)"
+    );
+}
+
+#[test]
+fn conflicting_imo_vetoes_a_name_match() {
+    // same name as the listed tanker, but another ship
+    assert!(matches(vec![vessel("Artavil", "9212917")], &artavil()).is_empty());
+    let m = score_entry(&vessel("Artavil", "9212917"), &artavil()).unwrap();
+    assert_eq!(m.score, 0.0);
+    assert!(m.why.contains("vetoed"), "{}", m.why);
+    // without an IMO the name alone matches
+    assert_eq!(
+        matches(vec![item(WatchKind::Vessel, "M/T Artavil")], &artavil()).len(),
+        1
+    );
+}
+
+#[test]
+fn a_person_never_matches_a_vessel() {
+    assert!(matches(vec![item(WatchKind::Person, "Artavil")], &artavil()).is_empty());
+    assert!(score_entry(&item(WatchKind::Person, "Artavil"), &artavil()).is_none());
+}
+
+#[test]
+fn company_imo_matches_an_organisation() {
+    // sdn.csv 17067, "Identification Number IMO 5342883" in its remarks
+    let e = with_ids(
+        entry(
+            "17067",
+            EntityKind::Organization,
+            "CHONGCHONGANG SHIPPING COMPANY LIMITED",
+            &[
+                ("aka", "CHONGCHONGANG SHIPPING CO LTD"),
+                ("aka", "CHONG CHON GANG SHIPPING CO. LTD"),
+            ],
+        ),
+        &[("imo", "5342883")],
+    );
+    let mut org = item(WatchKind::Organization, "Chongchongang Shipping Company");
+    org.imo = Some(Imo {
+        number: "5342883".into(),
+        kind: ImoKind::Company,
+    });
+    let found = matches(vec![org], &e);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].1.starts_with("IMO 5342883"), "{}", found[0].1);
+    let by_name = matches(
+        vec![item(WatchKind::Organization, "Chong Chon Gang Shipping")],
+        &e,
+    );
+    assert_eq!(by_name.len(), 1, "{by_name:?}");
+}
+
+#[test]
+fn common_given_names_alone_are_not_a_match() {
+    // sdn.csv 6924 carries the alias "ALI, Hassan"; the others only share "Ali" or "Hassan"
+    let watch = vec![item(WatchKind::Person, "Ali Hassan")];
+    let listed = entry(
+        "6924",
+        EntityKind::Person,
+        "MOHAMMED, Fazul Abdullah",
+        &[("aka", "ALI, Hassan")],
+    );
+    assert_eq!(matches(watch.clone(), &listed).len(), 1);
+    for other in [
+        entry("6921", EntityKind::Person, "SALIM, Hassan Rostom", &[]),
+        entry(
+            "2686",
+            EntityKind::Person,
+            "NASRALLAH, Hasan",
+            &[("aka", "NASRALLAH, Hasan Abd-al-Karim")],
+        ),
+        entry("12735", EntityKind::Person, "AL-ASSAD, Bashar", &[]),
+    ] {
+        assert!(matches(watch.clone(), &other).is_empty(), "{}", other.name);
+    }
+}
+
+#[test]
+fn sources_and_exclude_are_honoured() {
+    let mut w = item(WatchKind::Person, "Alexander Lukashenko");
+    w.exclude = vec!["ofac-sdn:9760".into()];
+    assert!(matches(vec![w.clone()], &lukashenka_alyaksandr()).is_empty());
+    w.exclude.clear();
+    w.sources = vec!["un-sc".into()];
+    assert!(matches(vec![w], &lukashenka_alyaksandr()).is_empty());
+}
+
+#[test]
+fn item_threshold_overrides_the_default() {
+    let mut w = item(WatchKind::Person, "Alexander Lukashenko");
+    w.threshold = Some(0.99);
+    assert!(matches(vec![w], &lukashenka_alyaksandr()).is_empty());
+}
+
+/// Title and description of the first item of feeds/constructed/ru-windows-1251.xml.
+fn russian_news() -> FeedItem {
+    FeedItem {
+        id: "https://example.org/ru/1".into(),
+        title: "Джон Коул жмет руку Лукашенко".into(),
+        summary: "Посол Венесуэлы в России снова посетил Минск; Александр Лукашенко ждёт визита Николаса Мадуро.".into(),
+        ..FeedItem::default()
+    }
+}
+
+fn mentions(items: Vec<WatchItem>, feed: &FeedItem) -> Vec<(usize, String)> {
+    Matcher::new(items, DEFAULT_THRESHOLD)
+        .match_feed_item("reform-news", feed)
+        .into_iter()
+        .map(|(i, m)| (i, m.why))
+        .collect()
+}
+
+#[test]
+fn russian_news_mentions_lukashenko_and_maduro() {
+    let watch = vec![
+        item(WatchKind::Person, "Alexander Lukashenko"),
+        item(WatchKind::Person, "Nicolas Maduro"),
+        item(WatchKind::Person, "Ali Hassan"),
+    ];
+    let found = mentions(watch, &russian_news());
+    let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+    assert_eq!(idx, [0, 1], "{found:?}");
+    assert!(
+        found[0].1.contains("\"Александр Лукашенко\""),
+        "{}",
+        found[0].1
+    );
+    assert!(found[1].1.contains("\"Николаса Мадуро\""), "{}", found[1].1);
+}
+
+#[test]
+fn surname_alone_in_a_title() {
+    let feed = FeedItem {
+        title: "Джон Коул жмет руку Лукашенко".into(),
+        ..FeedItem::default()
+    };
+    let found = mentions(vec![item(WatchKind::Person, "Alexander Lukashenko")], &feed);
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].1.contains("found alone in title: \"Лукашенко\""),
+        "{}",
+        found[0].1
+    );
+    let feed = FeedItem {
+        title: "Визит Александра Лукашенко".into(),
+        ..FeedItem::default()
+    };
+    let found = mentions(vec![item(WatchKind::Person, "Alexander Lukashenko")], &feed);
+    assert!(
+        found[0].1.contains("\"Александра Лукашенко\""),
+        "{}",
+        found[0].1
+    );
+}
+
+#[test]
+fn keywords_as_whole_word_phrases() {
+    let k = vec![item(WatchKind::Keyword, "shadow fleet")];
+    let hit = FeedItem {
+        title: "Shadow-fleet tankers seized off Venezuela".into(),
+        ..FeedItem::default()
+    };
+    let found = mentions(k.clone(), &hit);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].1,
+        "keyword \"shadow fleet\" found in title: \"Shadow-fleet\""
+    );
+    let miss = FeedItem {
+        title: "shadowfleetly".into(),
+        summary: "the fleet sailed in the shadow".into(),
+        ..FeedItem::default()
+    };
+    assert!(mentions(k, &miss).is_empty());
+}
+
+#[test]
+fn keywords_never_match_list_entries() {
+    assert!(matches(vec![item(WatchKind::Keyword, "Artavil")], &artavil()).is_empty());
+}
+
+/// Reads sdn.csv and alt.csv of one OFAC snapshot into entries: kind from SDN_Type, IMO and
+/// MMSI numbers and f.k.a. names from the remarks, aliases from alt.csv.
+fn read_ofac(dir: &std::path::Path) -> Vec<Entry> {
+    let reader = |file: &str| {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(dir.join(file))
+            .unwrap()
+    };
+    let field = |r: &csv::StringRecord, i: usize| r.get(i).unwrap_or("").trim().to_string();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut by_id = std::collections::HashMap::new();
+    for row in reader("sdn.csv").records() {
+        let row = row.unwrap();
+        let kind = match field(&row, 2).as_str() {
+            "individual" => EntityKind::Person,
+            "vessel" => EntityKind::Vessel,
+            "aircraft" => EntityKind::Aircraft,
+            // OFAC leaves SDN_Type empty ("-0-") for entities
+            _ => EntityKind::Organization,
+        };
+        let remarks = field(&row, 11);
+        let mut e = entry(&field(&row, 0), kind, &field(&row, 1), &[]);
+        for (label, kind) in [("IMO ", "imo"), ("MMSI ", "mmsi")] {
+            for (at, _) in remarks.match_indices(label) {
+                let digits: String = remarks[at + label.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if !digits.is_empty() {
+                    e.identifiers.push(Identifier {
+                        kind: kind.into(),
+                        value: digits,
+                        note: None,
+                    });
+                }
+            }
+        }
+        for part in remarks.split("f.k.a. '").skip(1) {
+            if let Some(name) = part.split('\'').next() {
+                e.aliases.push(Alias {
+                    name: name.into(),
+                    kind: "fka".into(),
+                });
+            }
+        }
+        by_id.insert(e.id.clone(), entries.len());
+        entries.push(e);
+    }
+    for row in reader("alt.csv").records() {
+        let row = row.unwrap();
+        if let Some(&i) = by_id.get(&field(&row, 0)) {
+            entries[i].aliases.push(Alias {
+                name: field(&row, 3),
+                kind: field(&row, 2),
+            });
+        }
+    }
+    entries
+}
+
+#[test]
+fn real_watchlist_over_the_whole_2021_sdn_list() {
+    // ../shared next to the main checkout; ../../shared from a worktree one level deeper
+    let dirs = [
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/ofac-sdn-csv/2021-07"
+        ),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/data/ofac-sdn-csv/2021-07"
+        ),
+    ];
+    let Some(dir) = dirs
+        .iter()
+        .map(std::path::Path::new)
+        .find(|d| d.join("sdn.csv").exists())
+    else {
+        eprintln!("skipped: shared OFAC data absent ({})", dirs[0]);
+        return;
+    };
+    let entries = read_ofac(dir);
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(dir.join("sdn.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert_eq!(entries.len(), rows);
+
+    let mut chong = item(WatchKind::Organization, "Chongchongang Shipping Company");
+    chong.imo = Some(Imo {
+        number: "5342883".into(),
+        kind: ImoKind::Company,
+    });
+    let mut laden = item(WatchKind::Person, "Osama bin Laden");
+    laden.aliases = vec!["Усама бен Ладен".into()];
+    // (watch item, the entries it must match and no others)
+    let expected: Vec<(WatchItem, &[&str])> = vec![
+        (item(WatchKind::Person, "Alexander Lukashenko"), &["9760"]),
+        (item(WatchKind::Person, "Nicolás Maduro Moros"), &["22790"]),
+        (item(WatchKind::Person, "Bashar al-Assad"), &["12735"]),
+        (item(WatchKind::Person, "Kim Jong Un"), &["20157"]),
+        (item(WatchKind::Person, "Qasem Soleimani"), &["10481"]),
+        (item(WatchKind::Person, "Ramzan Kadyrov"), &["23343"]),
+        (item(WatchKind::Person, "Hugo Carvajal"), &["11186"]),
+        (laden, &["6365"]),
+        // not on the SDN list in July 2021
+        (item(WatchKind::Person, "Vladimir Putin"), &[]),
+        // 227 rows of sdn.csv contain "ALI": only names whose listed family name is Ali or
+        // Hassan and whose given name is the other match ("HASSAN, Ali Khatib Haji",
+        // "ALI, Sheikh Hassan Dahir Aweys"); "KHALIL, Ali Hassan", "ELEHSSAN", "BILAL, Ghassan
+        // Ali" and "KAZAN, Ali Muhammad" a.k.a. "KASSAN" do not.
+        (
+            item(WatchKind::Person, "Ali Hassan"),
+            &["6924", "7006", "11744", "13108", "19428", "21004"],
+        ),
+        (vessel("Alpha", "9187629"), &["15036"]),
+        (chong, &["17067"]),
+        (item(WatchKind::Organization, "Cartel de los Soles"), &[]),
+    ];
+    let watch: Vec<WatchItem> = expected.iter().map(|(w, _)| w.clone()).collect();
+    let matcher = Matcher::new(watch, DEFAULT_THRESHOLD);
+    let started = std::time::Instant::now();
+    let mut found: Vec<Vec<String>> = vec![Vec::new(); expected.len()];
+    for e in &entries {
+        for (i, m) in matcher.match_entry("ofac-sdn", e) {
+            eprintln!("{} {:?} {:.2} {}", e.id, e.name, m.score, m.why);
+            found[i].push(e.id.clone());
+        }
+    }
+    eprintln!(
+        "{} entries matched in {:?}",
+        entries.len(),
+        started.elapsed()
+    );
+    for ((w, want), got) in expected.iter().zip(&found) {
+        assert_eq!(got, want, "matches of {:?}", w.name);
+    }
+}
+
+#[test]
+fn why_names_the_transliterated_parts() {
+    // sdn.csv 9760 with its primary name only
+    let e = entry(
+        "9760",
+        EntityKind::Person,
+        "LUKASHENKA, Alyaksandr Hryhoryavich",
+        &[],
+    );
+    let m = score_entry(&item(WatchKind::Person, "Alexander Lukashenko"), &e).unwrap();
+    assert_eq!(
+        m.why,
+        "name \"Alexander Lukashenko\" ~ name \"LUKASHENKA, Alyaksandr Hryhoryavich\" \
+         (alexander≈alyaksandr 0.93 transliteration, lukashenko≈lukashenka 0.96 transliteration, \
+         hryhoryavich not in watch name)"
+    );
+}
+
+#[test]
+fn organisation_named_in_russian_news_with_latin_name() {
+    // third item of feeds/constructed/ru-windows-1251.xml, entity decoded
+    let feed = FeedItem {
+        id: "https://example.org/ru/3".into(),
+        title: "Минфин США расширил санкционный список".into(),
+        summary: "В список внесены лица, связанные с «Картелем солнц» (Cártel de los Soles) и группировкой Tren de Aragua.".into(),
+        ..FeedItem::default()
+    };
+    let watch = vec![
+        item(WatchKind::Organization, "Cartel de los Soles"),
+        item(WatchKind::Organization, "Tren de Aragua"),
+        item(WatchKind::Keyword, "shadow fleet"),
+    ];
+    let found = mentions(watch, &feed);
+    let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+    assert_eq!(idx, [0, 1], "{found:?}");
+}
