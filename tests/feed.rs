@@ -1,0 +1,468 @@
+//! The `feed` source format on real feeds (tests/fixtures/feeds: byte-for-byte copies of the
+//! feeds in shared/data/feeds, see its SOURCES.md) and on a few small constructed documents for
+//! what no real capture shows (relative links, items with neither guid nor link, non-feeds).
+
+use watchkeeper::model::{FeedItem, FeedSnapshot};
+use watchkeeper::sources::feed::parse_feed;
+use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
+
+const FEED_URL: &str = "https://feeds.example.net/news/rss.xml";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/feeds/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn body(bytes: Vec<u8>, content_type: Option<&str>) -> Body {
+    Body {
+        resource: String::new(),
+        url: FEED_URL.to_string(),
+        bytes,
+        content_type: content_type.map(str::to_string),
+    }
+}
+
+fn parse_bytes(bytes: &[u8]) -> Result<FeedSnapshot, ParseError> {
+    parse_feed(&body(bytes.to_vec(), None))
+}
+
+fn parse(name: &str) -> FeedSnapshot {
+    parse_bytes(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Items counted as plain text, independently of the parser: `<item>`/`<item ...>` and
+/// `<entry>`/`<entry ...>` tags (RSS 1.0's `<items>` list is not an item).
+fn count_item_tags(bytes: &[u8]) -> usize {
+    ["<item>", "<item ", "<entry>", "<entry "]
+        .iter()
+        .map(|tag| {
+            bytes
+                .windows(tag.len())
+                .filter(|w| w == &tag.as_bytes())
+                .count()
+        })
+        .sum()
+}
+
+const REAL_FEEDS: &[&str] = &[
+    "atom_example_reddit.xml",
+    "atom_mediarss_reddit_1.xml",
+    "atom_scattered.xml",
+    "rss_0.91_spec_1.xml",
+    "rss_1.0_biorxiv.xml",
+    "rss_1.0_debian.xml",
+    "rss_1.0_iso8859.xml",
+    "rss_2.0_bbc.xml",
+    "rss_2.0_cloudflare.xml",
+    "rss_2.0_encoding_1.xml",
+    "rss_2.0_ilgiornale.xml",
+    "rss_2.0_ilmessaggero.xml",
+    "rss_2.0_nbcny.xml",
+    "rss_2.0_relurl_1.xml",
+    "rss_2.0_spiegel.xml",
+    "ru-koi8-r.xml",
+    "ru-windows-1251.xml",
+];
+
+#[test]
+fn every_real_feed_parses_with_the_items_it_holds() {
+    for name in REAL_FEEDS {
+        let bytes = fixture(name);
+        let feed = parse(name);
+        let expected = count_item_tags(&bytes);
+        assert!(expected > 0, "{name}: no item tag found by the test itself");
+        assert_eq!(feed.items.len(), expected, "{name}");
+        assert!(
+            feed.title.as_deref().is_some_and(|t| !t.is_empty()),
+            "{name}"
+        );
+        for item in &feed.items {
+            assert!(!item.id.is_empty(), "{name}: item without id: {item:?}");
+            assert!(!item.title.is_empty(), "{name}: item without title");
+            let link = item
+                .link
+                .as_deref()
+                .unwrap_or_else(|| panic!("{name}: no link"));
+            assert!(link.starts_with("http"), "{name}: {link}");
+        }
+    }
+}
+
+#[test]
+fn the_format_is_reachable_through_its_config_kind() {
+    let format = format_for("feed", &FormatOptions::default()).expect("kind feed");
+    assert_eq!(format.kind(), "feed");
+    let parsed = format
+        .parse(&[body(fixture("rss_2.0_bbc.xml"), None)])
+        .expect("BBC feed");
+    let Parsed::Feed(feed) = parsed else {
+        panic!("a feed must parse into Parsed::Feed");
+    };
+    assert_eq!(feed.title.as_deref(), Some("In Our Time"));
+}
+
+fn first(name: &str) -> FeedItem {
+    parse(name).items.into_iter().next().expect("one item")
+}
+
+#[test]
+fn rss_2_items_carry_title_link_guid_and_date() {
+    let bbc = first("rss_2.0_bbc.xml");
+    assert_eq!(bbc.title, "Marcus Aurelius");
+    assert_eq!(bbc.id, "urn:bbc:podcast:m000sjxt");
+    assert_eq!(
+        bbc.link.as_deref(),
+        Some("http://www.bbc.co.uk/programmes/m000sjxt")
+    );
+    assert_eq!(bbc.published.as_deref(), Some("2021-02-25T10:15:00Z"));
+
+    let cloudflare = first("rss_2.0_cloudflare.xml");
+    assert_eq!(
+        cloudflare.title,
+        "Privacy-Preserving Compromised Credential Checking"
+    );
+    assert_eq!(cloudflare.id, "6166e7e065133e02a961145d");
+    assert_eq!(
+        cloudflare.published.as_deref(),
+        Some("2021-10-14T12:59:53Z")
+    );
+
+    let spiegel = parse("rss_2.0_spiegel.xml");
+    assert_eq!(
+        spiegel.title.as_deref(),
+        Some("SPIEGEL Update – Die Nachrichten")
+    );
+    assert!(spiegel.items[0]
+        .title
+        .starts_with("07.02. – die Wochenvorschau"));
+}
+
+#[test]
+fn atom_entries_carry_id_alternate_link_and_date() {
+    let reddit = parse("atom_mediarss_reddit_1.xml");
+    assert_eq!(
+        reddit.title.as_deref(),
+        Some("newest submissions : homelab")
+    );
+    let entry = &reddit.items[0];
+    assert_eq!(entry.id, "t3_157kyrd");
+    assert_eq!(
+        entry.title,
+        "Any reason to keep 1G connections to my servers?"
+    );
+    assert_eq!(
+        entry.link.as_deref(),
+        Some("https://ud.reddit.com/r/homelab/comments/157kyrd/any_reason_to_keep_1g_connections_to_my_servers/")
+    );
+    assert_eq!(entry.published.as_deref(), Some("2023-07-23T17:38:30Z"));
+    // The summary is the entry's HTML content reduced to text.
+    assert!(entry
+        .summary
+        .starts_with("Hello all, I recently acquired a 40G switch"));
+    assert!(!entry.summary.contains('<'), "{}", entry.summary);
+
+    // A blank line before the XML declaration is tolerated.
+    let scattered = first("atom_scattered.xml");
+    assert_eq!(scattered.id, "https://www.scattered-thoughts.net/log/0042/");
+    assert_eq!(scattered.published.as_deref(), Some("2023-12-01T00:00:00Z"));
+}
+
+#[test]
+fn rss_1_rdf_items_are_read() {
+    let debian = first("rss_1.0_debian.xml");
+    assert_eq!(debian.title, "Updated Debian 11: 11.6 released");
+    assert_eq!(
+        debian.link.as_deref(),
+        Some("https://www.debian.org/News/2022/20221217")
+    );
+    assert_eq!(debian.published.as_deref(), Some("2022-12-17T00:00:00Z"));
+    // `<q>bullseye</q>` inside the description: the tag goes, the word stays.
+    assert!(
+        debian.summary.contains("(codename bullseye)"),
+        "{}",
+        debian.summary
+    );
+
+    let biorxiv = first("rss_1.0_biorxiv.xml");
+    assert!(biorxiv
+        .title
+        .starts_with("Complete genome of the Medicago anthracnose fungus"));
+}
+
+#[test]
+fn windows_1251_and_koi8_r_feeds_give_cyrillic_text() {
+    for (name, feed_title) in [
+        ("ru-windows-1251.xml", "Новости (windows-1251)"),
+        ("ru-koi8-r.xml", "Новости (KOI8-R)"),
+    ] {
+        let feed = parse(name);
+        assert_eq!(feed.title.as_deref(), Some(feed_title), "{name}");
+        let items = &feed.items;
+        assert_eq!(items[0].title, "Джон Коул жмет руку Лукашенко", "{name}");
+        assert_eq!(
+            items[0].summary,
+            "Посол Венесуэлы в России снова посетил Минск; Александр Лукашенко ждёт визита Николаса Мадуро.",
+            "{name}"
+        );
+        assert_eq!(items[0].published.as_deref(), Some("2025-12-10T15:00:00Z"));
+        // «» are bytes in windows-1251 and character references in KOI8-R; `C&amp;#225;rtel`
+        // is a character reference escaped once more inside escaped HTML.
+        assert!(
+            items[2]
+                .summary
+                .contains("«Картелем солнц» (Cártel de los Soles)"),
+            "{name}: {}",
+            items[2].summary
+        );
+    }
+}
+
+#[test]
+fn http_charset_is_honoured_and_a_wrong_one_gives_way_to_the_declaration() {
+    let bytes = fixture("ru-koi8-r.xml");
+    let right = parse_feed(&body(
+        bytes.clone(),
+        Some("application/rss+xml; charset=KOI8-R"),
+    ));
+    assert_eq!(
+        right.unwrap().items[0].title,
+        "Джон Коул жмет руку Лукашенко"
+    );
+    // Servers that label everything UTF-8: KOI8-R bytes are not UTF-8, the declaration wins.
+    let wrong = parse_feed(&body(bytes, Some("text/xml; charset=utf-8")));
+    assert_eq!(
+        wrong.unwrap().items[0].title,
+        "Джон Коул жмет руку Лукашенко"
+    );
+}
+
+#[test]
+fn iso_8859_1_feeds_give_accented_letters() {
+    let golem = parse("rss_1.0_iso8859.xml");
+    assert_eq!(
+        golem.items[0].title,
+        "Digitalministerium: Neue Glasfaserförderung mit Schnellkasse"
+    );
+    assert!(golem.items[0]
+        .summary
+        .starts_with("Ab April soll es wieder Förderung"));
+
+    let inovacao = parse("rss_2.0_encoding_1.xml");
+    assert_eq!(
+        inovacao.title.as_deref(),
+        Some("RSS Feed do Site Inovação Tecnológica")
+    );
+    assert_eq!(
+        inovacao.items[0].title,
+        "Revolução nas telas com pontos quânticos impressos em 3D"
+    );
+    // `&amp;` in the link is the XML escape of a plain `&`.
+    assert!(inovacao.items[0]
+        .link
+        .as_deref()
+        .unwrap()
+        .ends_with("impressos-3d&id=010150200813"));
+}
+
+#[test]
+fn html_in_descriptions_becomes_text() {
+    // Escaped HTML with links and a tracking image.
+    let golem = first("rss_1.0_iso8859.xml");
+    assert!(golem
+        .summary
+        .ends_with("Das Bundesdigitalministerium will es diesmal besser machen. (Infrastruktur, Glasfaser)"),
+        "{}", golem.summary);
+    // Unescaped HTML elements inside <description> (mixed content) keep all their words.
+    let relurl = first("rss_2.0_relurl_1.xml");
+    assert_eq!(
+        relurl.summary,
+        "Everyone wants good compression. But what exactly is good compression? Time for a closer look."
+    );
+    // HTML in CDATA, with a <div> holding an image before the text.
+    let inovacao = first("rss_2.0_encoding_1.xml");
+    assert!(
+        inovacao
+            .summary
+            .starts_with("A nova tecnologia permitiu criar"),
+        "{}",
+        inovacao.summary
+    );
+    for name in REAL_FEEDS {
+        for item in parse(name).items {
+            for text in [&item.title, &item.summary] {
+                for tag in [
+                    "<p>", "<br", "<a ", "<img", "<div", "</", "&lt;", "&amp;", "&#",
+                ] {
+                    assert!(!text.contains(tag), "{name}: {tag} left in {text:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn absolute_links_stay_and_xml_base_is_applied() {
+    let feed = parse("rss_2.0_relurl_1.xml");
+    let links: Vec<_> = feed
+        .items
+        .iter()
+        .filter_map(|i| i.link.as_deref())
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://insanity.industries/post/pareto-optimal-compression/",
+            "https://insanity.industries/post/pacman-tracking-leftover-packages/"
+        ]
+    );
+}
+
+/// Constructed: no real capture has relative links.
+#[test]
+fn relative_links_become_absolute() {
+    let rss = br#"<?xml version="1.0"?>
+<rss version="2.0"><channel><title>T</title><link>https://site.example/blog/</link>
+<item><title>A</title><link>posts/a.html</link></item>
+<item xml:base="https://other.example/x/"><title>B</title><link>../b.html</link></item>
+<item><title>C</title><link>/c</link></item>
+</channel></rss>"#;
+    let feed = parse_bytes(rss).unwrap();
+    let links: Vec<_> = feed
+        .items
+        .iter()
+        .filter_map(|i| i.link.as_deref())
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "https://site.example/blog/posts/a.html",
+            "https://other.example/b.html",
+            "https://site.example/c"
+        ]
+    );
+
+    let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://atom.example/feeds/">
+<title>T</title>
+<entry><id>urn:1</id><title>A</title><link rel="self" href="self.xml"/><link href="../entries/1"/></entry>
+</feed>"#;
+    let feed = parse_bytes(atom).unwrap();
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://atom.example/entries/1")
+    );
+
+    // No xml:base and no feed link: the document's own URL is the base.
+    let bare = b"<rss version=\"2.0\"><channel><title>T</title><item><title>A</title><link>a/1</link></item></channel></rss>";
+    let feed = parse_bytes(bare).unwrap();
+    assert_eq!(
+        feed.items[0].link.as_deref(),
+        Some("https://feeds.example.net/news/a/1")
+    );
+}
+
+#[test]
+fn items_without_guid_get_stable_ids() {
+    // Real: RSS 0.91 items have no guid, their link is their id.
+    let first_parse = parse("rss_0.91_spec_1.xml");
+    let ids: Vec<_> = first_parse.items.iter().map(|i| i.id.clone()).collect();
+    assert_eq!(
+        ids,
+        [
+            "http://writetheweb.com/read.php?item=24",
+            "http://writetheweb.com/read.php?item=23"
+        ]
+    );
+    // Constructed: neither guid nor link, so a hash of the text.
+    let doc = b"<rss version=\"2.0\"><channel><title>T</title>\
+        <item><title>One</title><description>First &lt;b&gt;story&lt;/b&gt;</description></item>\
+        <item><title>Two</title><description>Second story</description></item>\
+        </channel></rss>";
+    let a = parse_bytes(doc).unwrap();
+    let b = parse_bytes(doc).unwrap();
+    let ids_a: Vec<_> = a.items.iter().map(|i| i.id.as_str()).collect();
+    let ids_b: Vec<_> = b.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids_a, ids_b);
+    assert_ne!(ids_a[0], ids_a[1]);
+    assert!(ids_a
+        .iter()
+        .all(|id| id.starts_with("sha256:") && id.len() == 7 + 64));
+    assert_eq!(a.items[0].summary, "First story");
+}
+
+#[test]
+fn atom_text_types_are_respected() {
+    let doc = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">Feed</title>
+<entry><id>e1</id><title type="text">Use &lt;b&gt; for bold</title>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>One &amp; two</p><p>three</p></div></content></entry>
+</feed>"#;
+    let item = &parse_bytes(doc).unwrap().items[0];
+    // type="text": the escaped tag is literal text, not markup.
+    assert_eq!(item.title, "Use <b> for bold");
+    assert_eq!(item.summary, "One & two\nthree");
+}
+
+#[test]
+fn an_html_page_is_refused_as_wrong_format() {
+    let page =
+        b"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>News</title></head>\
+        <body><p>Hello<br></body></html>";
+    let err = parse_bytes(page).unwrap_err();
+    assert!(matches!(err, ParseError::WrongFormat { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains(FEED_URL) && message.contains("HTML"),
+        "{message}"
+    );
+}
+
+#[test]
+fn json_empty_and_other_xml_are_refused_as_wrong_format() {
+    for doc in [
+        &b"{\"version\": \"https://jsonfeed.org/version/1\", \"items\": []}"[..],
+        b"",
+        b"  \n ",
+        b"<?xml version=\"1.0\"?><CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>",
+        b"Service unavailable",
+    ] {
+        let err = parse_bytes(doc).unwrap_err();
+        assert!(
+            matches!(err, ParseError::WrongFormat { .. }),
+            "{:?}: {err:?}",
+            String::from_utf8_lossy(doc)
+        );
+        assert!(err.to_string().contains(FEED_URL));
+    }
+}
+
+#[test]
+fn a_truncated_feed_is_malformed_with_its_position() {
+    // Real: a Reuters feed that stops inside <channel> (the server hit an exception).
+    let bytes = fixture("rss_2.0_invalid_1.xml");
+    let last_line = bytes.split(|b| *b == b'\n').count();
+    match parse_bytes(&bytes).unwrap_err() {
+        ParseError::Malformed {
+            url,
+            location,
+            message,
+        } => {
+            assert_eq!(url, FEED_URL);
+            assert!(
+                location.starts_with(&format!("line {last_line},")),
+                "{location}"
+            );
+            assert!(message.contains("channel"), "{message}");
+        }
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+}
+
+#[test]
+fn broken_xml_is_malformed_with_its_line() {
+    let doc = b"<rss version=\"2.0\">\n<channel>\n<title>T</title>\n<item><title>A</item>\n</channel></rss>";
+    match parse_bytes(doc).unwrap_err() {
+        ParseError::Malformed { location, .. } => {
+            assert!(location.starts_with("line 4,"), "{location}")
+        }
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+}
