@@ -224,6 +224,20 @@ fn an_entity_with_a_ship_imo_number_is_a_vessel() {
     assert_eq!(ship.identifiers_of("imo").collect::<Vec<_>>(), ["9074729"]);
 }
 
+#[test]
+fn a_utf16_copy_reads_the_same_as_the_utf8_original() {
+    let text = std::str::from_utf8(EXCERPT).expect("UTF-8");
+    let utf16: Vec<u8> = std::iter::once('\u{feff}')
+        .chain(text.chars())
+        .collect::<String>()
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let list = parse(&utf16, EXCERPT_URL).expect("UTF-16 parses");
+    assert_eq!(list.entries, excerpt().entries);
+    assert_eq!(list.published, excerpt().published);
+}
+
 fn assert_malformed(result: Result<ListSnapshot, ParseError>, what: &str) {
     match result {
         Err(ParseError::Malformed { url, location, .. }) => {

@@ -38,7 +38,12 @@ impl SourceFormat for UnScXml {
 
 /// Parses one UN consolidated list document; `url` only names it in errors.
 pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseError> {
-    let mut reader = Reader::from_reader(bytes);
+    let transcoded = utf16_as_utf8(bytes);
+    let mut reader = match &transcoded {
+        // Locked to UTF-8: the declaration still says UTF-16, which no longer holds.
+        Some(text) => Reader::from_str(text),
+        None => Reader::from_reader(bytes),
+    };
     let mut open: Vec<String> = Vec::new();
     // Non-empty while inside an INDIVIDUAL or ENTITY: the record and its open descendants.
     let mut record: Vec<Node> = Vec::new();
@@ -124,6 +129,18 @@ pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseErro
         return Err(wrong_format(url, "no INDIVIDUAL or ENTITY records"));
     }
     Ok(snapshot)
+}
+
+/// A UTF-16 document (known by its byte order mark) as UTF-8: quick-xml reads only encodings
+/// that keep ASCII as is, and would otherwise see no root element at all. Byte positions in
+/// errors then count in the UTF-8 text.
+fn utf16_as_utf8(bytes: &[u8]) -> Option<String> {
+    let (encoding, _) = encoding_rs::Encoding::for_bom(bytes)?;
+    if encoding == encoding_rs::UTF_8 {
+        return None;
+    }
+    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    Some(text.into_owned())
 }
 
 /// Checks the root element and returns its `dateGenerated`.
