@@ -278,7 +278,7 @@ fn a_truncated_download_is_an_error_not_a_shorter_list() {
 
 #[test]
 fn other_documents_are_the_wrong_format() {
-    let cases: [(&str, &[u8]); 4] = [
+    let cases: [(&str, &[u8]); 5] = [
         (
             "another list",
             br#"<?xml version="1.0"?><sdnList><publshInformation><Record_Count>1</Record_Count></publshInformation></sdnList>"#,
@@ -292,6 +292,7 @@ fn other_documents_are_the_wrong_format() {
             br#"<?xml version="1.0"?><CONSOLIDATED_LIST dateGenerated="2018-10-29T19:09:49.856-04:00"><INDIVIDUALS/><ENTITIES/></CONSOLIDATED_LIST>"#,
         ),
         ("nothing", b""),
+        ("gzip bytes", b"\x1f\x8b\x08\x00<\x00\xff\xfe<<"),
     ];
     for (what, bytes) in cases {
         match parse(bytes, EXCERPT_URL) {

@@ -53,9 +53,15 @@ pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseErro
 
     loop {
         let position = reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| malformed(url, reader.error_position(), e.to_string()))?;
+        let event = reader.read_event().map_err(|e| {
+            let at = reader.error_position();
+            if root_seen {
+                malformed(url, at, e.to_string())
+            } else {
+                // Not XML at all (a compressed body, a binary file): not this list.
+                wrong_format(url, &format!("not XML: byte {at}: {e}"))
+            }
+        })?;
         match event {
             Event::Start(start) if !root_seen => {
                 snapshot.published = read_root(&start, reader.decoder(), url)?;
