@@ -1,6 +1,24 @@
 //! The UN Security Council consolidated list, XML.
+//!
+//! Root `CONSOLIDATED_LIST` (attribute `dateGenerated`) holding `INDIVIDUALS/INDIVIDUAL` and
+//! `ENTITIES/ENTITY`. The document is read as a stream of events; each record is gathered into a
+//! small tree and mapped to an [`Entry`] once its end tag is read, so memory stays bounded by the
+//! largest record rather than the document. Fields are looked up by name and anything unknown is
+//! kept in `extra`, because the UN adds fields to this schema over time.
+
+use std::collections::BTreeMap;
+
+use quick_xml::encoding::Decoder;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
 
 use super::{Body, ParseError, Parsed, SourceFormat};
+use crate::imo::ImoKind;
+use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
+
+const ROOT: &str = "CONSOLIDATED_LIST";
+const INDIVIDUAL: &str = "INDIVIDUAL";
+const ENTITY: &str = "ENTITY";
 
 pub struct UnScXml;
 
@@ -8,11 +26,670 @@ impl SourceFormat for UnScXml {
     fn kind(&self) -> &'static str {
         "un_sc_xml"
     }
+
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let _ = bodies;
-        Err(ParseError::WrongFormat {
+        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
             url: String::new(),
-            reason: "not yet".into(),
+            resource: String::new(),
+        })?;
+        parse_document(&body.bytes, &body.url).map(Parsed::List)
+    }
+}
+
+/// Parses one UN consolidated list document; `url` only names it in errors.
+pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseError> {
+    let transcoded = utf16_as_utf8(bytes);
+    let mut reader = match &transcoded {
+        // Locked to UTF-8: the declaration still says UTF-16, which no longer holds.
+        Some(text) => Reader::from_str(text),
+        None => Reader::from_reader(bytes),
+    };
+    let mut open: Vec<String> = Vec::new();
+    // Non-empty while inside an INDIVIDUAL or ENTITY: the record and its open descendants.
+    let mut record: Vec<Node> = Vec::new();
+    let mut record_start = 0u64;
+    let mut snapshot = ListSnapshot::default();
+    let mut root_seen = false;
+
+    loop {
+        let position = reader.buffer_position();
+        let event = reader.read_event().map_err(|e| {
+            let at = reader.error_position();
+            if root_seen {
+                malformed(url, at, e.to_string())
+            } else {
+                // Not XML at all (a compressed body, a binary file): not this list.
+                wrong_format(url, &format!("not XML: byte {at}: {e}"))
+            }
+        })?;
+        match event {
+            Event::Start(start) if !root_seen => {
+                snapshot.published = read_root(&start, reader.decoder(), url)?;
+                root_seen = true;
+                open.push(ROOT.to_string());
+            }
+            Event::Empty(start) if !root_seen => {
+                // `<CONSOLIDATED_LIST/>`: the right list with nothing in it, refused below.
+                snapshot.published = read_root(&start, reader.decoder(), url)?;
+                root_seen = true;
+            }
+            Event::Start(start) => {
+                let name = tag_name(&start);
+                if !record.is_empty() || name == INDIVIDUAL || name == ENTITY {
+                    if record.is_empty() {
+                        record_start = position;
+                    }
+                    record.push(Node::new(name.clone()));
+                }
+                open.push(name);
+            }
+            Event::Empty(start) => {
+                if let Some(parent) = record.last_mut() {
+                    parent.children.push(Node::new(tag_name(&start)));
+                }
+            }
+            Event::End(_) => {
+                open.pop();
+                if let Some(node) = record.pop() {
+                    match record.last_mut() {
+                        Some(parent) => parent.children.push(node),
+                        None => snapshot
+                            .entries
+                            .push(entry_from_record(&node, url, record_start)?),
+                    }
+                }
+            }
+            Event::Text(text) => {
+                if let Some(node) = record.last_mut() {
+                    let text = text
+                        .unescape()
+                        .map_err(|e| malformed(url, position, e.to_string()))?;
+                    node.text.push_str(&text);
+                }
+            }
+            Event::CData(data) => {
+                if let Some(node) = record.last_mut() {
+                    let text = data
+                        .decode()
+                        .map_err(|e| malformed(url, position, e.to_string()))?;
+                    node.text.push_str(&text);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+
+    if !root_seen {
+        return Err(wrong_format(url, "no XML root element"));
+    }
+    if let Some(innermost) = open.last() {
+        // A cut download must never pass for a list that shrank.
+        return Err(malformed(
+            url,
+            reader.buffer_position(),
+            format!("document ends inside <{innermost}>: truncated"),
+        ));
+    }
+    if snapshot.entries.is_empty() {
+        return Err(wrong_format(url, "no INDIVIDUAL or ENTITY records"));
+    }
+    Ok(snapshot)
+}
+
+/// A UTF-16 document (known by its byte order mark) as UTF-8: quick-xml reads only encodings
+/// that keep ASCII as is, and would otherwise see no root element at all. Byte positions in
+/// errors then count in the UTF-8 text.
+fn utf16_as_utf8(bytes: &[u8]) -> Option<String> {
+    let (encoding, _) = encoding_rs::Encoding::for_bom(bytes)?;
+    if encoding == encoding_rs::UTF_8 {
+        return None;
+    }
+    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    Some(text.into_owned())
+}
+
+/// Checks the root element and returns its `dateGenerated`.
+fn read_root(
+    start: &BytesStart,
+    decoder: Decoder,
+    url: &str,
+) -> Result<Option<String>, ParseError> {
+    let name = tag_name(start);
+    if name != ROOT {
+        return Err(wrong_format(
+            url,
+            &format!("root element is <{name}>, not <{ROOT}>"),
+        ));
+    }
+    let published = start
+        .try_get_attribute("dateGenerated")
+        .ok()
+        .flatten()
+        .and_then(|a| {
+            a.decode_and_unescape_value(decoder)
+                .ok()
+                .map(|v| v.trim().to_string())
         })
+        .filter(|v| !v.is_empty());
+    Ok(published)
+}
+
+fn tag_name(start: &BytesStart) -> String {
+    String::from_utf8_lossy(start.name().as_ref()).into_owned()
+}
+
+fn malformed(url: &str, position: u64, message: String) -> ParseError {
+    ParseError::Malformed {
+        url: url.to_string(),
+        location: format!("byte {position}"),
+        message,
+    }
+}
+
+fn wrong_format(url: &str, reason: &str) -> ParseError {
+    ParseError::WrongFormat {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// One element of a record: its name, its own text and its child elements.
+#[derive(Debug)]
+struct Node {
+    name: String,
+    text: String,
+    children: Vec<Node>,
+}
+
+impl Node {
+    fn new(name: String) -> Self {
+        Node {
+            name,
+            text: String::new(),
+            children: Vec::new(),
+        }
+    }
+
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// The cleaned text of the first child `name`, if it has any.
+    fn field(&self, name: &str) -> Option<String> {
+        self.all(name).find_map(|c| clean(&c.text))
+    }
+
+    /// The cleaned `VALUE`s of every child `name` (`<NATIONALITY><VALUE>…</VALUE></NATIONALITY>`).
+    fn values(&self, name: &str) -> Vec<String> {
+        self.all(name)
+            .flat_map(|c| c.all("VALUE"))
+            .filter_map(|v| clean(&v.text))
+            .collect()
+    }
+}
+
+/// Collapses the indentation and line breaks the list carries inside text; `None` when empty.
+fn clean(text: &str) -> Option<String> {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!joined.is_empty()).then_some(joined)
+}
+
+/// Fields mapped explicitly; any other field of a record lands in `extra`.
+const KNOWN_FIELDS: &[&str] = &[
+    "DATAID",
+    "FIRST_NAME",
+    "SECOND_NAME",
+    "THIRD_NAME",
+    "FOURTH_NAME",
+    "UN_LIST_TYPE",
+    "LISTED_ON",
+    "NAME_ORIGINAL_SCRIPT",
+    "COMMENTS1",
+    "TITLE",
+    "DESIGNATION",
+    "NATIONALITY",
+    "INDIVIDUAL_ALIAS",
+    "ENTITY_ALIAS",
+    "INDIVIDUAL_ADDRESS",
+    "ENTITY_ADDRESS",
+    "INDIVIDUAL_DATE_OF_BIRTH",
+    "INDIVIDUAL_PLACE_OF_BIRTH",
+    "INDIVIDUAL_DOCUMENT",
+    // Sorting aids of the UN's own site, empty in every published snapshot.
+    "SORT_KEY",
+    "SORT_KEY_LAST_MOD",
+];
+
+fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, ParseError> {
+    let id = record
+        .field("DATAID")
+        .ok_or_else(|| malformed(url, position, format!("<{}> without a DATAID", record.name)))?;
+    let is_individual = record.name == INDIVIDUAL;
+    let name = if is_individual {
+        let parts: Vec<String> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
+            .iter()
+            .filter_map(|f| record.field(f))
+            .collect();
+        parts.join(" ")
+    } else {
+        record.field("FIRST_NAME").unwrap_or_default()
+    };
+
+    let mut entry = Entry {
+        id,
+        kind: if is_individual {
+            EntityKind::Person
+        } else {
+            EntityKind::Organization
+        },
+        name,
+        programs: record.field("UN_LIST_TYPE").into_iter().collect(),
+        listed_on: record.field("LISTED_ON").map(|d| date_part(&d)),
+        remarks: record.field("COMMENTS1"),
+        nationalities: record.values("NATIONALITY"),
+        ..Entry::default()
+    };
+    entry.titles = record.values("TITLE");
+    entry.titles.extend(record.values("DESIGNATION"));
+
+    add_aliases(record, &mut entry);
+    for dob in record.all("INDIVIDUAL_DATE_OF_BIRTH") {
+        push_unique(&mut entry.dates_of_birth, date_of_birth(dob));
+    }
+    for place in record.all("INDIVIDUAL_PLACE_OF_BIRTH") {
+        let text = joined_parts(place, &["STREET", "CITY", "STATE_PROVINCE", "COUNTRY"]);
+        push_unique(&mut entry.places_of_birth, text);
+    }
+    for address in record
+        .all("INDIVIDUAL_ADDRESS")
+        .chain(record.all("ENTITY_ADDRESS"))
+    {
+        let parts = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"];
+        push_unique(&mut entry.addresses, joined_parts(address, &parts));
+    }
+    entry
+        .identifiers
+        .extend(record.all("INDIVIDUAL_DOCUMENT").filter_map(document));
+    entry.extra = extra_fields(record);
+
+    if !is_individual {
+        add_imo_numbers(&mut entry);
+    }
+    Ok(entry)
+}
+
+fn push_unique(list: &mut Vec<String>, value: Option<String>) {
+    if let Some(value) = value {
+        if !list.contains(&value) {
+            list.push(value);
+        }
+    }
+}
+
+fn add_aliases(record: &Node, entry: &mut Entry) {
+    for alias in record
+        .all("INDIVIDUAL_ALIAS")
+        .chain(record.all("ENTITY_ALIAS"))
+    {
+        let Some(name) = alias.field("ALIAS_NAME") else {
+            continue;
+        };
+        let kind = alias_kind(alias.field("QUALITY").as_deref());
+        push_alias(&mut entry.aliases, name, kind);
+        // Birth data given under an alias is still this person's, and matching may need it.
+        push_unique(&mut entry.dates_of_birth, alias.field("DATE_OF_BIRTH"));
+        let place = [
+            alias.field("CITY_OF_BIRTH"),
+            alias.field("COUNTRY_OF_BIRTH"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        push_unique(&mut entry.places_of_birth, clean(&place));
+    }
+    for original in record.all("NAME_ORIGINAL_SCRIPT") {
+        if let Some(name) = clean(&original.text) {
+            push_alias(&mut entry.aliases, name, "original-script".to_string());
+        }
+    }
+}
+
+fn push_alias(aliases: &mut Vec<Alias>, name: String, kind: String) {
+    if !aliases.iter().any(|a| a.name == name && a.kind == kind) {
+        aliases.push(Alias { name, kind });
+    }
+}
+
+/// The list's alias QUALITY as a lowercase word: `good`, `low`, `aka`, `fka`, … An alias with
+/// no quality is a plain a.k.a.
+fn alias_kind(quality: Option<&str>) -> String {
+    let Some(quality) = quality else {
+        return "aka".to_string();
+    };
+    let compact: String = quality
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .flat_map(char::to_lowercase)
+        .collect();
+    match compact.as_str() {
+        "" => "aka".to_string(),
+        "good" | "low" | "aka" | "fka" | "nka" => compact,
+        _ => hyphenated(quality),
+    }
+}
+
+fn hyphenated(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// `2015-07-01-04:00` (a date with the list's UTC offset) → `2015-07-01`.
+fn date_part(date: &str) -> String {
+    let bytes = date.as_bytes();
+    let is_date = bytes.len() > 10
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && matches!(bytes[10], b'-' | b'+' | b'Z');
+    if is_date {
+        date[..10].to_string()
+    } else {
+        date.to_string()
+    }
+}
+
+/// A readable date of birth: `1958-08-30`, `1960`, `approximately 1968`,
+/// `between 1956 and 1958`, with the list's note in parentheses.
+fn date_of_birth(node: &Node) -> Option<String> {
+    let type_of_date = node
+        .field("TYPE_OF_DATE")
+        .unwrap_or_default()
+        .to_uppercase();
+    let note = node.field("NOTE");
+    let range = node.field("FROM_YEAR").zip(node.field("TO_YEAR"));
+    let date = if let Some((from, to)) = range {
+        format!("between {from} and {to}")
+    } else if let Some(date) = node.field("DATE") {
+        date_part(&date)
+    } else if let Some(year) = node.field("YEAR") {
+        year
+    } else {
+        return note;
+    };
+    let date = if type_of_date == "APPROXIMATELY" {
+        format!("approximately {date}")
+    } else {
+        date
+    };
+    // "Approximately" as a note only repeats what TYPE_OF_DATE or the range already says.
+    match note.filter(|n| !n.eq_ignore_ascii_case("approximately")) {
+        Some(note) => Some(format!("{date} ({note})")),
+        None => Some(date),
+    }
+}
+
+/// The non-empty `parts` of an address or place joined by commas, with its NOTE in parentheses
+/// (or the NOTE alone when it is all the list gives).
+fn joined_parts(node: &Node, parts: &[&str]) -> Option<String> {
+    let text = parts
+        .iter()
+        .filter_map(|p| node.field(p))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match (clean(&text), node.field("NOTE")) {
+        (Some(text), Some(note)) => Some(format!("{text} ({note})")),
+        (text, note) => text.or(note),
+    }
+}
+
+/// An identity document as an identifier; documents the list gives no number for are left to
+/// the remarks, as an identifier without a value would match nothing.
+fn document(node: &Node) -> Option<Identifier> {
+    let value = node.field("NUMBER")?;
+    let type_of_document = node.field("TYPE_OF_DOCUMENT");
+    let detail = node.field("TYPE_OF_DOCUMENT2");
+    let kind = type_of_document
+        .as_deref()
+        .or(detail.as_deref())
+        .map(document_kind)
+        .unwrap_or_else(|| "document".to_string());
+
+    let mut note = Vec::new();
+    if detail.is_some() && detail != type_of_document {
+        note.extend(detail);
+    }
+    if let Some(country) = node
+        .field("ISSUING_COUNTRY")
+        .or_else(|| node.field("COUNTRY_OF_ISSUE"))
+    {
+        note.push(format!("issued by {country}"));
+    }
+    if let Some(city) = node.field("CITY_OF_ISSUE") {
+        note.push(format!("issued in {city}"));
+    }
+    if let Some(date) = node.field("DATE_OF_ISSUE") {
+        note.push(format!("issued on {}", date_part(&date)));
+    }
+    note.extend(node.field("NOTE"));
+    Some(Identifier {
+        kind,
+        value,
+        note: (!note.is_empty()).then(|| note.join("; ")),
+    })
+}
+
+/// The list's document type as an identifier kind; it spells passports in three languages.
+fn document_kind(type_of_document: &str) -> String {
+    let lower = type_of_document.to_lowercase();
+    if ["passport", "passeport", "pasaporte"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        "passport".to_string()
+    } else if lower.contains("national identification") || lower.contains("national id") {
+        "national-id".to_string()
+    } else {
+        hyphenated(type_of_document)
+    }
+}
+
+/// Every field not mapped elsewhere, lowercased: REFERENCE_NUMBER, VERSIONNUM, GENDER,
+/// LIST_TYPE, SUBMITTED_BY… and whatever the UN adds later.
+fn extra_fields(record: &Node) -> BTreeMap<String, String> {
+    let mut extra = BTreeMap::new();
+    for child in &record.children {
+        if KNOWN_FIELDS.contains(&child.name.as_str()) {
+            continue;
+        }
+        let value = if child.children.is_empty() {
+            clean(&child.text)
+        } else {
+            let values = record.values(&child.name);
+            (!values.is_empty()).then(|| values.join("; "))
+        };
+        if let Some(value) = value {
+            extra.entry(child.name.to_lowercase()).or_insert(value);
+        }
+    }
+    extra
+}
+
+/// Adds the IMO numbers an entity's text mentions, and makes it a vessel when one of them is a
+/// ship's number rather than a company's.
+fn add_imo_numbers(entry: &mut Entry) {
+    let mut numbers = Vec::new();
+    let texts = std::iter::once(entry.name.as_str())
+        .chain(entry.remarks.as_deref())
+        .chain(entry.aliases.iter().map(|a| a.name.as_str()))
+        .chain(entry.addresses.iter().map(String::as_str));
+    for text in texts {
+        for number in imo_numbers(text) {
+            if !numbers.contains(&number) {
+                numbers.push(number);
+            }
+        }
+    }
+    for number in numbers {
+        let kind = imo_kind(&number);
+        if kind == Some(ImoKind::Ship) && !looks_like_company(&entry.name) {
+            entry.kind = EntityKind::Vessel;
+        }
+        let note = match kind {
+            Some(ImoKind::Ship) => "ship number",
+            Some(ImoKind::Company) => "company number",
+            None => "check digit does not match",
+        };
+        entry.identifiers.push(Identifier {
+            kind: "imo".to_string(),
+            value: number,
+            note: Some(note.to_string()),
+        });
+    }
+}
+
+/// Seven-digit numbers following the word `IMO` ("IMO 1234567", "IMO number 1234567",
+/// "IMO: 1234567", "(IMO) Number: 1234567"). Only the upper-case word counts: "Imo" is also
+/// a Nigerian state.
+fn imo_numbers(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("IMO") {
+        let before = text[..at].chars().next_back();
+        let rest = &text[at + 3..];
+        if before.is_some_and(char::is_alphanumeric)
+            || rest.chars().next().is_some_and(char::is_alphanumeric)
+        {
+            continue;
+        }
+        let rest = skip_imo_filler(rest);
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if digits.len() == 7 && !found.contains(&digits) {
+            found.push(digits);
+        }
+    }
+    found
+}
+
+/// Skips what the list writes between "IMO" and the number: punctuation, "number", "no.".
+fn skip_imo_filler(mut rest: &str) -> &str {
+    loop {
+        let trimmed = rest.trim_start_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '.' | '#' | '(' | ')' | '-')
+        });
+        let word = ["number", "no"].iter().find_map(|w| {
+            let head = trimmed.get(..w.len())?;
+            let after = trimmed[w.len()..].chars().next();
+            (head.eq_ignore_ascii_case(w) && !after.is_some_and(char::is_alphanumeric))
+                .then(|| &trimmed[w.len()..])
+        });
+        let next = word.unwrap_or(trimmed);
+        if next.len() == rest.len() {
+            return rest;
+        }
+        rest = next;
+    }
+}
+
+/// Which numbering a seven-digit IMO number's check digit fits. A number fitting both is
+/// taken as a company's: a wrong "vessel" would be a worse mistake than a missed one.
+fn imo_kind(number: &str) -> Option<ImoKind> {
+    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() != 7 {
+        return None;
+    }
+    let check = digits[6];
+    let ship: u32 = digits[..6]
+        .iter()
+        .zip((2..=7).rev())
+        .map(|(d, w)| d * w)
+        .sum();
+    let company: u32 = digits[..6]
+        .iter()
+        .zip([8, 6, 4, 2, 9, 7])
+        .map(|(d, w)| d * w)
+        .sum();
+    if (11 - company % 11) % 10 == check {
+        Some(ImoKind::Company)
+    } else if ship % 10 == check {
+        Some(ImoKind::Ship)
+    } else {
+        None
+    }
+}
+
+/// Whether an entity's name is a company's, which keeps a ship number in its remarks (the
+/// ship it owns or manages) from making the company a vessel.
+fn looks_like_company(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "COMPANY",
+        "CO",
+        "LTD",
+        "LIMITED",
+        "CORPORATION",
+        "CORP",
+        "INC",
+        "LLC",
+        "PTE",
+        "SHIPPING",
+        "TRADING",
+        "GROUP",
+        "ENTERPRISE",
+        "ENTERPRISES",
+        "AGENCY",
+        "BANK",
+    ];
+    name.split(|c: char| !c.is_alphanumeric())
+        .any(|w| WORDS.contains(&w.to_uppercase().as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imo_numbers_in_the_forms_the_list_writes() {
+        assert_eq!(imo_numbers("IMO Number: 5342883. The"), ["5342883"]);
+        assert_eq!(imo_numbers("Company Number IMO 5434358."), ["5434358"]);
+        assert_eq!(
+            imo_numbers("International Maritime Organization (IMO) Number: 1790183."),
+            ["1790183"]
+        );
+        assert_eq!(imo_numbers("vessel (IMO no. 9220952)"), ["9220952"]);
+        assert!(imo_numbers("Imo 1234567, Jaish-IMohammed 1234567").is_empty());
+        assert!(imo_numbers("IMO 12345678").is_empty());
+    }
+
+    #[test]
+    fn check_digits_tell_ships_from_companies() {
+        // Company numbers the 2018 lists give for DPRK shipping companies.
+        assert_eq!(imo_kind("5342883"), Some(ImoKind::Company));
+        assert_eq!(imo_kind("1790183"), Some(ImoKind::Company));
+        // A ship: 9*7+0*6+7*5+4*4+7*3+2*2 = 139 → 9.
+        assert_eq!(imo_kind("9074729"), Some(ImoKind::Ship));
+        assert_eq!(imo_kind("9074720"), None);
+    }
+
+    #[test]
+    fn alias_qualities_become_lowercase_words() {
+        assert_eq!(alias_kind(Some("Good")), "good");
+        assert_eq!(alias_kind(Some("Low")), "low");
+        assert_eq!(alias_kind(Some("a.k.a.")), "aka");
+        assert_eq!(alias_kind(Some("f.k.a.")), "fka");
+        assert_eq!(alias_kind(None), "aka");
+    }
+
+    #[test]
+    fn dates_keep_the_day_and_drop_the_offset() {
+        assert_eq!(date_part("2015-07-01-04:00"), "2015-07-01");
+        assert_eq!(date_part("2015-07-01"), "2015-07-01");
+        assert_eq!(date_part("1960"), "1960");
     }
 }
