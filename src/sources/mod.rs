@@ -14,6 +14,7 @@ pub mod opensanctions_ftm;
 pub mod uk_xml;
 pub mod un_xml;
 pub mod us_csl_csv;
+mod xml_walk;
 
 /// One downloaded document, as the fetch stage hands it over.
 #[derive(Debug, Clone)]

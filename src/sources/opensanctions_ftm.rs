@@ -1,6 +1,24 @@
-//! FollowTheMoney entities as NDJSON, and OpenSanctions delta files.
+//! FollowTheMoney entities as NDJSON (OpenSanctions `entities.ftm.json`), and OpenSanctions
+//! delta files (`entities.delta.json`, one `{"op": "ADD"|"MOD"|"DEL", "entity": {…}}` a line).
+//!
+//! Only things a watch item can be (Person, Organization, Company, LegalEntity, PublicBody,
+//! Vessel, Airplane, …) become entries. The helper entities a full export carries beside them —
+//! Address, Sanction, Identification, Passport — are folded into the entries that refer to them
+//! (addresses, programs and listing dates, document numbers); relationship schemata (Ownership,
+//! Family, …) are left out. The entry id is the FtM entity id.
+//!
+//! [`SourceFormat::parse`] takes a full export. A delta cannot be a snapshot (it says nothing of
+//! the entities it leaves alone, and deletes others), so it is refused there and read with
+//! [`parse_delta`], for the pipeline to apply to the stored snapshot.
 
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::xml_walk::{imo_digits, push_unique};
 use super::{Body, ParseError, Parsed, SourceFormat};
+use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct OpenSanctionsFtm;
 
@@ -8,11 +26,455 @@ impl SourceFormat for OpenSanctionsFtm {
     fn kind(&self) -> &'static str {
         "opensanctions_ftm"
     }
+
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let _ = bodies;
-        Err(ParseError::WrongFormat {
+        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
             url: String::new(),
-            reason: "not yet".into(),
-        })
+            resource: String::new(),
+        })?;
+        let mut raw = Vec::new();
+        for (line, value) in json_lines(body)? {
+            if value.get("op").is_some() && value.get("entity").is_some() {
+                return Err(ParseError::WrongFormat {
+                    url: body.url.clone(),
+                    reason: "delta file: use parse_delta".into(),
+                });
+            }
+            raw.push(raw_entity(body, line, value)?);
+        }
+        let entries = Resolver::new(&raw).entries(raw.iter());
+        if entries.is_empty() {
+            return Err(ParseError::WrongFormat {
+                url: body.url.clone(),
+                reason: "no Person, Organization, Vessel or other listable entity".into(),
+            });
+        }
+        Ok(Parsed::List(ListSnapshot {
+            entries,
+            ..ListSnapshot::default()
+        }))
     }
+}
+
+/// One change of a delta file, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeltaOp {
+    /// A new entity.
+    Add(Entry),
+    /// A changed entity: the entry replaces the stored one of the same id.
+    Mod(Entry),
+    /// An entity (of any schema: a delta's DEL carries only the id) no longer published.
+    Del(String),
+}
+
+/// Reads an OpenSanctions delta file. ADD and MOD of helper entities (Address, Sanction, …) are
+/// folded into the entries of the same file that refer to them, and otherwise dropped: a later
+/// change to a shared address alone does not reach its entries until the next full export.
+pub fn parse_delta(body: &Body) -> Result<Vec<DeltaOp>, ParseError> {
+    let mut ops: Vec<(String, RawEntity)> = Vec::new();
+    let mut deleted: Vec<(usize, String)> = Vec::new();
+    for (line, value) in json_lines(body)? {
+        let op = value
+            .get("op")
+            .and_then(Value::as_str)
+            .map(str::to_ascii_uppercase)
+            .ok_or_else(|| malformed(body, line, "no \"op\": not a delta line".into()))?;
+        let entity = value
+            .get("entity")
+            .cloned()
+            .ok_or_else(|| malformed(body, line, "no \"entity\"".into()))?;
+        let entity = raw_entity(body, line, entity)?;
+        match op.as_str() {
+            "ADD" | "MOD" => ops.push((op, entity)),
+            "DEL" => deleted.push((ops.len(), entity.id)),
+            other => return Err(malformed(body, line, format!("unknown op {other:?}"))),
+        }
+    }
+    let raw: Vec<RawEntity> = ops.iter().map(|(_, e)| e.clone()).collect();
+    let resolver = Resolver::new(&raw);
+    let mut result = Vec::new();
+    let mut deleted = deleted.into_iter().peekable();
+    for (i, (op, entity)) in ops.iter().enumerate() {
+        while let Some((_, id)) = deleted.next_if(|(at, _)| *at <= i) {
+            result.push(DeltaOp::Del(id));
+        }
+        if let Some(entry) = resolver.entry(entity) {
+            result.push(if op == "ADD" {
+                DeltaOp::Add(entry)
+            } else {
+                DeltaOp::Mod(entry)
+            });
+        }
+    }
+    result.extend(deleted.map(|(_, id)| DeltaOp::Del(id)));
+    Ok(result)
+}
+
+/// Non-empty lines as JSON, each with its 1-based line number.
+fn json_lines(body: &Body) -> Result<Vec<(usize, Value)>, ParseError> {
+    let text = std::str::from_utf8(&body.bytes).map_err(|e| ParseError::Malformed {
+        url: body.url.clone(),
+        location: format!("byte {}", e.valid_up_to()),
+        message: "not UTF-8".into(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(line).map_err(|e| {
+            if out.is_empty() && !line.trim_start().starts_with('{') {
+                ParseError::WrongFormat {
+                    url: body.url.clone(),
+                    reason: "not NDJSON: the first line is not a JSON object".into(),
+                }
+            } else {
+                malformed(body, i + 1, e.to_string())
+            }
+        })?;
+        out.push((i + 1, value));
+    }
+    Ok(out)
+}
+
+fn malformed(body: &Body, line: usize, message: String) -> ParseError {
+    ParseError::Malformed {
+        url: body.url.clone(),
+        location: format!("line {line}"),
+        message,
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawEntity {
+    id: String,
+    #[serde(default)]
+    schema: Option<String>,
+    #[serde(default)]
+    caption: Option<String>,
+    #[serde(default)]
+    properties: BTreeMap<String, Vec<Value>>,
+    #[serde(default)]
+    target: Option<bool>,
+    #[serde(default)]
+    datasets: Vec<String>,
+}
+
+impl RawEntity {
+    /// A property's string values; nested entities (in "nested" exports) give their caption.
+    fn strings(&self, prop: &str) -> Vec<&str> {
+        self.properties
+            .get(prop)
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::String(s) => Some(s.trim()),
+                        Value::Object(o) => o.get("caption").and_then(Value::as_str),
+                        _ => None,
+                    })
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn first(&self, prop: &str) -> Option<&str> {
+        self.strings(prop).into_iter().next()
+    }
+
+    fn schema(&self) -> &str {
+        self.schema.as_deref().unwrap_or_default()
+    }
+}
+
+fn raw_entity(body: &Body, line: usize, value: Value) -> Result<RawEntity, ParseError> {
+    let entity: RawEntity =
+        serde_json::from_value(value).map_err(|e| malformed(body, line, e.to_string()))?;
+    if entity.id.trim().is_empty() {
+        return Err(malformed(body, line, "entity without an id".into()));
+    }
+    Ok(entity)
+}
+
+/// What a listable schema designates; `None` for helper and relationship schemata.
+fn entity_kind(schema: &str) -> Option<EntityKind> {
+    Some(match schema {
+        "Person" => EntityKind::Person,
+        "Organization" | "Company" | "LegalEntity" | "PublicBody" => EntityKind::Organization,
+        "Vessel" => EntityKind::Vessel,
+        "Airplane" => EntityKind::Aircraft,
+        "Vehicle" | "Asset" | "CryptoWallet" | "Security" => EntityKind::Unknown,
+        _ => return None,
+    })
+}
+
+/// The helper entities of one file, by the id that things refer to them with.
+struct Resolver<'a> {
+    addresses: HashMap<&'a str, String>,
+    sanctions: HashMap<&'a str, Vec<&'a RawEntity>>,
+    documents: HashMap<&'a str, Vec<&'a RawEntity>>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(raw: &'a [RawEntity]) -> Resolver<'a> {
+        let mut r = Resolver {
+            addresses: HashMap::new(),
+            sanctions: HashMap::new(),
+            documents: HashMap::new(),
+        };
+        for e in raw {
+            match e.schema() {
+                "Address" => {
+                    if let Some(full) = address_text(e) {
+                        r.addresses.insert(e.id.as_str(), full);
+                    }
+                }
+                "Sanction" => {
+                    for target in e.strings("entity") {
+                        r.sanctions.entry(target).or_default().push(e);
+                    }
+                }
+                "Identification" | "Passport" => {
+                    for holder in e.strings("holder") {
+                        r.documents.entry(holder).or_default().push(e);
+                    }
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    fn entries(&self, raw: impl Iterator<Item = &'a RawEntity>) -> Vec<Entry> {
+        raw.filter_map(|e| self.entry(e)).collect()
+    }
+
+    fn entry(&self, raw: &RawEntity) -> Option<Entry> {
+        let kind = entity_kind(raw.schema())?;
+        let mut e = Entry {
+            id: raw.id.clone(),
+            kind,
+            ..Entry::default()
+        };
+        names(raw, &mut e);
+        identifiers(raw, &mut e);
+        personal(raw, &mut e);
+        for a in raw.strings("address") {
+            push_unique(&mut e.addresses, a);
+        }
+        for id in raw.strings("addressEntity") {
+            if let Some(a) = self.addresses.get(id) {
+                push_unique(&mut e.addresses, a);
+            }
+        }
+        for p in raw
+            .strings("program")
+            .into_iter()
+            .chain(raw.strings("programId"))
+        {
+            push_unique(&mut e.programs, p);
+        }
+        let mut listed: Vec<&str> = Vec::new();
+        for s in self.sanctions.get(raw.id.as_str()).into_iter().flatten() {
+            for p in s
+                .strings("program")
+                .into_iter()
+                .chain(s.strings("programId"))
+            {
+                push_unique(&mut e.programs, p);
+            }
+            listed.extend(s.strings("listingDate"));
+            listed.extend(s.strings("startDate"));
+            if e.url.is_none() {
+                e.url = s.first("sourceUrl").map(String::from);
+            }
+        }
+        for d in self.documents.get(raw.id.as_str()).into_iter().flatten() {
+            document(d, &mut e);
+        }
+        listed.sort_unstable();
+        e.listed_on = listed
+            .first()
+            .copied()
+            .or_else(|| raw.first("createdAt"))
+            .map(String::from);
+        e.url = raw.first("sourceUrl").map(String::from).or(e.url);
+        if kind == EntityKind::Vessel {
+            vessel(raw, &mut e);
+        }
+        extra(raw, &mut e);
+        Some(e)
+    }
+}
+
+fn names(raw: &RawEntity, e: &mut Entry) {
+    let names = raw.strings("name");
+    e.name = raw
+        .caption
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .or(names.first().copied())
+        .unwrap_or_default()
+        .to_string();
+    for (prop, kind) in [
+        ("name", "aka"),
+        ("alias", "aka"),
+        ("abbreviation", "aka"),
+        ("previousName", "fka"),
+        ("weakAlias", "weak"),
+    ] {
+        for n in raw.strings(prop) {
+            if n != e.name && !e.aliases.iter().any(|a| a.name == n) {
+                e.aliases.push(Alias {
+                    name: n.to_string(),
+                    kind: kind.into(),
+                });
+            }
+        }
+    }
+}
+
+fn identifiers(raw: &RawEntity, e: &mut Entry) {
+    for (prop, kind) in [
+        ("imoNumber", "imo"),
+        ("mmsi", "mmsi"),
+        ("callSign", "call-sign"),
+        ("passportNumber", "passport"),
+        ("idNumber", "national-id"),
+        ("taxNumber", "tax-id"),
+        ("vatCode", "tax-id"),
+        ("innCode", "inn"),
+        ("ogrnCode", "ogrn"),
+        ("registrationNumber", "registration"),
+        ("leiCode", "lei"),
+        ("swiftBic", "swift"),
+        ("isin", "isin"),
+        ("serialNumber", "serial-number"),
+        ("email", "email"),
+        ("website", "website"),
+    ] {
+        for v in raw.strings(prop) {
+            push_identifier(e, kind, v, None);
+        }
+    }
+}
+
+fn push_identifier(e: &mut Entry, kind: &str, value: &str, note: Option<String>) {
+    let value = if kind == "imo" {
+        imo_digits(value)
+    } else {
+        value.to_string()
+    };
+    let id = Identifier {
+        kind: kind.into(),
+        value,
+        note,
+    };
+    if !e
+        .identifiers
+        .iter()
+        .any(|i| i.kind == id.kind && i.value == id.value)
+    {
+        e.identifiers.push(id);
+    }
+}
+
+/// An Identification or Passport entity's number, attached to its holder.
+fn document(d: &RawEntity, e: &mut Entry) {
+    let Some(number) = d.first("number") else {
+        return;
+    };
+    let kind = if d.schema() == "Passport" {
+        "passport"
+    } else {
+        "national-id"
+    };
+    let note: Vec<&str> = d
+        .strings("type")
+        .into_iter()
+        .chain(d.strings("country"))
+        .collect();
+    push_identifier(e, kind, number, (!note.is_empty()).then(|| note.join(", ")));
+}
+
+fn personal(raw: &RawEntity, e: &mut Entry) {
+    for (prop, target) in [
+        ("birthDate", &mut e.dates_of_birth),
+        ("birthPlace", &mut e.places_of_birth),
+        ("nationality", &mut e.nationalities),
+    ] {
+        for v in raw.strings(prop) {
+            push_unique(target, v);
+        }
+    }
+    for v in raw.strings("citizenship") {
+        push_unique(&mut e.nationalities, v);
+    }
+    for v in raw
+        .strings("position")
+        .into_iter()
+        .chain(raw.strings("title"))
+    {
+        push_unique(&mut e.titles, v);
+    }
+}
+
+fn vessel(raw: &RawEntity, e: &mut Entry) {
+    let joined = |prop: &str| {
+        let v = raw.strings(prop);
+        (!v.is_empty()).then(|| v.join("; "))
+    };
+    e.vessel = Some(VesselInfo {
+        call_sign: joined("callSign"),
+        vessel_type: joined("type"),
+        tonnage: joined("tonnage"),
+        grt: joined("grossRegisteredTonnage"),
+        flag: joined("flag"),
+        owner: None,
+    });
+}
+
+fn extra(raw: &RawEntity, e: &mut Entry) {
+    let notes: Vec<&str> = ["notes", "description", "summary"]
+        .iter()
+        .flat_map(|p| raw.strings(p))
+        .collect();
+    if !notes.is_empty() {
+        e.remarks = Some(notes.join("\n"));
+    }
+    // first_seen / last_seen / last_change are left out on purpose: they move with every
+    // export and would make every entry look changed.
+    for (prop, key) in [
+        ("topics", "topics"),
+        ("country", "country"),
+        ("jurisdiction", "jurisdiction"),
+        ("gender", "gender"),
+        ("pastFlags", "past_flags"),
+        ("buildDate", "build_date"),
+    ] {
+        let v = raw.strings(prop);
+        if !v.is_empty() {
+            e.extra.insert(key.into(), v.join(", "));
+        }
+    }
+    if !raw.datasets.is_empty() {
+        e.extra.insert("datasets".into(), raw.datasets.join(", "));
+    }
+    if let Some(target) = raw.target {
+        e.extra.insert("target".into(), target.to_string());
+    }
+}
+
+fn address_text(a: &RawEntity) -> Option<String> {
+    if let Some(full) = a.first("full") {
+        return Some(full.to_string());
+    }
+    let parts: Vec<&str> = ["street", "city", "postalCode", "region", "country"]
+        .iter()
+        .filter_map(|p| a.first(p))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
