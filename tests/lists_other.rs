@@ -48,9 +48,9 @@ fn alias_kind<'a>(e: &'a Entry, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{}: no alias {name:?}", e.id))
 }
 
-/// The real data folder: `WATCHKEEPER_DATA_DIR`, else `../shared/data` beside the crate.
+/// The real data folder: `WATCHKEEPER_DATA`, else `../shared/data` beside the crate.
 fn real_file(rel: &str) -> Option<Vec<u8>> {
-    let dir = std::env::var_os("WATCHKEEPER_DATA_DIR")
+    let dir = std::env::var_os("WATCHKEEPER_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
     match std::fs::read(dir.join(rel)) {
