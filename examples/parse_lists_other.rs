@@ -80,7 +80,7 @@ fn main() {
                     times[0]
                 );
             }
-            Ok(Parsed::Feed(_)) => println!("{kind}: unexpectedly a feed"),
+            Ok(other) => println!("{kind}: not a list: {other:?}"),
             Err(e) => println!(
                 "{kind:18} {size:>9} bytes  error: {e}  median {:?}",
                 times[times.len() / 2]

@@ -145,6 +145,10 @@ fn process(
     match parsed {
         Parsed::List(snapshot) => apply_list(store, source, snapshot, &validators, matcher),
         Parsed::Feed(feed) => apply_feed(store, source, feed, &validators, matcher),
+        Parsed::Delta(ops) => {
+            let snapshot = apply_delta(store.entries(&source.name)?, ops);
+            apply_list(store, source, snapshot, &validators, matcher)
+        }
     }
 }
 
@@ -261,6 +265,31 @@ fn apply_list(
     tx.commit().map_err(StoreError::from)?;
     recover_if_stale(store, source)?;
     Ok(summary)
+}
+
+/// The stored snapshot with a delta's additions, modifications and deletions applied, so that a
+/// delta goes through the same guard, diff and alerts as a full snapshot.
+fn apply_delta(
+    stored: std::collections::HashMap<String, store::StoredEntry>,
+    ops: Vec<crate::sources::DeltaOp>,
+) -> ListSnapshot {
+    use crate::sources::DeltaOp;
+    let mut entries: std::collections::BTreeMap<String, Entry> =
+        stored.into_iter().map(|(id, s)| (id, s.entry)).collect();
+    for op in ops {
+        match op {
+            DeltaOp::Add(e) | DeltaOp::Mod(e) => {
+                entries.insert(e.id.clone(), e);
+            }
+            DeltaOp::Del(id) => {
+                entries.remove(&id);
+            }
+        }
+    }
+    ListSnapshot {
+        entries: entries.into_values().collect(),
+        ..ListSnapshot::default()
+    }
 }
 
 fn apply_feed(

@@ -19,7 +19,7 @@ fn parse(kind: &str, bytes: &[u8]) -> Result<ListSnapshot, ParseError> {
     let format = format_for(kind, &FormatOptions::default()).expect("registered kind");
     match format.parse(&[body])? {
         Parsed::List(list) => Ok(list),
-        Parsed::Feed(_) => panic!("{kind} parsed into a feed"),
+        other => panic!("{kind} parsed into something else: {other:?}"),
     }
 }
 

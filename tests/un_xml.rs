@@ -17,7 +17,7 @@ fn parse(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseError> {
     };
     match format.parse(&[body])? {
         Parsed::List(list) => Ok(list),
-        Parsed::Feed(_) => panic!("a list format returned a feed"),
+        other => panic!("a list format returned something else: {other:?}"),
     }
 }
 

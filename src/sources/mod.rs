@@ -33,7 +33,11 @@ pub struct Body {
 pub enum Parsed {
     List(ListSnapshot),
     Feed(FeedSnapshot),
+    /// Changes to apply to the stored snapshot (OpenSanctions delta files).
+    Delta(Vec<DeltaOp>),
 }
+
+pub use opensanctions_ftm::DeltaOp;
 
 /// Why a document could not be parsed. Names the document and, where known, the place in it.
 #[derive(Debug, thiserror::Error)]

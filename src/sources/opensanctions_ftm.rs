@@ -35,10 +35,8 @@ impl SourceFormat for OpenSanctionsFtm {
         let mut raw = Vec::new();
         for (line, value) in json_lines(body)? {
             if value.get("op").is_some() && value.get("entity").is_some() {
-                return Err(ParseError::WrongFormat {
-                    url: body.url.clone(),
-                    reason: "delta file: use parse_delta".into(),
-                });
+                // A delta file: the pipeline applies it to the stored snapshot.
+                return Ok(Parsed::Delta(parse_delta(body)?));
             }
             raw.push(raw_entity(body, line, value)?);
         }

@@ -1,0 +1,156 @@
+//! Lists together: one vessel on two lists is shown as such ("also listed by"), `screen` groups
+//! the entries, and OpenSanctions delta files update the stored snapshot like a full export.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use watchkeeper::alerts::Event;
+use watchkeeper::config::SourceConfig;
+use watchkeeper::fetch::Fetcher;
+use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::pipeline::run_source;
+use watchkeeper::store::Store;
+use watchkeeper::watchlist::{WatchItem, WatchKind};
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+fn source(name: &str, kind: &str, url: String) -> SourceConfig {
+    SourceConfig {
+        name: name.into(),
+        kind: kind.into(),
+        url,
+        schedule: "0 0 * * * *".into(),
+        max_removed_share: 0.25,
+        stale_after: Duration::from_secs(48 * 3600),
+        files: None,
+        timeout: Duration::from_secs(20),
+        max_bytes: 64 << 20,
+    }
+}
+
+fn file_url(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+#[tokio::test]
+async fn a_vessel_on_two_lists_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let fetcher = Fetcher::new();
+    // ARTAVIL on the SDN list (CSV) and, under its former name SHONA, on OFAC's classic XML:
+    // the same hull, IMO 9187629.
+    let mut vessel = WatchItem::query(WatchKind::Vessel, "Artavil");
+    vessel.imo = Some(watchkeeper::imo::parse("IMO 9187629").unwrap());
+    let matcher = Arc::new(Matcher::new(vec![vessel], DEFAULT_THRESHOLD));
+    let sdn = source(
+        "ofac-sdn",
+        "ofac_sdn_csv",
+        format!("{}/", file_url(&fixture("e2e/snap1"))),
+    );
+    let cons = source(
+        "ofac-xml",
+        "ofac_xml",
+        file_url(&fixture("ofac-xml/consolidated-excerpt.xml")),
+    );
+    run_source(&db, &sdn, &fetcher, matcher.clone())
+        .await
+        .unwrap();
+    run_source(&db, &cons, &fetcher, matcher.clone())
+        .await
+        .unwrap();
+
+    let store = Store::open(&db).unwrap();
+    let alerts = store.alerts_since("1970-01-01T00:00:00Z").unwrap();
+    let from_xml = alerts
+        .iter()
+        .find(|r| r.alert.source == "ofac-xml")
+        .expect("the XML list's entry matched by IMO");
+    assert_eq!(from_xml.alert.event, Event::AlreadyListed);
+    assert_eq!(
+        from_xml.alert.also_listed.len(),
+        1,
+        "{:?}",
+        from_xml.alert.also_listed
+    );
+    let line = &from_xml.alert.also_listed[0];
+    assert!(
+        line.starts_with("also listed by ofac-sdn as 15036 \"ARTAVIL\""),
+        "{line}"
+    );
+    assert!(line.contains("IMO 9187629"), "{line}");
+
+    let entries = store.all_entries().unwrap();
+    let imo = watchkeeper::imo::parse("9187629").ok();
+    let results = watchkeeper::screen::screen(&entries, "Shona", imo, None, 0.5, 10);
+    let sdn_hit = results
+        .iter()
+        .find(|r| r.source == "ofac-sdn")
+        .expect("found on the SDN list");
+    assert_eq!(sdn_hit.entry_id, "15036");
+    let xml_hit = results.iter().find(|r| r.source == "ofac-xml").unwrap();
+    assert_eq!(sdn_hit.same_as, [format!("ofac-xml:{}", xml_hit.entry_id)]);
+    assert_eq!(xml_hit.same_as, ["ofac-sdn:15036"]);
+}
+
+#[tokio::test]
+async fn opensanctions_deltas_update_the_stored_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let served = dir.path().join("entities.json");
+    let fetcher = Fetcher::new();
+    let matcher = Arc::new(Matcher::new(
+        vec![WatchItem::query(WatchKind::Person, "Vladimir Plotnikov")],
+        DEFAULT_THRESHOLD,
+    ));
+    let src = source("opensanctions", "opensanctions_ftm", file_url(&served));
+    let count = |db: &Path| {
+        Store::open(db)
+            .unwrap()
+            .entries("opensanctions")
+            .unwrap()
+            .len()
+    };
+
+    std::fs::copy(fixture("opensanctions-ftm/entities.ftm.json"), &served).unwrap();
+    run_source(&db, &src, &fetcher, matcher.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&db),
+        6,
+        "4 persons and 2 organisations; the address folds into them"
+    );
+
+    // Three real consecutive deltas: two additions; a deletion of an entity we never had; one
+    // addition of a watched person, which is `listed` (not the first snapshot any more).
+    let steps = [
+        ("20240527194702-wnk", 8),
+        ("20240528074703-npf", 8),
+        ("20240528134729-3iv", 9),
+    ];
+    for (version, expected) in steps {
+        // A different size or mtime is what tells the file fetcher the document changed.
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::copy(
+            fixture(&format!("opensanctions-ftm/{version}.entities.delta.json")),
+            &served,
+        )
+        .unwrap();
+        run_source(&db, &src, &fetcher, matcher.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{version}: {e}"));
+        assert_eq!(count(&db), expected, "after {version}");
+    }
+    let alerts = Store::open(&db)
+        .unwrap()
+        .alerts_since("1970-01-01T00:00:00Z")
+        .unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].alert.event, Event::Listed);
+    assert_eq!(alerts[0].alert.entry_id, "Q4365364");
+}
