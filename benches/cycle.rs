@@ -5,6 +5,8 @@
 //!   cargo bench --bench cycle -- parse-un     [FILE]  (default ../shared/data/un-sc-xml/2018-10/consolidated.xml)
 //!   cargo bench --bench cycle -- once         [ITEMS] (default 100: OFAC 2021 + UN 2018-10, a
 //!                                                     watchlist of ITEMS real names, file transport)
+//!   cargo bench --bench cycle -- parse-all            (every real list file, every kind)
+//!   cargo bench --bench cycle -- once-all     [ITEMS] (one config with every real list file)
 //!
 //! Prints wall time and peak resident memory (VmHWM).
 
@@ -89,7 +91,77 @@ fn watchlist(n: usize, lists: &[Vec<Entry>]) -> Watchlist {
     }
 }
 
+/// Every real list file in ../shared/data, by kind.
+fn all_lists() -> Vec<(&'static str, &'static str, PathBuf)> {
+    let d = data();
+    vec![
+        ("ofac-sdn", "ofac_sdn_csv", d.join("ofac-sdn-csv/2021-07")),
+        (
+            "ofac-xml",
+            "ofac_xml",
+            d.join("ofac-consolidated-xml/2018-04/consolidated.xml"),
+        ),
+        (
+            "ofac-enhanced",
+            "ofac_enhanced_xml",
+            d.join("ofac-enhanced-xml/2025-01/CONS_ENHANCED.XML"),
+        ),
+        (
+            "un-sc",
+            "un_sc_xml",
+            d.join("un-sc-xml/2018-10/consolidated.xml"),
+        ),
+        (
+            "eu-fsf",
+            "eu_fsf_xml",
+            d.join("eu-fsf-xml/excerpt-2026-08/eu-fsf.excerpt.xml"),
+        ),
+        (
+            "uk",
+            "uk_sanctions_xml",
+            d.join("uk-sanctions-list-xml/excerpt-2026-09/UK_Sanctions_List.excerpt.xml"),
+        ),
+        (
+            "ca-sema",
+            "ca_sema_xml",
+            d.join("ca-sema-xml/2020-04/sema-lmes.xml"),
+        ),
+        ("us-csl", "us_csl_csv", d.join("us-csl-csv/2023-11/csl.csv")),
+        (
+            "opensanctions",
+            "opensanctions_ftm",
+            d.join("opensanctions-ftm/yente-fixtures/entities.ftm.json"),
+        ),
+    ]
+}
+
+fn parse_all() {
+    for (_, kind, path) in all_lists() {
+        let format = format_for(kind, &FormatOptions::default()).expect("known kind");
+        let b = bodies(&path, &format.resources());
+        let start = Instant::now();
+        let parsed = format.parse(&b);
+        let took = start.elapsed().as_secs_f64() * 1e3;
+        match parsed {
+            Ok(Parsed::List(snap)) => println!(
+                "{kind:18} {:>6} entries {:>4} vessels  {took:>7.1} ms",
+                snap.entries.len(),
+                snap.entries
+                    .iter()
+                    .filter(|e| e.kind == EntityKind::Vessel)
+                    .count()
+            ),
+            Ok(_) => println!("{kind:18} not a list"),
+            Err(e) => println!("{kind:18} refused: {e}  ({took:.1} ms)"),
+        }
+    }
+}
+
 fn once(n: usize) {
+    run_once(n, false)
+}
+
+fn run_once(n: usize, every_kind: bool) {
     let dir = std::env::temp_dir().join(format!("watchkeeper-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ofac = data().join("ofac-sdn-csv/2021-07");
@@ -109,14 +181,24 @@ fn once(n: usize) {
         path: dir.join("watchkeeper.toml"),
         database: dir.join("bench.db"),
         watchlist: dir.join("watchlist.toml"),
-        sources: vec![
-            source(
-                "ofac-sdn",
-                "ofac_sdn_csv",
-                format!("file://{}/", ofac.display()),
-            ),
-            source("un-sc", "un_sc_xml", format!("file://{}", un.display())),
-        ],
+        sources: if every_kind {
+            all_lists()
+                .into_iter()
+                .map(|(name, kind, path)| {
+                    let slash = if kind == "ofac_sdn_csv" { "/" } else { "" };
+                    source(name, kind, format!("file://{}{slash}", path.display()))
+                })
+                .collect()
+        } else {
+            vec![
+                source(
+                    "ofac-sdn",
+                    "ofac_sdn_csv",
+                    format!("file://{}/", ofac.display()),
+                ),
+                source("un-sc", "un_sc_xml", format!("file://{}", un.display())),
+            ]
+        },
         email: EmailConfig {
             transport: TransportKind::File,
             path: Some(dir.join("outbox")),
@@ -150,7 +232,8 @@ fn once(n: usize) {
         }
     }
     println!(
-        "once over OFAC 2021 + UN 2018-10 with {n} watch items: {:.2} s, {} messages sent",
+        "once over {} sources with {n} watch items: {:.2} s, {} messages sent",
+        config.sources.len(),
         took.as_secs_f64(),
         report.delivery.sent
     );
@@ -185,6 +268,8 @@ fn main() {
             parse("un_sc_xml", &p);
         }
         "once" => once(arg.and_then(|a| a.parse().ok()).unwrap_or(100)),
+        "parse-all" => parse_all(),
+        "once-all" => run_once(arg.and_then(|a| a.parse().ok()).unwrap_or(100), true),
         _ => {
             eprintln!("usage: cargo bench --bench cycle -- parse-ofac|parse-un|once [ARG]");
             return;
