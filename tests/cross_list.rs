@@ -52,11 +52,20 @@ async fn a_vessel_on_two_lists_is_reported_as_such() {
         "ofac_sdn_csv",
         format!("{}/", file_url(&fixture("e2e/snap1"))),
     );
-    let cons = source(
-        "ofac-xml",
-        "ofac_xml",
-        file_url(&fixture("ofac-xml/consolidated-excerpt.xml")),
-    );
+    // The excerpt keeps the real header, whose Record_Count (639) the guard would rightly
+    // refuse for 6 entries: serve a copy that states what it holds.
+    let excerpt = std::fs::read_to_string(fixture("ofac-xml/consolidated-excerpt.xml")).unwrap();
+    assert!(excerpt.contains("<Record_Count>639</Record_Count>"));
+    let xml = dir.path().join("consolidated.xml");
+    std::fs::write(
+        &xml,
+        excerpt.replace(
+            "<Record_Count>639</Record_Count>",
+            "<Record_Count>6</Record_Count>",
+        ),
+    )
+    .unwrap();
+    let cons = source("ofac-xml", "ofac_xml", file_url(&xml));
     run_source(&db, &sdn, &fetcher, matcher.clone())
         .await
         .unwrap();

@@ -125,7 +125,7 @@ async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
     let without_most: Vec<u8> = text
         .lines()
         .enumerate()
-        .filter(|(i, _)| i % 5 < 2)
+        .filter(|(i, l)| i % 5 < 2 && !l.starts_with("9760,"))
         .flat_map(|(_, l)| format!("{l}\n").into_bytes())
         .collect();
     assert!(!String::from_utf8_lossy(&without_most).contains("\n9760,"));

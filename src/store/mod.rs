@@ -380,33 +380,45 @@ pub(crate) fn also_listed(conn: &Connection, source: &str, entry: &Entry) -> Res
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT i.source, i.entry_id, e.name, e.first_seen FROM entry_identifiers i
          JOIN entries e ON e.source = i.source AND e.entry_id = i.entry_id
-         WHERE i.kind = ?1 AND i.value = ?2 AND i.source <> ?3 ORDER BY i.source",
+         WHERE i.kind = ?1 AND i.value = ?2 AND i.source <> ?3",
     )?;
-    let mut out = Vec::new();
+    // One line per other entry, naming every identifier it shares with this one.
+    let mut others: std::collections::BTreeMap<(String, String), (String, String, Vec<String>)> =
+        std::collections::BTreeMap::new();
     for id in &entry.identifiers {
         if !SHARED_IDENTIFIERS.contains(&id.kind.as_str()) {
             continue;
         }
         let value = normalize_identifier(&id.value);
         let rows = stmt.query_map(params![id.kind, value, source], |r| {
-            Ok(format!(
-                "also listed by {} as {} \"{}\" (same {} {}, stored since {})",
+            Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                id.kind.to_uppercase(),
-                value,
-                r.get::<_, String>(3)?.get(..10).unwrap_or(""),
+                r.get::<_, String>(3)?,
             ))
         })?;
-        for line in rows {
-            let line = line?;
-            if !out.contains(&line) {
-                out.push(line);
+        for row in rows {
+            let (src, entry_id, name, first_seen) = row?;
+            let shared = format!("{} {value}", id.kind.to_uppercase());
+            let slot = others
+                .entry((src, entry_id))
+                .or_insert_with(|| (name, first_seen, Vec::new()));
+            if !slot.2.contains(&shared) {
+                slot.2.push(shared);
             }
         }
     }
-    Ok(out)
+    Ok(others
+        .into_iter()
+        .map(|((src, entry_id), (name, first_seen, shared))| {
+            format!(
+                "also listed by {src} as {entry_id} \"{name}\" (same {}; stored since {})",
+                shared.join(", "),
+                first_seen.get(..10).unwrap_or(&first_seen)
+            )
+        })
+        .collect())
 }
 
 /// Identifier values compared across lists: letters and digits only, upper case, and no
