@@ -774,7 +774,7 @@ mod tests {
         ];
         match OfacCsv::new(None).parse(&bodies)? {
             Parsed::List(list) => Ok(list.entries),
-            Parsed::Feed(_) => panic!("a list format returned a feed"),
+            other => panic!("a list format returned something else: {other:?}"),
         }
     }
 
