@@ -472,9 +472,8 @@ async fn wrong_password_reports_the_server_reply() {
     let server = SmtpServer::start();
     let (mut cfg, _dir) = smtp_config(server.port, TlsMode::Starttls);
     cfg.ca_file = Some(server.ca_pem_path.clone());
-    std::env::set_var("WATCHKEEPER_TEST_WRONG_PASSWORD", "not the password");
-    cfg.password_file = None;
-    cfg.password_env = Some("WATCHKEEPER_TEST_WRONG_PASSWORD".into());
+    // Setting an environment variable here would race with other test threads reading theirs.
+    std::fs::write(cfg.password_file.as_ref().unwrap(), "not the password\n").unwrap();
 
     let err = email::send(&cfg, &email::test_message(recipients()))
         .await
@@ -486,6 +485,24 @@ async fn wrong_password_reports_the_server_reply() {
     assert!(
         shown.contains(&format!("localhost:{}", server.port)),
         "{shown}"
+    );
+    assert!(server.messages().is_empty());
+}
+
+#[tokio::test]
+async fn missing_password_variable_is_named() {
+    let server = SmtpServer::start();
+    let (mut cfg, _dir) = smtp_config(server.port, TlsMode::Starttls);
+    cfg.ca_file = Some(server.ca_pem_path.clone());
+    cfg.password_file = None;
+    cfg.password_env = Some("WATCHKEEPER_TEST_PASSWORD_NEVER_SET".into());
+    let err = email::send(&cfg, &email::test_message(recipients()))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("WATCHKEEPER_TEST_PASSWORD_NEVER_SET"),
+        "{err}"
     );
     assert!(server.messages().is_empty());
 }
@@ -573,6 +590,26 @@ async fn implicit_tls_delivers() {
         err.to_string().contains("no complete reply within 2s"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn plaintext_is_for_a_local_relay_only() {
+    let server = SmtpServer::start_plaintext();
+    let (mut cfg, _dir) = smtp_config(server.port, TlsMode::None);
+    cfg.username = None;
+    cfg.host = Some("127.0.0.1".into());
+    email::send(&cfg, &email::test_message(recipients()))
+        .await
+        .expect("sent to the local relay");
+    assert_eq!(server.messages().len(), 1);
+
+    cfg.host = Some("smtp.example.org".into());
+    let err = email::send(&cfg, &email::test_message(recipients()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SendError::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("smtp.example.org"), "{err}");
+    assert_eq!(server.messages().len(), 1);
 }
 
 #[tokio::test]

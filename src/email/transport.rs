@@ -206,6 +206,12 @@ async fn send_smtp(cfg: &EmailConfig, msg: &Message, timeout: Duration) -> Resul
         TlsMode::Tls => 465,
         TlsMode::None => 25,
     });
+    if cfg.tls == TlsMode::None && !is_loopback(&host) {
+        return Err(SendError::Config(format!(
+            "tls = \"none\" sends the password and alerts in clear text; it is allowed only \
+             for a relay on this machine (localhost, 127.0.0.1, ::1), not {host}"
+        )));
+    }
     let tls = match cfg.tls {
         TlsMode::Starttls => Tls::Required(tls_parameters(cfg, &host)?),
         TlsMode::Tls => Tls::Wrapper(tls_parameters(cfg, &host)?),
@@ -231,6 +237,14 @@ async fn send_smtp(cfg: &EmailConfig, msg: &Message, timeout: Duration) -> Resul
             after: timeout,
         }),
     }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Writes the message as `<time>-<message id>.eml` into `dir`, through a hidden temporary name

@@ -120,6 +120,13 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Starttls,
+    ImplicitTls,
+    Plaintext,
+}
+
 pub struct SmtpServer {
     /// The port clients connect to.
     pub port: u16,
@@ -134,21 +141,26 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// STARTTLS and AUTH PLAIN/LOGIN (accepting [`USERNAME`]/[`PASSWORD`] only) required.
     pub fn start() -> SmtpServer {
-        Self::start_with(false)
+        Self::start_with(Mode::Starttls)
+    }
+
+    /// Plaintext only, no STARTTLS, no AUTH: a relay on this machine.
+    pub fn start_plaintext() -> SmtpServer {
+        Self::start_with(Mode::Plaintext)
     }
 
     /// TLS from the first byte ("wrapper", as on port 465), no AUTH: mailin-embedded only offers
     /// AUTH after its own STARTTLS, which a TLS-terminating front cannot provide.
     pub fn start_implicit_tls() -> SmtpServer {
-        Self::start_with(true)
+        Self::start_with(Mode::ImplicitTls)
     }
 
-    fn start_with(implicit_tls: bool) -> SmtpServer {
+    fn start_with(mode: Mode) -> SmtpServer {
         install_crypto_provider();
         let certs = make_certs();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let backend = start_mailin(&certs, &received, !implicit_tls);
-        let acceptor = implicit_tls.then(|| tls_acceptor(&certs));
+        let backend = start_mailin(&certs, &received, mode == Mode::Starttls);
+        let acceptor = (mode == Mode::ImplicitTls).then(|| tls_acceptor(&certs));
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
