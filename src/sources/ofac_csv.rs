@@ -141,11 +141,12 @@ fn read_table(body: &Body, columns: usize, what: &str) -> Result<Vec<Row>, Parse
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut lines = LineCounter::new(text.as_bytes());
     let mut rows = Vec::new();
     let mut first_bad: Option<(u64, usize)> = None;
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(body, &e))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| csv_error(body, &e, &mut lines))?;
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if is_filler(&record) {
             continue;
         }
@@ -200,15 +201,55 @@ fn is_filler(record: &csv::StringRecord) -> bool {
         .all(|f| f.chars().all(|c| c.is_whitespace() || c == '\u{1a}'))
 }
 
-fn csv_error(body: &Body, error: &csv::Error) -> ParseError {
+fn csv_error(body: &Body, error: &csv::Error, lines: &mut LineCounter) -> ParseError {
     let location = error.position().map_or_else(
         || "unknown position".to_string(),
-        |p| format!("line {}", p.line()),
+        |p| format!("line {}", lines.line_at(p.byte())),
     );
     ParseError::Malformed {
         url: body.url.clone(),
         location,
         message: error.to_string(),
+    }
+}
+
+/// Line numbers of record starts. The csv crate's own line count lags behind on CRLF files,
+/// which OFAC's are, so lines are counted here from the byte offsets, moving forward only.
+struct LineCounter<'t> {
+    text: &'t [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t [u8]) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        // A record's reported start can be the line end that precedes it.
+        let mut target = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while self
+            .text
+            .get(target)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            target += 1;
+        }
+        if target >= self.offset {
+            let newlines = self.text[self.offset..target]
+                .iter()
+                .filter(|b| **b == b'\n');
+            self.line += newlines.count() as u64;
+            self.offset = target;
+        }
+        self.line
     }
 }
 
@@ -405,11 +446,12 @@ fn apply_remarks(remarks: &str, entry: &mut Entry) {
     }
 }
 
-/// Clauses are separated by `; ` and the last one ends with a full stop. An `alt.` prefix only
+/// Clauses are separated by `; ` (once, in OFAC's data, by a bare `;`) and the last one ends
+/// with a full stop. An `alt.` prefix only
 /// says "another value of the same kind", which the fields here express by being lists.
 fn clauses(remarks: &str) -> impl Iterator<Item = &str> {
     let remarks = strip_final_stop(remarks.trim());
-    remarks.split("; ").filter_map(|clause| {
+    remarks.split(';').filter_map(|clause| {
         let clause = clause.trim();
         let clause = clause
             .strip_prefix("alt. ")
@@ -529,11 +571,20 @@ fn imo_identifier(clause: &str) -> Option<Identifier> {
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
-    if digits.len() != 7 {
+    if digits.is_empty() {
         return None;
     }
+    // OFAC has published a few short numbers (`IMO 15411`); they are kept as published, so
+    // that the entry still shows them, and flagged, so that nobody trusts them as IMO numbers.
     let label = label.trim();
-    let note = (!label.is_empty()).then(|| label.to_string());
+    let mut note: Vec<&str> = Vec::new();
+    if !label.is_empty() {
+        note.push(label);
+    }
+    if digits.len() != 7 {
+        note.push("not a 7-digit IMO number");
+    }
+    let note = (!note.is_empty()).then(|| note.join("; "));
     Some(identifier("imo", &digits, note))
 }
 
@@ -793,12 +844,13 @@ mod tests {
             "DOB 01 Jan 1960; alt. DOB 1961; POB Tehran, Iran; nationality Iran; \
              Gender Male; Passport A123 (Iran) issued 01 Jan 2000 expires 01 Jan 2010; \
              National ID No. 55-1 (Iran); Digital Currency Address - XBT 1abc; \
-             a.k.a. 'AL-QA'IDA'; Linked To: SOME CO., LTD.",
+             a.k.a. 'AL-QA'IDA'; nationality possibly Palestinian;arrested 2002; \
+             Linked To: SOME CO., LTD.",
             &mut entry,
         );
         assert_eq!(entry.dates_of_birth, ["01 Jan 1960", "1961"]);
         assert_eq!(entry.places_of_birth, ["Tehran, Iran"]);
-        assert_eq!(entry.nationalities, ["Iran"]);
+        assert_eq!(entry.nationalities, ["Iran", "possibly Palestinian"]);
         assert_eq!(entry.extra["gender"], "Male");
         assert_eq!(
             entry.identifiers[0],
