@@ -39,7 +39,7 @@ fn read_folder(folder: &str, names: [&str; 4]) -> Vec<Body> {
 fn entries(format: &OfacCsv, bodies: &[Body]) -> Vec<Entry> {
     match format.parse(bodies).expect("parses") {
         Parsed::List(list) => list.entries,
-        Parsed::Feed(_) => panic!("a list format returned a feed"),
+        other => panic!("a list format returned something else: {other:?}"),
     }
 }
 
