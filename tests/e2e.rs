@@ -174,66 +174,12 @@ fn body(m: &Received) -> String {
     String::from_utf8_lossy(&m.data).to_string()
 }
 
-/// The text/plain part of a message, decoded (lettre may quote-print or base64 it).
+/// The text/plain part of a message, decoded by an independent MIME parser.
 fn plain_text(m: &Received) -> String {
-    let raw = body(m);
-    let mail = raw.replace("\r\n", "\n");
-    let start = mail.find("Content-Type: text/plain").expect("a text/plain part");
-    let part = &mail[start..];
-    let (headers, rest) = part.split_once("\n\n").unwrap();
-    let end = rest.find("\n--").unwrap_or(rest.len());
-    let content = &rest[..end];
-    if headers.contains("base64") {
-        use std::io::Read;
-        let cleaned: String = content.split_whitespace().collect();
-        let mut out = Vec::new();
-        base64_decode(&cleaned).as_slice().read_to_end(&mut out).unwrap();
-        String::from_utf8_lossy(&out).to_string()
-    } else if headers.contains("quoted-printable") {
-        quoted_printable_decode(content)
-    } else {
-        content.to_string()
-    }
-}
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().filter(|&c| c != b'=') {
-        let v = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
-        buf = (buf << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    out
-}
-
-fn quoted_printable_decode(s: &str) -> String {
-    let mut out = Vec::new();
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'=' {
-            if bytes.get(i + 1) == Some(&b'\n') {
-                i += 2;
-                continue;
-            }
-            if let Ok(v) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap(), 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).to_string()
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&m.data)
+        .expect("a parseable message");
+    parsed.body_text(0).expect("a text part").to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -254,16 +200,35 @@ async fn two_snapshots_and_a_feed_give_exactly_the_right_alerts_once() {
         key("already-listed", "ofac-sdn", "15036", "Artavil"),
         key("already-listed", "ofac-sdn", "15055", "Persian Gulf Star"),
         key("already-listed", "ofac-sdn", "7503", "Shuvai Mahofa"),
-        key("mentioned", "ru-news", "https://example.org/ru/1", "Alexander Lukashenko"),
-        key("mentioned", "ru-news", "https://example.org/ru/1", "Nicolás Maduro"),
-        key("mentioned", "ru-news", "https://example.org/ru/3", "Cartel de los Soles"),
+        key(
+            "mentioned",
+            "ru-news",
+            "https://example.org/ru/1",
+            "Alexander Lukashenko",
+        ),
+        key(
+            "mentioned",
+            "ru-news",
+            "https://example.org/ru/1",
+            "Nicolás Maduro",
+        ),
+        key(
+            "mentioned",
+            "ru-news",
+            "https://example.org/ru/3",
+            "Cartel de los Soles",
+        ),
     ]
     .into_iter()
     .collect();
     assert_eq!(after1, expected1);
 
     let mail = smtp.messages();
-    assert_eq!(mail.len(), 2, "one digest for compliance, one for ops (Artavil's notify)");
+    assert_eq!(
+        mail.len(),
+        2,
+        "one digest for compliance, one for ops (Artavil's notify)"
+    );
     let to_compliance = mail
         .iter()
         .find(|m| m.to == ["compliance@example.org"])
@@ -274,14 +239,23 @@ async fn two_snapshots_and_a_feed_give_exactly_the_right_alerts_once() {
         .expect("a digest to ops");
     let text = plain_text(to_compliance);
     assert!(body(to_compliance).contains("Subject: "));
-    assert!(text.contains("LUKASHENKA, Alyaksandr Hryhoryavich"), "{text}");
+    assert!(
+        text.contains("LUKASHENKA, Alyaksandr Hryhoryavich"),
+        "{text}"
+    );
     assert!(text.contains("MADURO MOROS, Nicolas"));
     assert!(text.contains("9187629"), "the IMO shown for Artavil");
-    assert!(text.contains("Лукашенко"), "the feed item's Cyrillic text, decoded: {text}");
+    assert!(
+        text.contains("Лукашенко"),
+        "the feed item's Cyrillic text, decoded: {text}"
+    );
     assert!(body(to_compliance).contains("text/html"));
     let ops_text = plain_text(to_ops);
     assert!(ops_text.contains("ARTAVIL"));
-    assert!(!ops_text.contains("LUKASHENKA"), "ops gets only its own item's alerts");
+    assert!(
+        !ops_text.contains("LUKASHENKA"),
+        "ops gets only its own item's alerts"
+    );
 
     // Cycle 2: the second snapshot, made of the same entries' July 2021 rows.
     serve(&http, "snap2").await;
@@ -299,7 +273,18 @@ async fn two_snapshots_and_a_feed_give_exactly_the_right_alerts_once() {
     .collect();
     assert_eq!(new, expected2);
     for a in json["alerts"].as_array().unwrap() {
-        for field in ["id", "event", "source", "entry_id", "entry_name", "watch_item", "score", "why", "state", "created_at"] {
+        for field in [
+            "id",
+            "event",
+            "source",
+            "entry_id",
+            "entry_name",
+            "watch_item",
+            "score",
+            "why",
+            "state",
+            "created_at",
+        ] {
             assert!(a.get(field).is_some(), "alerts --json lacks {field}: {a}");
         }
         assert_eq!(a["state"], "sent", "{a}");
@@ -312,7 +297,10 @@ async fn two_snapshots_and_a_feed_give_exactly_the_right_alerts_once() {
             .find(|m| m.to == ["compliance@example.org"])
             .unwrap(),
     );
-    assert!(digest2.contains("IRAN-CON-ARMS-EO"), "Maduro's new program shown: {digest2}");
+    assert!(
+        digest2.contains("IRAN-CON-ARMS-EO"),
+        "Maduro's new program shown: {digest2}"
+    );
     assert!(digest2.contains("URDANETA"));
     assert!(digest2.contains("MAHOFA"));
 
@@ -349,13 +337,20 @@ async fn two_snapshots_and_a_feed_give_exactly_the_right_alerts_once() {
     assert_eq!(smtp.messages().len(), 5);
 
     // `screen` finds the renamed tanker by its IMO whatever the name.
-    let out = watchkeeper(&config, &["screen", "Anything", "--imo", "9187629", "--json"]).await;
+    let out = watchkeeper(
+        &config,
+        &["screen", "Anything", "--imo", "9187629", "--json"],
+    )
+    .await;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["query"], "Anything");
     assert_eq!(v["results"][0]["entry_id"], "15036");
     assert_eq!(v["results"][0]["source"], "ofac-sdn");
     for field in ["source", "entry_id", "kind", "name", "score", "why"] {
-        assert!(v["results"][0].get(field).is_some(), "screen --json lacks {field}");
+        assert!(
+            v["results"][0].get(field).is_some(),
+            "screen --json lacks {field}"
+        );
     }
 }
 

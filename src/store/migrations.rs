@@ -1,7 +1,7 @@
 //! Schema migrations, tracked by `PRAGMA user_version`. Append a step; never edit one that
 //! has shipped.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::{Result, StoreError};
 
@@ -89,7 +89,10 @@ const STEPS: &[&str] = &[
 ];
 
 pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    // IMMEDIATE takes the write lock before reading the version, so two processes opening a
+    // new database at once (the daemon and `watchkeeper alerts`, say) migrate it once, in turn.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let supported = STEPS.len() as i64;
     if version > supported {
         return Err(StoreError::TooNew {
@@ -99,10 +102,9 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
         });
     }
     for (i, step) in STEPS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
 }
