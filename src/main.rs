@@ -73,15 +73,23 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    use std::io::IsTerminal;
+    // Under systemd the journal adds its own timestamps and shows raw escape codes: one plain
+    // line per event there; colours only on a terminal.
+    let under_journal = std::env::var_os("JOURNAL_STREAM").is_some();
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("WATCHKEEPER_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
-        // The journal adds its own timestamps; elsewhere they are useful.
-        .with_target(false)
-        .init();
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false);
+    if under_journal {
+        builder.without_time().init();
+    } else {
+        builder.init();
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
