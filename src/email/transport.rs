@@ -27,13 +27,8 @@ pub enum SendError {
         address: String,
         source: lettre::address::AddressError,
     },
-    #[error("cannot read SMTP password file {}: {source}", path.display())]
-    PasswordFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("SMTP password environment variable {name} is not set")]
-    PasswordEnv { name: String },
+    #[error("SMTP password: {0}")]
+    Password(#[from] crate::config::ConfigError),
     #[error("cannot read CA certificate file {}: {source}", path.display())]
     CaFile {
         path: PathBuf,
@@ -149,34 +144,6 @@ pub fn build(cfg: &EmailConfig, msg: &Message) -> Result<lettre::Message, SendEr
 /// The SMTP password from `password_file`, else the variable named by `password_env`, else
 /// systemd's `$CREDENTIALS_DIRECTORY/smtp-password`.
 // Kept private here while the config module grows its own resolver; to be unified with it.
-fn password(cfg: &EmailConfig) -> Result<Option<String>, SendError> {
-    if let Some(path) = &cfg.password_file {
-        return read_secret(path).map(Some);
-    }
-    if let Some(name) = &cfg.password_env {
-        return std::env::var(name)
-            .map(Some)
-            .map_err(|_| SendError::PasswordEnv { name: name.clone() });
-    }
-    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
-        let path = Path::new(&dir).join("smtp-password");
-        if path.exists() {
-            return read_secret(&path).map(Some);
-        }
-    }
-    Ok(None)
-}
-
-/// A secret file's content without its trailing newline (editors and `echo` add one).
-fn read_secret(path: &Path) -> Result<String, SendError> {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim_end_matches(['\r', '\n']).to_string())
-        .map_err(|source| SendError::PasswordFile {
-            path: path.to_path_buf(),
-            source,
-        })
-}
-
 fn tls_parameters(cfg: &EmailConfig, host: &str) -> Result<TlsParameters, SendError> {
     let mut builder = TlsParameters::builder(host.to_string());
     if let Some(path) = &cfg.ca_file {
@@ -222,7 +189,7 @@ async fn send_smtp(cfg: &EmailConfig, msg: &Message, timeout: Duration) -> Resul
         .tls(tls)
         .timeout(Some(timeout));
     if let Some(user) = &cfg.username {
-        let pass = password(cfg)?.unwrap_or_default();
+        let pass = crate::config::resolve_password(cfg)?.unwrap_or_default();
         builder = builder.credentials(Credentials::new(user.clone(), pass));
     }
     let transport = builder.build::<Tokio1Executor>();
