@@ -11,7 +11,7 @@
 //! `TitleOrShip`) and some use bilingual names (`LastName-NomDeFamille`). Names are compared on
 //! the English part before the first `-`.
 
-use super::xml_walk::{walk, Item, Node};
+use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
 
@@ -39,13 +39,12 @@ impl SourceFormat for CaSemaXml {
                 Ok(())
             },
         )?;
-        if snapshot.entries.is_empty() {
-            return Err(ParseError::WrongFormat {
-                url: body.url.clone(),
-                reason: "no <record> in the <data-set> document".into(),
-            });
-        }
-        Ok(Parsed::List(snapshot))
+        non_empty(
+            snapshot,
+            &body.url,
+            "no <record> in the <data-set> document",
+        )
+        .map(Parsed::List)
     }
 }
 

@@ -5,7 +5,7 @@
 //! `regulation` that listed or amended it. The entry id is the EU reference number
 //! (`EU.3579.2`), falling back to the entity's `logicalId` when a record has none.
 
-use super::xml_walk::{walk, Item, Node};
+use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
 
@@ -37,13 +37,12 @@ impl SourceFormat for EuFsfXml {
                 Ok(())
             },
         )?;
-        if snapshot.entries.is_empty() {
-            return Err(ParseError::WrongFormat {
-                url: body.url.clone(),
-                reason: "no <sanctionEntity> in the <export> document".into(),
-            });
-        }
-        Ok(Parsed::List(snapshot))
+        non_empty(
+            snapshot,
+            &body.url,
+            "no <sanctionEntity> in the <export> document",
+        )
+        .map(Parsed::List)
     }
 }
 

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::ofac_xml::{add_id, alias_kind, append_extra, entry_url, statement_key};
-use super::xml_walk::{walk, Item, Node};
+use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, ListSnapshot, VesselInfo};
 
@@ -109,13 +109,7 @@ fn parse_sanctions_data(body: &Body) -> Result<ListSnapshot, ParseError> {
     snapshot
         .entries
         .extend(held_back.iter().map(|node| entry_from(node, &refs)));
-    if snapshot.entries.is_empty() {
-        return Err(ParseError::WrongFormat {
-            url: body.url.clone(),
-            reason: "sanctionsData holds no entity".into(),
-        });
-    }
-    Ok(snapshot)
+    non_empty(snapshot, &body.url, "sanctionsData holds no entity")
 }
 
 /// The files seen state no count; should one appear in publicationInfo, it is used.

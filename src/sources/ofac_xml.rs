@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::xml_walk::{walk, Item, Node};
+use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
@@ -47,13 +47,7 @@ fn parse_sdn_list(body: &Body) -> Result<ListSnapshot, ParseError> {
         }
         Ok(())
     })?;
-    if snapshot.entries.is_empty() {
-        return Err(ParseError::WrongFormat {
-            url: body.url.clone(),
-            reason: "sdnList holds no sdnEntry".into(),
-        });
-    }
-    Ok(snapshot)
+    non_empty(snapshot, &body.url, "sdnList holds no sdnEntry")
 }
 
 /// `04/06/2018` → `2018-04-06`; anything else is kept as published.

@@ -4,7 +4,7 @@
 //! (given) … Name6 (family) and joined in that order. Dates are `dd/mm/yyyy`, with `dd`/`mm`
 //! left as letters when unknown; they are turned into ISO 8601 as far as they are known.
 
-use super::xml_walk::{walk, Item, Node};
+use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
@@ -36,13 +36,12 @@ impl SourceFormat for UkSanctionsXml {
                 Ok(())
             },
         )?;
-        if snapshot.entries.is_empty() {
-            return Err(ParseError::WrongFormat {
-                url: body.url.clone(),
-                reason: "no <Designation> in the <Designations> document".into(),
-            });
-        }
-        Ok(Parsed::List(snapshot))
+        non_empty(
+            snapshot,
+            &body.url,
+            "no <Designation> in the <Designations> document",
+        )
+        .map(Parsed::List)
     }
 }
 

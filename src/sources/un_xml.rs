@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::xml_walk::{walk, Item, Node};
+use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::imo::{self, ImoKind};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
@@ -46,13 +46,7 @@ pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseErro
         }
         Ok(())
     })?;
-    if snapshot.entries.is_empty() {
-        return Err(ParseError::WrongFormat {
-            url: url.to_string(),
-            reason: "no INDIVIDUAL or ENTITY records".into(),
-        });
-    }
-    Ok(snapshot)
+    non_empty(snapshot, url, "no INDIVIDUAL or ENTITY records")
 }
 
 /// How the UN list's fields read: whitespace collapsed, multi-valued fields as `VALUE` children.

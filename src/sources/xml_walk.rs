@@ -10,6 +10,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::ParseError;
+use crate::model::ListSnapshot;
 
 /// One element of a record: its local name, attributes, own text and child elements.
 #[derive(Debug, Default, Clone)]
@@ -107,6 +108,19 @@ pub(crate) fn walk(
     // Keeps the parser honest about `</a>` closing `<b>`: a spliced document must fail.
     walker.reader.config_mut().check_end_names = true;
     walker.run(&is_record, &mut on_item)
+}
+
+/// The list, unless it holds no record at all: a document of the right shape without a single
+/// record is not taken as everyone having been delisted.
+pub(crate) fn non_empty(
+    snapshot: ListSnapshot,
+    url: &str,
+    reason: &str,
+) -> Result<ListSnapshot, ParseError> {
+    if snapshot.entries.is_empty() {
+        return Err(wrong_format(url, reason.to_string()));
+    }
+    Ok(snapshot)
 }
 
 /// A UTF-16 document (known by its byte order mark) as UTF-8: quick-xml reads only encodings
