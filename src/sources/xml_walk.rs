@@ -331,3 +331,83 @@ fn wrong_format(url: &str, reason: String) -> ParseError {
         reason,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records' names and texts, or the error.
+    fn records(bytes: &[u8]) -> Result<Vec<(String, String)>, ParseError> {
+        let mut seen = Vec::new();
+        walk(
+            bytes,
+            "u",
+            "list",
+            |d, _| d == 2,
+            |item| {
+                if let Item::Record(node, _) = item {
+                    seen.push((
+                        node.name.clone(),
+                        node.child_text("name").unwrap_or_default().into(),
+                    ));
+                }
+                Ok(())
+            },
+        )?;
+        Ok(seen)
+    }
+
+    const DOC: &str =
+        "<?xml version=\"1.0\"?>\n<x:list xmlns:x=\"urn:a\"><x:rec><name>Zoë</name></x:rec>\
+                       <other><deep><name>n</name></deep></other></x:list>";
+
+    #[test]
+    fn records_are_matched_on_local_names() {
+        let seen = records(DOC.as_bytes()).unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("rec".into(), "Zoë".into()),
+                ("other".into(), String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn utf16_and_declared_encodings_read_like_utf8() {
+        let utf16: Vec<u8> = std::iter::once('\u{feff}')
+            .chain(DOC.chars())
+            .collect::<String>()
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(records(&utf16).unwrap(), records(DOC.as_bytes()).unwrap());
+        let declared = DOC.replace("version=\"1.0\"", "version=\"1.0\" encoding=\"ISO-8859-1\"");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&declared);
+        assert_eq!(records(&bytes).unwrap(), records(DOC.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn a_cut_document_is_malformed_and_other_documents_the_wrong_format() {
+        // From the root's name on; a cut before it leaves no sign of the format.
+        let root_opened = DOC.find("<x:list").unwrap() + "<x:list".len();
+        for cut in root_opened..DOC.len() - 1 {
+            assert!(
+                matches!(
+                    records(&DOC.as_bytes()[..cut]),
+                    Err(ParseError::Malformed { .. })
+                ),
+                "cut at {cut}"
+            );
+        }
+        for other in ["", "<html><body>503</body></html>", "\u{1f}\u{8b} <<"] {
+            assert!(
+                matches!(
+                    records(other.as_bytes()),
+                    Err(ParseError::WrongFormat { .. })
+                ),
+                "{other:?}"
+            );
+        }
+    }
+}
