@@ -11,8 +11,8 @@
 //! `TitleOrShip`) and some use bilingual names (`LastName-NomDeFamille`). Names are compared on
 //! the English part before the first `-`.
 
-use super::xml_walk::{imo_digits, push_unique, walk, Item, Node};
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::xml_walk::{non_empty, walk, Item, Node};
+use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
 
 pub struct CaSemaXml;
@@ -23,26 +23,28 @@ impl SourceFormat for CaSemaXml {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
-            url: String::new(),
-            resource: String::new(),
-        })?;
+        let body = single_body(bodies)?;
         let mut snapshot = ListSnapshot::default();
-        walk(body, "data-set", |item| {
-            if let Item::Child(node) = item {
-                if node.name == "record" {
-                    snapshot.entries.push(entry(&Record::new(&node)));
+        walk(
+            &body.bytes,
+            &body.url,
+            "data-set",
+            |depth, _| depth == 2,
+            |item| {
+                if let Item::Record(node, _) = item {
+                    if node.name == "record" {
+                        snapshot.entries.push(entry(&Record::new(&node)));
+                    }
                 }
-            }
-            Ok(())
-        })?;
-        if snapshot.entries.is_empty() {
-            return Err(ParseError::WrongFormat {
-                url: body.url.clone(),
-                reason: "no <record> in the <data-set> document".into(),
-            });
-        }
-        Ok(Parsed::List(snapshot))
+                Ok(())
+            },
+        )?;
+        non_empty(
+            snapshot,
+            &body.url,
+            "no <record> in the <data-set> document",
+        )
+        .map(Parsed::List)
     }
 }
 

@@ -5,8 +5,8 @@
 //! `regulation` that listed or amended it. The entry id is the EU reference number
 //! (`EU.3579.2`), falling back to the entity's `logicalId` when a record has none.
 
-use super::xml_walk::{imo_digits, push_unique, walk, Item, Node};
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::xml_walk::{non_empty, walk, Item, Node};
+use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
 
 pub struct EuFsfXml;
@@ -17,30 +17,32 @@ impl SourceFormat for EuFsfXml {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
-            url: String::new(),
-            resource: String::new(),
-        })?;
+        let body = single_body(bodies)?;
         let mut snapshot = ListSnapshot::default();
-        walk(body, "export", |item| {
-            match item {
-                Item::Root(root) => {
-                    snapshot.published = root.attr("generationDate").map(String::from)
+        walk(
+            &body.bytes,
+            &body.url,
+            "export",
+            |depth, _| depth == 2,
+            |item| {
+                match item {
+                    Item::Root(root) => {
+                        snapshot.published = root.attr("generationDate").map(String::from)
+                    }
+                    Item::Record(node, _) if node.name == "sanctionEntity" => {
+                        snapshot.entries.push(entry(&node))
+                    }
+                    Item::Record(..) => {}
                 }
-                Item::Child(node) if node.name == "sanctionEntity" => {
-                    snapshot.entries.push(entry(&node))
-                }
-                Item::Child(_) => {}
-            }
-            Ok(())
-        })?;
-        if snapshot.entries.is_empty() {
-            return Err(ParseError::WrongFormat {
-                url: body.url.clone(),
-                reason: "no <sanctionEntity> in the <export> document".into(),
-            });
-        }
-        Ok(Parsed::List(snapshot))
+                Ok(())
+            },
+        )?;
+        non_empty(
+            snapshot,
+            &body.url,
+            "no <sanctionEntity> in the <export> document",
+        )
+        .map(Parsed::List)
     }
 }
 

@@ -14,7 +14,7 @@ use quick_xml::NsReader;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::{single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{FeedItem, FeedSnapshot};
 
 pub struct Feed;
@@ -25,10 +25,7 @@ impl SourceFormat for Feed {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
-            url: String::new(),
-            resource: String::new(),
-        })?;
+        let body = single_body(bodies)?;
         parse_feed(body).map(Parsed::Feed)
     }
 }

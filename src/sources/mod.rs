@@ -55,6 +55,32 @@ pub enum ParseError {
     MissingResource { url: String, resource: String },
 }
 
+/// The one document a single-document format downloads.
+pub(crate) fn single_body(bodies: &[Body]) -> Result<&Body, ParseError> {
+    bodies.first().ok_or_else(|| ParseError::MissingResource {
+        url: String::new(),
+        resource: String::new(),
+    })
+}
+
+/// "IMO 9187629" / "IMO9187629" → "9187629"; anything not seven digits is kept as published.
+pub(crate) fn imo_digits(raw: &str) -> String {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 7 {
+        digits
+    } else {
+        raw.trim().to_string()
+    }
+}
+
+/// Adds a trimmed, non-blank value to a list unless it is there already.
+pub(crate) fn push_unique(list: &mut Vec<String>, value: &str) {
+    let value = value.trim();
+    if !value.is_empty() && !list.iter().any(|v| v == value) {
+        list.push(value.to_string());
+    }
+}
+
 /// A list or feed format.
 pub trait SourceFormat: Send + Sync {
     /// The `kind` of the config that selects this format.

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::{push_unique, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct OfacCsv {
@@ -521,12 +521,6 @@ fn after_label<'c>(clause: &'c str, label: &str) -> Option<&'c str> {
     }
     let rest = rest.trim_start_matches([':', ' ']).trim();
     (!rest.is_empty()).then_some(rest)
-}
-
-fn push_unique(list: &mut Vec<String>, value: &str) {
-    if !list.iter().any(|v| v == value) {
-        list.push(value.to_string());
-    }
 }
 
 fn push_identifier(entry: &mut Entry, id: Identifier) {

@@ -8,11 +8,9 @@
 
 use std::collections::HashMap;
 
-use super::ofac_xml::tree::{Node, XmlStream};
-use super::ofac_xml::{
-    add_id, alias_kind, append_extra, entry_url, first_body, push_unique, statement_key,
-};
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::ofac_xml::{add_id, alias_kind, append_extra, entry_url, statement_key};
+use super::xml_walk::{non_empty, walk, Item, Node};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, ListSnapshot, VesselInfo};
 
 pub struct OfacEnhancedXml;
@@ -23,7 +21,7 @@ impl SourceFormat for OfacEnhancedXml {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = first_body(bodies)?;
+        let body = single_body(bodies)?;
         parse_sanctions_data(body).map(Parsed::List)
     }
 }
@@ -62,8 +60,8 @@ impl References {
     }
 
     fn read_values(&mut self, table: &Node) {
-        for value in table.children("referenceValue") {
-            if let (Some(id), Some(text)) = (value.attr("refId"), value.text_of("value")) {
+        for value in table.children_named("referenceValue") {
+            if let (Some(id), Some(text)) = (value.attr("refId"), value.child_text("value")) {
                 self.values.insert(id.to_string(), text.to_string());
             }
         }
@@ -71,8 +69,9 @@ impl References {
     }
 
     fn read_feature_types(&mut self, table: &Node) {
-        for feature in table.children("featureType") {
-            if let (Some(id), Some(text)) = (feature.attr("featureTypeId"), feature.text_of("type"))
+        for feature in table.children_named("featureType") {
+            if let (Some(id), Some(text)) =
+                (feature.attr("featureTypeId"), feature.child_text("type"))
             {
                 self.feature_types.insert(id.to_string(), text.to_string());
             }
@@ -82,41 +81,35 @@ impl References {
 }
 
 fn parse_sanctions_data(body: &Body) -> Result<ListSnapshot, ParseError> {
-    let mut stream = XmlStream::new(&body.bytes, &body.url);
-    stream.expect_root("sanctionsData")?;
     let mut snapshot = ListSnapshot::default();
     let mut refs = References::default();
     let mut held_back = Vec::new();
-    while let Some(start) = stream.next_start()? {
-        match (start.depth, start.name.as_str()) {
-            (2, "publicationInfo") => {
-                let info = stream.read_subtree(start)?;
-                snapshot.published = info.text_of("dataAsOf").map(str::to_string);
-                snapshot.stated_count = stated_count(&info);
+    let is_record = |depth, name: &str| {
+        matches!(
+            (depth, name),
+            (2, "publicationInfo" | "referenceValues" | "featureTypes") | (3, "entity")
+        )
+    };
+    walk(&body.bytes, &body.url, "sanctionsData", is_record, |item| {
+        let Item::Record(node, _) = item else {
+            return Ok(());
+        };
+        match node.name.as_str() {
+            "publicationInfo" => {
+                snapshot.published = node.child_text("dataAsOf").map(str::to_string);
+                snapshot.stated_count = stated_count(&node);
             }
-            (2, "referenceValues") => refs.read_values(&stream.read_subtree(start)?),
-            (2, "featureTypes") => refs.read_feature_types(&stream.read_subtree(start)?),
-            (3, "entity") => {
-                let node = stream.read_subtree(start)?;
-                if refs.complete() {
-                    snapshot.entries.push(entry_from(&node, &refs));
-                } else {
-                    held_back.push(node);
-                }
-            }
-            _ => {}
+            "referenceValues" => refs.read_values(&node),
+            "featureTypes" => refs.read_feature_types(&node),
+            _ if refs.complete() => snapshot.entries.push(entry_from(&node, &refs)),
+            _ => held_back.push(node),
         }
-    }
+        Ok(())
+    })?;
     snapshot
         .entries
         .extend(held_back.iter().map(|node| entry_from(node, &refs)));
-    if snapshot.entries.is_empty() {
-        return Err(ParseError::WrongFormat {
-            url: body.url.clone(),
-            reason: "sanctionsData holds no entity".into(),
-        });
-    }
-    Ok(snapshot)
+    non_empty(snapshot, &body.url, "sanctionsData holds no entity")
 }
 
 /// The files seen state no count; should one appear in publicationInfo, it is used.
@@ -147,7 +140,9 @@ fn entry_from(entity: &Node, refs: &References) -> Entry {
         kind: info
             .and_then(|i| refs.resolve_child(i, "entityType"))
             .map_or(EntityKind::Unknown, |t| entity_kind(&t)),
-        remarks: info.and_then(|i| i.text_of("remarks")).map(str::to_string),
+        remarks: info
+            .and_then(|i| i.child_text("remarks"))
+            .map(str::to_string),
         programs: entity
             .all(&["sanctionsPrograms", "sanctionsProgram"])
             .filter_map(|p| refs.resolve(p))
@@ -169,7 +164,7 @@ fn entry_from(entity: &Node, refs: &References) -> Entry {
     }
     for related in entity.all(&["relationships", "relationship", "relatedEntity"]) {
         if let Some(name) = related.text() {
-            push_unique(&mut entry.linked_to, name.to_string());
+            push_unique(&mut entry.linked_to, name);
         }
     }
     entry
@@ -194,7 +189,7 @@ fn add_names(entry: &mut Entry, entity: &Node, refs: &References) {
             Some(alias_kind(&alias_type, category))
         };
         for translation in name.all(&["translations", "translation"]) {
-            let Some(full) = translation.text_of("formattedFullName") else {
+            let Some(full) = translation.child_text("formattedFullName") else {
                 continue;
             };
             let primary_script = translation.flag("isPrimary");
@@ -233,15 +228,15 @@ fn add_lists(entry: &mut Entry, entity: &Node, refs: &References) {
 
 fn add_document(entry: &mut Entry, document: &Node, refs: &References) {
     let doc_type = refs.resolve_child(document, "type").unwrap_or_default();
-    let number = document.text_of("documentNumber").unwrap_or_default();
+    let number = document.child_text("documentNumber").unwrap_or_default();
     let mut note: Vec<String> = Vec::new();
     if let Some(country) = refs.resolve_child(document, "issuingCountry") {
         note.push(country);
     }
-    if let Some(authority) = document.text_of("issuingAuthority") {
+    if let Some(authority) = document.child_text("issuingAuthority") {
         note.push(authority.to_string());
     }
-    if document.text_of("isValid") == Some("false") {
+    if document.child_text("isValid") == Some("false") {
         note.push("not valid".into());
     }
     let note = (!note.is_empty()).then(|| note.join("; "));
@@ -252,20 +247,20 @@ fn add_feature(entry: &mut Entry, feature: &Node, refs: &References) {
     let Some(feature_type) = refs.resolve_child(feature, "type") else {
         return;
     };
-    let value = feature.text_of("value").map(str::to_string).or_else(|| {
+    let value = feature.child_text("value").map(str::to_string).or_else(|| {
         feature
-            .text_of("valueRefId")
+            .child_text("valueRefId")
             .and_then(|id| refs.values.get(id).cloned())
     });
     let Some(value) = value else { return };
     let lower = feature_type.to_ascii_lowercase();
     match lower.as_str() {
-        "birthdate" => push_unique(&mut entry.dates_of_birth, value),
-        "place of birth" => push_unique(&mut entry.places_of_birth, value),
+        "birthdate" => push_unique(&mut entry.dates_of_birth, &value),
+        "place of birth" => push_unique(&mut entry.places_of_birth, &value),
         "nationality country" | "citizenship country" => {
-            push_unique(&mut entry.nationalities, value)
+            push_unique(&mut entry.nationalities, &value)
         }
-        "title" => push_unique(&mut entry.titles, value),
+        "title" => push_unique(&mut entry.titles, &value),
         _ if lower.starts_with("vessel") && set_vessel_field(entry, &lower, &value) => {}
         _ if IDENTIFIER_FEATURES.contains(&lower.as_str())
             || lower.starts_with("digital currency address") =>
@@ -293,7 +288,7 @@ const IDENTIFIER_FEATURES: &[&str] = &[
 ];
 
 fn feature_note(feature: &Node) -> Option<String> {
-    feature.text_of("comments").map(str::to_string)
+    feature.child_text("comments").map(str::to_string)
 }
 
 /// Vessel particulars, which the enhanced format gives as features (`Vessel Flag`, `VESSEL

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::xml_walk::{non_empty, walk, Item, Node};
+use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct OfacXml;
@@ -18,17 +19,9 @@ impl SourceFormat for OfacXml {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = first_body(bodies)?;
+        let body = single_body(bodies)?;
         parse_sdn_list(body).map(Parsed::List)
     }
-}
-
-/// The one document an OFAC XML source downloads.
-pub(super) fn first_body(bodies: &[Body]) -> Result<&Body, ParseError> {
-    bodies.first().ok_or_else(|| ParseError::MissingResource {
-        url: String::new(),
-        resource: String::new(),
-    })
 }
 
 /// The page OFAC's Sanctions List Search shows for an entry; its id is the uid both XML formats
@@ -38,35 +31,23 @@ pub(super) fn entry_url(id: &str) -> String {
 }
 
 fn parse_sdn_list(body: &Body) -> Result<ListSnapshot, ParseError> {
-    let mut stream = tree::XmlStream::new(&body.bytes, &body.url);
-    stream.expect_root("sdnList")?;
     let mut snapshot = ListSnapshot::default();
-    while let Some(start) = stream.next_start()? {
-        // Only the root's children matter here; anything deeper is consumed by `read_subtree`,
-        // and unknown top-level elements are walked past without being kept.
-        if start.depth != 2 {
-            continue;
-        }
-        match start.name.as_str() {
-            "publshInformation" => {
-                let info = stream.read_subtree(start)?;
-                snapshot.published = info.text_of("Publish_Date").map(us_date_to_iso);
-                snapshot.stated_count = info.text_of("Record_Count").and_then(|c| c.parse().ok());
+    // Only these children of the root matter; anything else is walked past without being kept.
+    let is_record =
+        |depth, name: &str| depth == 2 && matches!(name, "publshInformation" | "sdnEntry");
+    walk(&body.bytes, &body.url, "sdnList", is_record, |item| {
+        match item {
+            Item::Record(info, _) if info.name == "publshInformation" => {
+                snapshot.published = info.child_text("Publish_Date").map(us_date_to_iso);
+                snapshot.stated_count =
+                    info.child_text("Record_Count").and_then(|c| c.parse().ok());
             }
-            "sdnEntry" => {
-                let node = stream.read_subtree(start)?;
-                snapshot.entries.push(entry_from(&node));
-            }
-            _ => {}
+            Item::Record(node, _) => snapshot.entries.push(entry_from(&node)),
+            Item::Root(_) => {}
         }
-    }
-    if snapshot.entries.is_empty() {
-        return Err(ParseError::WrongFormat {
-            url: body.url.clone(),
-            reason: "sdnList holds no sdnEntry".into(),
-        });
-    }
-    Ok(snapshot)
+        Ok(())
+    })?;
+    non_empty(snapshot, &body.url, "sdnList holds no sdnEntry")
 }
 
 /// `04/06/2018` → `2018-04-06`; anything else is kept as published.
@@ -77,9 +58,9 @@ fn us_date_to_iso(date: &str) -> String {
 }
 
 /// `LAST, First`, the way OFAC prints a name; entities and vessels have only a last name.
-fn ofac_name(node: &tree::Node) -> String {
-    let last = node.text_of("lastName").unwrap_or_default();
-    match node.text_of("firstName") {
+fn ofac_name(node: &Node) -> String {
+    let last = node.child_text("lastName").unwrap_or_default();
+    match node.child_text("firstName") {
         Some(first) if !last.is_empty() => format!("{last}, {first}"),
         Some(first) => first.to_string(),
         None => last.to_string(),
@@ -96,27 +77,27 @@ fn entity_kind(sdn_type: &str) -> EntityKind {
     }
 }
 
-fn entry_from(node: &tree::Node) -> Entry {
-    let id = node.text_of("uid").unwrap_or_default().to_string();
+fn entry_from(node: &Node) -> Entry {
+    let id = node.child_text("uid").unwrap_or_default().to_string();
     let mut entry = Entry {
         url: Some(entry_url(&id)),
         id,
-        kind: entity_kind(node.text_of("sdnType").unwrap_or_default()),
+        kind: entity_kind(node.child_text("sdnType").unwrap_or_default()),
         name: ofac_name(node),
         titles: node
-            .text_of("title")
+            .child_text("title")
             .map(str::to_string)
             .into_iter()
             .collect(),
-        remarks: node.text_of("remarks").map(str::to_string),
+        remarks: node.child_text("remarks").map(str::to_string),
         programs: node.texts(&["programList", "program"]),
         aliases: node
             .all(&["akaList", "aka"])
             .map(|aka| Alias {
                 name: ofac_name(aka),
                 kind: alias_kind(
-                    aka.text_of("type").unwrap_or_default(),
-                    aka.text_of("category").unwrap_or_default(),
+                    aka.child_text("type").unwrap_or_default(),
+                    aka.child_text("category").unwrap_or_default(),
                 ),
             })
             .collect(),
@@ -134,13 +115,13 @@ fn entry_from(node: &tree::Node) -> Entry {
         .into_iter()
         .chain(node.texts(&["citizenshipList", "citizenship", "country"]));
     for country in countries {
-        push_unique(&mut entry.nationalities, country);
+        push_unique(&mut entry.nationalities, &country);
     }
     for id in node.all(&["idList", "id"]) {
         add_id(
             &mut entry,
-            id.text_of("idType").unwrap_or_default(),
-            id.text_of("idNumber").unwrap_or_default(),
+            id.child_text("idType").unwrap_or_default(),
+            id.child_text("idNumber").unwrap_or_default(),
             id_note(id),
         );
     }
@@ -157,7 +138,7 @@ fn linked_to(remarks: &str) -> Vec<String> {
     let mut names = Vec::new();
     for piece in remarks.split("Linked To:").skip(1) {
         let name = piece.split([')', ';']).next().unwrap_or_default().trim();
-        push_unique(&mut names, name.to_string());
+        push_unique(&mut names, name);
     }
     names
 }
@@ -178,7 +159,7 @@ pub(super) fn alias_kind(alias_type: &str, category: &str) -> String {
     }
 }
 
-fn address_line(address: &tree::Node) -> String {
+fn address_line(address: &Node) -> String {
     const PARTS: &[&str] = &[
         "address1",
         "address2",
@@ -190,16 +171,17 @@ fn address_line(address: &tree::Node) -> String {
     ];
     PARTS
         .iter()
-        .filter_map(|part| address.text_of(part))
+        .filter_map(|part| address.child_text(part))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn id_note(id: &tree::Node) -> Option<String> {
+fn id_note(id: &Node) -> Option<String> {
     let parts: Vec<String> = [
-        id.text_of("idCountry").map(str::to_string),
-        id.text_of("issueDate").map(|d| format!("issued {d}")),
-        id.text_of("expirationDate").map(|d| format!("expires {d}")),
+        id.child_text("idCountry").map(str::to_string),
+        id.child_text("issueDate").map(|d| format!("issued {d}")),
+        id.child_text("expirationDate")
+            .map(|d| format!("expires {d}")),
     ]
     .into_iter()
     .flatten()
@@ -207,8 +189,8 @@ fn id_note(id: &tree::Node) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-fn set_vessel(entry: &mut Entry, info: &tree::Node) {
-    let text = |name: &str| info.text_of(name).map(str::to_string);
+fn set_vessel(entry: &mut Entry, info: &Node) {
+    let text = |name: &str| info.child_text(name).map(str::to_string);
     let vessel = VesselInfo {
         call_sign: text("callSign"),
         vessel_type: text("vesselType"),
@@ -281,12 +263,6 @@ fn slug(text: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// `IMO 9187629` → `9187629`; OFAC also writes the bare digits now and then.
-fn imo_digits(value: &str) -> Option<String> {
-    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() == 7).then_some(digits)
-}
-
 /// Files one idList item (or an enhanced identity document or feature) into the entry.
 pub(super) fn add_id(entry: &mut Entry, id_type: &str, number: &str, note: Option<String>) {
     let number = number.trim();
@@ -297,7 +273,7 @@ pub(super) fn add_id(entry: &mut Entry, id_type: &str, number: &str, note: Optio
         IdClass::Statement(key) => append_extra(&mut entry.extra, &key, number),
         IdClass::Identifier(kind) => {
             let value = match kind.as_str() {
-                "imo" => imo_digits(number).unwrap_or_else(|| number.to_string()),
+                "imo" => imo_digits(number),
                 _ => number.to_string(),
             };
             // A passport type with a qualifier (`Diplomatic Passport`) keeps it in the note.
@@ -324,295 +300,6 @@ pub(super) fn append_extra(extra: &mut BTreeMap<String, String>, key: &str, valu
             }
         })
         .or_insert_with(|| value.to_string());
-}
-
-pub(super) fn push_unique(list: &mut Vec<String>, value: String) {
-    if !value.is_empty() && !list.contains(&value) {
-        list.push(value);
-    }
-}
-
-/// A streaming reader over one XML document that hands out small element trees on demand.
-pub(super) mod tree {
-    use quick_xml::events::{BytesStart, Event};
-    use quick_xml::Reader;
-
-    use crate::sources::ParseError;
-
-    /// One element with its attributes, its text and its child elements.
-    #[derive(Debug, Default, Clone)]
-    pub struct Node {
-        pub name: String,
-        pub attrs: Vec<(String, String)>,
-        pub text: String,
-        pub children: Vec<Node>,
-    }
-
-    impl Node {
-        pub fn child(&self, name: &str) -> Option<&Node> {
-            self.children.iter().find(|c| c.name == name)
-        }
-
-        pub fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-            self.children.iter().filter(move |c| c.name == name)
-        }
-
-        /// Every descendant reached by following `path` (each step may match several children).
-        pub fn all<'a>(&'a self, path: &'a [&'a str]) -> Box<dyn Iterator<Item = &'a Node> + 'a> {
-            match path.split_first() {
-                None => Box::new(std::iter::once(self)),
-                Some((first, rest)) => Box::new(self.children(first).flat_map(|c| c.all(rest))),
-            }
-        }
-
-        /// The non-empty trimmed texts at `path`, in document order.
-        pub fn texts(&self, path: &[&str]) -> Vec<String> {
-            self.all(path)
-                .filter_map(|n| n.text())
-                .map(str::to_string)
-                .collect()
-        }
-
-        /// This element's trimmed text, if it has any.
-        pub fn text(&self) -> Option<&str> {
-            let text = self.text.trim();
-            (!text.is_empty()).then_some(text)
-        }
-
-        /// The trimmed text of the first child called `name`, if non-empty.
-        pub fn text_of(&self, name: &str) -> Option<&str> {
-            self.child(name).and_then(Node::text)
-        }
-
-        pub fn attr(&self, name: &str) -> Option<&str> {
-            self.attrs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        }
-
-        /// `true` when the child `name` says `true`.
-        pub fn flag(&self, name: &str) -> bool {
-            self.text_of(name)
-                .is_some_and(|t| t.eq_ignore_ascii_case("true"))
-        }
-    }
-
-    /// An element just opened: its local name, attributes and depth (the root is 1).
-    pub struct Start {
-        pub name: String,
-        pub attrs: Vec<(String, String)>,
-        pub depth: usize,
-    }
-
-    enum Step {
-        Start(Start),
-        End,
-        Text(String),
-        Eof,
-    }
-
-    pub struct XmlStream<'a> {
-        reader: Reader<&'a [u8]>,
-        buf: Vec<u8>,
-        url: &'a str,
-        bytes: &'a [u8],
-        len: usize,
-        /// Local names of the open elements, root first.
-        open: Vec<String>,
-        /// An empty element (`<a/>`) is reported as a start then this end.
-        pending_end: bool,
-    }
-
-    impl<'a> XmlStream<'a> {
-        pub fn new(bytes: &'a [u8], url: &'a str) -> Self {
-            let mut reader = Reader::from_reader(bytes);
-            reader.config_mut().trim_text(true);
-            XmlStream {
-                reader,
-                buf: Vec::new(),
-                url,
-                bytes,
-                len: bytes.len(),
-                open: Vec::new(),
-                pending_end: false,
-            }
-        }
-
-        /// Reads up to the root element and checks its name; a document whose root is
-        /// something else (or that has none) is another format, not a broken one.
-        pub fn expect_root(&mut self, root: &str) -> Result<(), ParseError> {
-            loop {
-                match self.step() {
-                    Ok(Step::Start(start)) if start.name == root => return Ok(()),
-                    Ok(Step::Start(start)) => {
-                        return Err(self.wrong_format(format!(
-                            "root element is <{}>, expected <{root}>",
-                            start.name
-                        )))
-                    }
-                    Ok(Step::Text(_)) | Ok(Step::End) => {}
-                    Ok(Step::Eof) => {
-                        return Err(self.wrong_format(format!("no <{root}> element")));
-                    }
-                    // A download cut inside the root's own start tag is still this format.
-                    Err(ParseError::Malformed { message, .. })
-                        if self.open.is_empty() && !self.mentions(root) =>
-                    {
-                        return Err(self.wrong_format(format!("not XML: {message}")));
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-        }
-
-        /// The next element start anywhere in the document, or `None` once the root is closed.
-        pub fn next_start(&mut self) -> Result<Option<Start>, ParseError> {
-            loop {
-                match self.step()? {
-                    Step::Start(start) => return Ok(Some(start)),
-                    Step::End if self.open.is_empty() => return Ok(None),
-                    Step::Eof => return Ok(None),
-                    Step::End | Step::Text(_) => {}
-                }
-            }
-        }
-
-        /// Reads the element just started, children and all, up to its end tag.
-        pub fn read_subtree(&mut self, start: Start) -> Result<Node, ParseError> {
-            let mut stack = vec![Node {
-                name: start.name,
-                attrs: start.attrs,
-                ..Node::default()
-            }];
-            loop {
-                match self.step()? {
-                    Step::Start(s) => stack.push(Node {
-                        name: s.name,
-                        attrs: s.attrs,
-                        ..Node::default()
-                    }),
-                    Step::Text(t) => {
-                        if let Some(top) = stack.last_mut() {
-                            top.text.push_str(&t);
-                        }
-                    }
-                    Step::End => {
-                        let done = stack.pop().unwrap_or_default();
-                        match stack.last_mut() {
-                            Some(parent) => parent.children.push(done),
-                            None => return Ok(done),
-                        }
-                    }
-                    // `step` reports an end of input inside an element as an error.
-                    Step::Eof => return Err(self.truncated()),
-                }
-            }
-        }
-
-        fn step(&mut self) -> Result<Step, ParseError> {
-            if self.pending_end {
-                self.pending_end = false;
-                self.open.pop();
-                return Ok(Step::End);
-            }
-            self.buf.clear();
-            let event = self
-                .reader
-                .read_event_into(&mut self.buf)
-                .map_err(|e| malformed(self.url, self.reader.error_position(), e.to_string()))?;
-            match event {
-                Event::Start(e) => {
-                    let start = start_of(&e, &self.reader, self.open.len() + 1, self.url)?;
-                    self.open.push(start.name.clone());
-                    Ok(Step::Start(start))
-                }
-                Event::Empty(e) => {
-                    let start = start_of(&e, &self.reader, self.open.len() + 1, self.url)?;
-                    self.open.push(start.name.clone());
-                    self.pending_end = true;
-                    Ok(Step::Start(start))
-                }
-                Event::End(_) => {
-                    self.open.pop();
-                    Ok(Step::End)
-                }
-                Event::Text(t) => {
-                    let text = t.unescape().map_err(|e| {
-                        malformed(self.url, self.reader.buffer_position(), e.to_string())
-                    })?;
-                    Ok(Step::Text(text.into_owned()))
-                }
-                Event::CData(c) => {
-                    let text = c.decode().map_err(|e| {
-                        malformed(self.url, self.reader.buffer_position(), e.to_string())
-                    })?;
-                    Ok(Step::Text(text.into_owned()))
-                }
-                Event::Eof if !self.open.is_empty() => Err(self.truncated()),
-                Event::Eof => Ok(Step::Eof),
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {
-                    Ok(Step::Text(String::new()))
-                }
-            }
-        }
-
-        /// Whether the document opens an element named `root` (with or without a prefix).
-        fn mentions(&self, root: &str) -> bool {
-            let head = &self.bytes[..self.bytes.len().min(4096)];
-            [format!("<{root}"), format!(":{root}")]
-                .iter()
-                .any(|pat| head.windows(pat.len()).any(|w| w == pat.as_bytes()))
-        }
-
-        fn truncated(&self) -> ParseError {
-            let inside = self
-                .open
-                .last()
-                .map(String::as_str)
-                .unwrap_or("the document");
-            malformed(
-                self.url,
-                self.len as u64,
-                format!("document ends inside <{inside}>: truncated download?"),
-            )
-        }
-
-        fn wrong_format(&self, reason: String) -> ParseError {
-            ParseError::WrongFormat {
-                url: self.url.to_string(),
-                reason,
-            }
-        }
-    }
-
-    fn start_of(
-        e: &BytesStart<'_>,
-        reader: &Reader<&[u8]>,
-        depth: usize,
-        url: &str,
-    ) -> Result<Start, ParseError> {
-        let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-        let mut attrs = Vec::new();
-        for attr in e.attributes() {
-            let attr =
-                attr.map_err(|err| malformed(url, reader.buffer_position(), err.to_string()))?;
-            let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
-            let value = attr
-                .decode_and_unescape_value(reader.decoder())
-                .map_err(|err| malformed(url, reader.buffer_position(), err.to_string()))?;
-            attrs.push((key, value.into_owned()));
-        }
-        Ok(Start { name, attrs, depth })
-    }
-
-    fn malformed(url: &str, byte: u64, message: String) -> ParseError {
-        ParseError::Malformed {
-            url: url.to_string(),
-            location: format!("byte {byte}"),
-            message,
-        }
-    }
 }
 
 #[cfg(test)]

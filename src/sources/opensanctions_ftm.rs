@@ -16,8 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::xml_walk::{imo_digits, push_unique};
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct OpenSanctionsFtm;
@@ -28,10 +27,7 @@ impl SourceFormat for OpenSanctionsFtm {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
-            url: String::new(),
-            resource: String::new(),
-        })?;
+        let body = single_body(bodies)?;
         let mut raw = Vec::new();
         for (line, value) in json_lines(body)? {
             if value.get("op").is_some() && value.get("entity").is_some() {

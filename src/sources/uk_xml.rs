@@ -4,8 +4,8 @@
 //! (given) … Name6 (family) and joined in that order. Dates are `dd/mm/yyyy`, with `dd`/`mm`
 //! left as letters when unknown; they are turned into ISO 8601 as far as they are known.
 
-use super::xml_walk::{imo_digits, push_unique, walk, Item, Node};
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::xml_walk::{non_empty, walk, Item, Node};
+use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct UkSanctionsXml;
@@ -16,30 +16,32 @@ impl SourceFormat for UkSanctionsXml {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
-            url: String::new(),
-            resource: String::new(),
-        })?;
+        let body = single_body(bodies)?;
         let mut snapshot = ListSnapshot::default();
-        walk(body, "Designations", |item| {
-            match item {
-                Item::Child(node) if node.name == "Designation" => {
-                    snapshot.entries.push(entry(&node))
+        walk(
+            &body.bytes,
+            &body.url,
+            "Designations",
+            |depth, _| depth == 2,
+            |item| {
+                match item {
+                    Item::Record(node, _) if node.name == "Designation" => {
+                        snapshot.entries.push(entry(&node))
+                    }
+                    Item::Record(node, _) if node.name == "DateGenerated" => {
+                        snapshot.published = node.text().map(iso_date)
+                    }
+                    _ => {}
                 }
-                Item::Child(node) if node.name == "DateGenerated" => {
-                    snapshot.published = node.text().map(iso_date)
-                }
-                _ => {}
-            }
-            Ok(())
-        })?;
-        if snapshot.entries.is_empty() {
-            return Err(ParseError::WrongFormat {
-                url: body.url.clone(),
-                reason: "no <Designation> in the <Designations> document".into(),
-            });
-        }
-        Ok(Parsed::List(snapshot))
+                Ok(())
+            },
+        )?;
+        non_empty(
+            snapshot,
+            &body.url,
+            "no <Designation> in the <Designations> document",
+        )
+        .map(Parsed::List)
     }
 }
 

@@ -8,12 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use quick_xml::encoding::Decoder;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
-
-use super::{Body, ParseError, Parsed, SourceFormat};
-use crate::imo::ImoKind;
+use super::xml_walk::{non_empty, walk, Item, Node};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use crate::imo::{self, ImoKind};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
 
 const ROOT: &str = "CONSOLIDATED_LIST";
@@ -28,202 +25,46 @@ impl SourceFormat for UnScXml {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
-            url: String::new(),
-            resource: String::new(),
-        })?;
+        let body = single_body(bodies)?;
         parse_document(&body.bytes, &body.url).map(Parsed::List)
     }
 }
 
 /// Parses one UN consolidated list document; `url` only names it in errors.
 pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseError> {
-    let transcoded = utf16_as_utf8(bytes);
-    let mut reader = match &transcoded {
-        // Locked to UTF-8: the declaration still says UTF-16, which no longer holds.
-        Some(text) => Reader::from_str(text),
-        None => Reader::from_reader(bytes),
-    };
-    let mut open: Vec<String> = Vec::new();
-    // Non-empty while inside an INDIVIDUAL or ENTITY: the record and its open descendants.
-    let mut record: Vec<Node> = Vec::new();
-    let mut record_start = 0u64;
     let mut snapshot = ListSnapshot::default();
-    let mut root_seen = false;
-
-    loop {
-        let position = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| {
-            let at = reader.error_position();
-            if root_seen {
-                malformed(url, at, e.to_string())
-            } else {
-                // Not XML at all (a compressed body, a binary file): not this list.
-                wrong_format(url, &format!("not XML: byte {at}: {e}"))
+    // A record is an INDIVIDUAL or ENTITY wherever it sits (today under INDIVIDUALS/ENTITIES).
+    let is_record = |_, name: &str| name == INDIVIDUAL || name == ENTITY;
+    walk(bytes, url, ROOT, is_record, |item| {
+        match item {
+            Item::Root(root) => {
+                snapshot.published = root.attr("dateGenerated").map(str::to_string);
             }
-        })?;
-        match event {
-            Event::Start(start) if !root_seen => {
-                snapshot.published = read_root(&start, reader.decoder(), url)?;
-                root_seen = true;
-                open.push(ROOT.to_string());
+            Item::Record(record, at) => {
+                snapshot.entries.push(entry_from_record(&record, url, at)?);
             }
-            Event::Empty(start) if !root_seen => {
-                // `<CONSOLIDATED_LIST/>`: the right list with nothing in it, refused below.
-                snapshot.published = read_root(&start, reader.decoder(), url)?;
-                root_seen = true;
-            }
-            Event::Start(start) => {
-                let name = tag_name(&start);
-                if !record.is_empty() || name == INDIVIDUAL || name == ENTITY {
-                    if record.is_empty() {
-                        record_start = position;
-                    }
-                    record.push(Node::new(name.clone()));
-                }
-                open.push(name);
-            }
-            Event::Empty(start) => {
-                if let Some(parent) = record.last_mut() {
-                    parent.children.push(Node::new(tag_name(&start)));
-                }
-            }
-            Event::End(_) => {
-                open.pop();
-                if let Some(node) = record.pop() {
-                    match record.last_mut() {
-                        Some(parent) => parent.children.push(node),
-                        None => snapshot
-                            .entries
-                            .push(entry_from_record(&node, url, record_start)?),
-                    }
-                }
-            }
-            Event::Text(text) => {
-                if let Some(node) = record.last_mut() {
-                    let text = text
-                        .unescape()
-                        .map_err(|e| malformed(url, position, e.to_string()))?;
-                    node.text.push_str(&text);
-                }
-            }
-            Event::CData(data) => {
-                if let Some(node) = record.last_mut() {
-                    let text = data
-                        .decode()
-                        .map_err(|e| malformed(url, position, e.to_string()))?;
-                    node.text.push_str(&text);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
         }
-    }
-
-    if !root_seen {
-        return Err(wrong_format(url, "no XML root element"));
-    }
-    if let Some(innermost) = open.last() {
-        // A cut download must never pass for a list that shrank.
-        return Err(malformed(
-            url,
-            reader.buffer_position(),
-            format!("document ends inside <{innermost}>: truncated"),
-        ));
-    }
-    if snapshot.entries.is_empty() {
-        return Err(wrong_format(url, "no INDIVIDUAL or ENTITY records"));
-    }
-    Ok(snapshot)
+        Ok(())
+    })?;
+    non_empty(snapshot, url, "no INDIVIDUAL or ENTITY records")
 }
 
-/// A UTF-16 document (known by its byte order mark) as UTF-8: quick-xml reads only encodings
-/// that keep ASCII as is, and would otherwise see no root element at all. Byte positions in
-/// errors then count in the UTF-8 text.
-fn utf16_as_utf8(bytes: &[u8]) -> Option<String> {
-    let (encoding, _) = encoding_rs::Encoding::for_bom(bytes)?;
-    if encoding == encoding_rs::UTF_8 {
-        return None;
-    }
-    let (text, _) = encoding.decode_with_bom_removal(bytes);
-    Some(text.into_owned())
+/// How the UN list's fields read: whitespace collapsed, multi-valued fields as `VALUE` children.
+trait Fields {
+    fn field(&self, name: &str) -> Option<String>;
+    fn values(&self, name: &str) -> Vec<String>;
 }
 
-/// Checks the root element and returns its `dateGenerated`.
-fn read_root(
-    start: &BytesStart,
-    decoder: Decoder,
-    url: &str,
-) -> Result<Option<String>, ParseError> {
-    let name = tag_name(start);
-    if name != ROOT {
-        return Err(wrong_format(
-            url,
-            &format!("root element is <{name}>, not <{ROOT}>"),
-        ));
-    }
-    let published = start
-        .try_get_attribute("dateGenerated")
-        .ok()
-        .flatten()
-        .and_then(|a| {
-            a.decode_and_unescape_value(decoder)
-                .ok()
-                .map(|v| v.trim().to_string())
-        })
-        .filter(|v| !v.is_empty());
-    Ok(published)
-}
-
-fn tag_name(start: &BytesStart) -> String {
-    String::from_utf8_lossy(start.name().as_ref()).into_owned()
-}
-
-fn malformed(url: &str, position: u64, message: String) -> ParseError {
-    ParseError::Malformed {
-        url: url.to_string(),
-        location: format!("byte {position}"),
-        message,
-    }
-}
-
-fn wrong_format(url: &str, reason: &str) -> ParseError {
-    ParseError::WrongFormat {
-        url: url.to_string(),
-        reason: reason.to_string(),
-    }
-}
-
-/// One element of a record: its name, its own text and its child elements.
-#[derive(Debug)]
-struct Node {
-    name: String,
-    text: String,
-    children: Vec<Node>,
-}
-
-impl Node {
-    fn new(name: String) -> Self {
-        Node {
-            name,
-            text: String::new(),
-            children: Vec::new(),
-        }
-    }
-
-    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        self.children.iter().filter(move |c| c.name == name)
-    }
-
-    /// The cleaned text of the first child `name`, if it has any.
+impl Fields for Node {
+    /// The cleaned text of the first child `name` that has any.
     fn field(&self, name: &str) -> Option<String> {
-        self.all(name).find_map(|c| clean(&c.text))
+        self.children_named(name).find_map(|c| clean(&c.text))
     }
 
     /// The cleaned `VALUE`s of every child `name` (`<NATIONALITY><VALUE>…</VALUE></NATIONALITY>`).
     fn values(&self, name: &str) -> Vec<String> {
-        self.all(name)
-            .flat_map(|c| c.all("VALUE"))
+        self.children_named(name)
+            .flat_map(|c| c.children_named("VALUE"))
             .filter_map(|v| clean(&v.text))
             .collect()
     }
@@ -264,7 +105,11 @@ const KNOWN_FIELDS: &[&str] = &[
 fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, ParseError> {
     let id = record
         .field("DATAID")
-        .ok_or_else(|| malformed(url, position, format!("<{}> without a DATAID", record.name)))?;
+        .ok_or_else(|| ParseError::Malformed {
+            url: url.to_string(),
+            location: format!("byte {position}"),
+            message: format!("<{}> without a DATAID", record.name),
+        })?;
     let is_individual = record.name == INDIVIDUAL;
     let name = if is_individual {
         let parts: Vec<String> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
@@ -294,23 +139,25 @@ fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, P
     entry.titles.extend(record.values("DESIGNATION"));
 
     add_aliases(record, &mut entry);
-    for dob in record.all("INDIVIDUAL_DATE_OF_BIRTH") {
-        push_unique(&mut entry.dates_of_birth, date_of_birth(dob));
+    for dob in record.children_named("INDIVIDUAL_DATE_OF_BIRTH") {
+        push_some(&mut entry.dates_of_birth, date_of_birth(dob));
     }
-    for place in record.all("INDIVIDUAL_PLACE_OF_BIRTH") {
+    for place in record.children_named("INDIVIDUAL_PLACE_OF_BIRTH") {
         let text = joined_parts(place, &["STREET", "CITY", "STATE_PROVINCE", "COUNTRY"]);
-        push_unique(&mut entry.places_of_birth, text);
+        push_some(&mut entry.places_of_birth, text);
     }
     for address in record
-        .all("INDIVIDUAL_ADDRESS")
-        .chain(record.all("ENTITY_ADDRESS"))
+        .children_named("INDIVIDUAL_ADDRESS")
+        .chain(record.children_named("ENTITY_ADDRESS"))
     {
         let parts = ["STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY"];
-        push_unique(&mut entry.addresses, joined_parts(address, &parts));
+        push_some(&mut entry.addresses, joined_parts(address, &parts));
     }
-    entry
-        .identifiers
-        .extend(record.all("INDIVIDUAL_DOCUMENT").filter_map(document));
+    entry.identifiers.extend(
+        record
+            .children_named("INDIVIDUAL_DOCUMENT")
+            .filter_map(document),
+    );
     entry.extra = extra_fields(record);
 
     if !is_individual {
@@ -319,18 +166,17 @@ fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, P
     Ok(entry)
 }
 
-fn push_unique(list: &mut Vec<String>, value: Option<String>) {
+/// Adds a value the record may or may not give.
+fn push_some(list: &mut Vec<String>, value: Option<String>) {
     if let Some(value) = value {
-        if !list.contains(&value) {
-            list.push(value);
-        }
+        push_unique(list, &value);
     }
 }
 
 fn add_aliases(record: &Node, entry: &mut Entry) {
     for alias in record
-        .all("INDIVIDUAL_ALIAS")
-        .chain(record.all("ENTITY_ALIAS"))
+        .children_named("INDIVIDUAL_ALIAS")
+        .chain(record.children_named("ENTITY_ALIAS"))
     {
         let Some(name) = alias.field("ALIAS_NAME") else {
             continue;
@@ -338,7 +184,7 @@ fn add_aliases(record: &Node, entry: &mut Entry) {
         let kind = alias_kind(alias.field("QUALITY").as_deref());
         push_alias(&mut entry.aliases, name, kind);
         // Birth data given under an alias is still this person's, and matching may need it.
-        push_unique(&mut entry.dates_of_birth, alias.field("DATE_OF_BIRTH"));
+        push_some(&mut entry.dates_of_birth, alias.field("DATE_OF_BIRTH"));
         let place = [
             alias.field("CITY_OF_BIRTH"),
             alias.field("COUNTRY_OF_BIRTH"),
@@ -347,9 +193,9 @@ fn add_aliases(record: &Node, entry: &mut Entry) {
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
-        push_unique(&mut entry.places_of_birth, clean(&place));
+        push_some(&mut entry.places_of_birth, clean(&place));
     }
-    for original in record.all("NAME_ORIGINAL_SCRIPT") {
+    for original in record.children_named("NAME_ORIGINAL_SCRIPT") {
         if let Some(name) = clean(&original.text) {
             push_alias(&mut entry.aliases, name, "original-script".to_string());
         }
@@ -601,28 +447,10 @@ fn skip_imo_filler(mut rest: &str) -> &str {
 /// Which numbering a seven-digit IMO number's check digit fits. A number fitting both is
 /// taken as a company's: a wrong "vessel" would be a worse mistake than a missed one.
 fn imo_kind(number: &str) -> Option<ImoKind> {
-    let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
-    if digits.len() != 7 {
-        return None;
-    }
-    let check = digits[6];
-    let ship: u32 = digits[..6]
-        .iter()
-        .zip((2..=7).rev())
-        .map(|(d, w)| d * w)
-        .sum();
-    let company: u32 = digits[..6]
-        .iter()
-        .zip([8, 6, 4, 2, 9, 7])
-        .map(|(d, w)| d * w)
-        .sum();
-    if (11 - company % 11) % 10 == check {
-        Some(ImoKind::Company)
-    } else if ship % 10 == check {
-        Some(ImoKind::Ship)
-    } else {
-        None
-    }
+    imo::parse_as(number, ImoKind::Company)
+        .or_else(|_| imo::parse(number))
+        .ok()
+        .map(|imo| imo.kind)
 }
 
 /// Whether an entity's name is a company's, which keeps a ship number in its remarks (the

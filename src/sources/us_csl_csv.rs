@@ -12,8 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::xml_walk::{imo_digits, push_unique};
-use super::{Body, ParseError, Parsed, SourceFormat};
+use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct UsCslCsv;
@@ -27,10 +26,7 @@ impl SourceFormat for UsCslCsv {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
-        let body = bodies.first().ok_or_else(|| ParseError::MissingResource {
-            url: String::new(),
-            resource: String::new(),
-        })?;
+        let body = single_body(bodies)?;
         let entries = parse_rows(body)?;
         if entries.is_empty() {
             return Err(ParseError::WrongFormat {

@@ -1,14 +1,16 @@
-//! Record-at-a-time XML reading for the list formats whose records are the direct children of
-//! the root element (EU FSF, UK Sanctions List, Canada SEMA).
+//! Record-at-a-time XML reading, shared by every XML list format (OFAC classic and enhanced, UN,
+//! EU FSF, UK Sanctions List, Canada SEMA).
 //!
 //! The document is streamed with quick-xml; only one record at a time is held as a small tree,
 //! so a 25 MB list never becomes a 25 MB DOM. Element and attribute names are compared by local
-//! name, because publishers add or change namespaces without notice.
+//! name, because publishers add or change namespaces without notice. The encoding a document
+//! declares is honoured, and a UTF-16 document (known by its byte order mark) is read too.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::{Body, ParseError};
+use super::ParseError;
+use crate::model::ListSnapshot;
 
 /// One element of a record: its local name, attributes, own text and child elements.
 #[derive(Debug, Default, Clone)]
@@ -37,6 +39,22 @@ impl Node {
         self.children.iter().filter(move |c| c.name == name)
     }
 
+    /// Every descendant reached by following `path` (each step may match several children).
+    pub fn all<'a>(&'a self, path: &'a [&'a str]) -> Box<dyn Iterator<Item = &'a Node> + 'a> {
+        match path.split_first() {
+            None => Box::new(std::iter::once(self)),
+            Some((first, rest)) => Box::new(self.children_named(first).flat_map(|c| c.all(rest))),
+        }
+    }
+
+    /// The non-empty trimmed texts at `path`, in document order.
+    pub fn texts(&self, path: &[&str]) -> Vec<String> {
+        self.all(path)
+            .filter_map(Node::text)
+            .map(str::to_string)
+            .collect()
+    }
+
     /// The element's own text, trimmed; `None` when blank.
     pub fn text(&self) -> Option<&str> {
         Some(self.text.trim()).filter(|t| !t.is_empty())
@@ -46,192 +64,350 @@ impl Node {
     pub fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).and_then(Node::text)
     }
+
+    /// `true` when the child `name` says `true`.
+    pub fn flag(&self, name: &str) -> bool {
+        self.child_text(name)
+            .is_some_and(|t| t.eq_ignore_ascii_case("true"))
+    }
 }
 
 /// What the walk reports, in document order.
 pub(crate) enum Item {
     /// The root element, with its attributes (no children).
     Root(Node),
-    /// A whole direct child of the root.
-    Child(Node),
+    /// A whole record (an element the caller selected), with the byte offset of its start tag.
+    Record(Node, u64),
 }
 
-/// Streams `body`, checks that the root element is `root`, and hands over the root, then each
-/// direct child of it as a complete [`Node`]. A document that ends before the root is closed is
-/// an error, so a truncated download never yields a partial list.
+/// Streams a document (`url` only names it in errors), checks that the root element is `root`, and hands over the root, then each
+/// element `is_record(depth, local_name)` selects (the root's depth is 1) as a complete
+/// [`Node`]. Elements outside records are walked past without being kept. A document that ends
+/// before the root is closed is an error, so a truncated download never yields a partial list.
 pub(crate) fn walk(
-    body: &Body,
+    bytes: &[u8],
+    url: &str,
     root: &str,
+    is_record: impl Fn(usize, &str) -> bool,
     mut on_item: impl FnMut(Item) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
-    let mut reader = Reader::from_reader(body.bytes.as_slice());
+    let transcoded = utf16_as_utf8(bytes);
+    let mut walker = Walker {
+        reader: match &transcoded {
+            // Locked to UTF-8: the declaration still says UTF-16, which no longer holds.
+            Some(text) => Reader::from_str(text),
+            None => Reader::from_reader(bytes),
+        },
+        head: transcoded.as_ref().map_or(bytes, |t| t.as_bytes()),
+        url,
+        root,
+        open: Vec::new(),
+        record: Vec::new(),
+        record_start: 0,
+    };
     // Keeps the parser honest about `</a>` closing `<b>`: a spliced document must fail.
-    reader.config_mut().check_end_names = true;
-    let mut stack: Vec<Node> = Vec::new();
-    let mut root_seen = false;
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| malformed(body, reader.error_position(), e.to_string()))?;
-        match event {
-            Event::Start(start) if !root_seen => {
-                stack.push(open_root(&reader, body, &start, root, &mut on_item)?);
-                root_seen = true;
-            }
-            Event::Empty(start) if !root_seen => {
-                open_root(&reader, body, &start, root, &mut on_item)?;
-                return Ok(());
-            }
-            Event::Start(start) => {
-                let node = open(&reader, body, &start)?;
-                stack.push(node);
-            }
-            Event::Empty(start) => {
-                let node = open(&reader, body, &start)?;
-                close(node, &mut stack, &mut on_item)?;
-            }
-            Event::End(_) => {
-                let node = stack.pop().ok_or_else(|| {
-                    malformed(body, reader.buffer_position(), "unexpected end tag".into())
-                })?;
-                if stack.is_empty() {
-                    return Ok(());
+    walker.reader.config_mut().check_end_names = true;
+    walker.run(&is_record, &mut on_item)
+}
+
+/// The list, unless it holds no record at all: a document of the right shape without a single
+/// record is not taken as everyone having been delisted.
+pub(crate) fn non_empty(
+    snapshot: ListSnapshot,
+    url: &str,
+    reason: &str,
+) -> Result<ListSnapshot, ParseError> {
+    if snapshot.entries.is_empty() {
+        return Err(wrong_format(url, reason.to_string()));
+    }
+    Ok(snapshot)
+}
+
+/// A UTF-16 document (known by its byte order mark) as UTF-8: quick-xml reads only encodings
+/// that keep ASCII as is, and would otherwise see no root element at all. Byte positions in
+/// errors then count in the UTF-8 text.
+fn utf16_as_utf8(bytes: &[u8]) -> Option<String> {
+    let (encoding, _) = encoding_rs::Encoding::for_bom(bytes)?;
+    if encoding == encoding_rs::UTF_8 {
+        return None;
+    }
+    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    Some(text.into_owned())
+}
+
+struct Walker<'a> {
+    reader: Reader<&'a [u8]>,
+    /// The document as parsed, to tell a non-XML body from one cut inside the root's start tag.
+    head: &'a [u8],
+    url: &'a str,
+    root: &'a str,
+    /// Local names of the open elements, root first.
+    open: Vec<String>,
+    /// Non-empty while inside a record: the record and its open descendants.
+    record: Vec<Node>,
+    record_start: u64,
+}
+
+impl Walker<'_> {
+    fn run(
+        &mut self,
+        is_record: &impl Fn(usize, &str) -> bool,
+        on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
+    ) -> Result<(), ParseError> {
+        loop {
+            let position = self.reader.buffer_position();
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(self.read_error(e.to_string())),
+            };
+            match event {
+                Event::Start(start) if self.open.is_empty() => self.open_root(&start, on_item)?,
+                Event::Empty(start) if self.open.is_empty() => {
+                    return self.open_root(&start, on_item);
                 }
-                close(node, &mut stack, &mut on_item)?;
-            }
-            Event::Text(text) => {
-                if let Some(top) = stack.last_mut() {
-                    let decoded = match text.unescape() {
-                        Ok(t) => t.into_owned(),
-                        // An unknown entity (`&nbsp;` in a hand-edited list) is kept verbatim
-                        // rather than stopping the whole list.
-                        Err(_) => reader
-                            .decoder()
-                            .decode(text.as_ref())
-                            .map_err(|e| malformed(body, reader.buffer_position(), e.to_string()))?
-                            .into_owned(),
-                    };
-                    top.text.push_str(&decoded);
-                }
-            }
-            Event::CData(data) => {
-                if let Some(top) = stack.last_mut() {
-                    let decoded = reader
-                        .decoder()
-                        .decode(data.as_ref())
-                        .map_err(|e| malformed(body, reader.buffer_position(), e.to_string()))?;
-                    top.text.push_str(&decoded);
-                }
-            }
-            Event::Eof => {
-                let position = reader.buffer_position();
-                return Err(if root_seen {
-                    malformed(
-                        body,
-                        position,
-                        format!("document ends before </{root}> (truncated download?)"),
-                    )
-                } else {
-                    ParseError::WrongFormat {
-                        url: body.url.clone(),
-                        reason: format!("no XML element found, expected <{root}>"),
+                Event::Start(start) => {
+                    let node = self.open_node(&start)?;
+                    self.open.push(node.name.clone());
+                    if !self.record.is_empty() || is_record(self.open.len(), &node.name) {
+                        if self.record.is_empty() {
+                            self.record_start = position;
+                        }
+                        self.record.push(node);
                     }
-                });
+                }
+                Event::Empty(start) => {
+                    let node = self.open_node(&start)?;
+                    if !self.record.is_empty() || is_record(self.open.len() + 1, &node.name) {
+                        if self.record.is_empty() {
+                            self.record_start = position;
+                        }
+                        self.record.push(node);
+                        self.close(on_item)?;
+                    }
+                }
+                Event::End(_) => {
+                    self.open.pop();
+                    if self.open.is_empty() {
+                        return Ok(());
+                    }
+                    if !self.record.is_empty() {
+                        self.close(on_item)?;
+                    }
+                }
+                Event::Text(text) => {
+                    if let Some(top) = self.record.last_mut() {
+                        let decoded = match text.unescape() {
+                            Ok(t) => t.into_owned(),
+                            // An unknown entity (`&nbsp;` in a hand-edited list) is kept
+                            // verbatim rather than stopping the whole list.
+                            Err(_) => decode(&self.reader, self.url, text.as_ref())?,
+                        };
+                        top.text.push_str(&decoded);
+                    }
+                }
+                Event::CData(data) => {
+                    if let Some(top) = self.record.last_mut() {
+                        let decoded = decode(&self.reader, self.url, data.as_ref())?;
+                        top.text.push_str(&decoded);
+                    }
+                }
+                Event::Eof => return Err(self.eof()),
+                _ => {}
             }
-            _ => {}
         }
     }
-}
 
-/// Checks the root element's name and reports it.
-fn open_root(
-    reader: &Reader<&[u8]>,
-    body: &Body,
-    start: &BytesStart,
-    root: &str,
-    on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
-) -> Result<Node, ParseError> {
-    let node = open(reader, body, start)?;
-    if node.name != root {
-        return Err(ParseError::WrongFormat {
-            url: body.url.clone(),
-            reason: format!("root element is <{}>, expected <{root}>", node.name),
-        });
-    }
-    on_item(Item::Root(node.clone()))?;
-    Ok(node)
-}
-
-/// Finishes `node`: a direct child of the root goes to the caller, anything deeper to its parent.
-fn close(
-    node: Node,
-    stack: &mut [Node],
-    on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
-) -> Result<(), ParseError> {
-    match stack.len() {
-        0 => Ok(()),
-        1 => on_item(Item::Child(node)),
-        _ => {
-            if let Some(parent) = stack.last_mut() {
-                parent.children.push(node);
-            }
-            Ok(())
-        }
-    }
-}
-
-fn open(reader: &Reader<&[u8]>, body: &Body, start: &BytesStart) -> Result<Node, ParseError> {
-    let decoder = reader.decoder();
-    let name = decoder
-        .decode(start.local_name().as_ref())
-        .map_err(|e| malformed(body, reader.buffer_position(), e.to_string()))?
-        .into_owned();
-    let mut attrs = Vec::new();
-    for attr in start.attributes() {
-        let attr = attr.map_err(|e| malformed(body, reader.buffer_position(), e.to_string()))?;
-        let key = decoder
-            .decode(attr.key.local_name().as_ref())
-            .map_err(|e| malformed(body, reader.buffer_position(), e.to_string()))?
-            .into_owned();
-        let value = match attr.decode_and_unescape_value(decoder) {
-            Ok(v) => v.into_owned(),
-            Err(_) => decoder
-                .decode(&attr.value)
-                .map_err(|e| malformed(body, reader.buffer_position(), e.to_string()))?
-                .into_owned(),
+    /// Finishes the innermost open element of the record: the record itself goes to the
+    /// caller, anything deeper to its parent.
+    fn close(
+        &mut self,
+        on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
+    ) -> Result<(), ParseError> {
+        let Some(node) = self.record.pop() else {
+            return Ok(());
         };
-        attrs.push((key, value));
+        match self.record.last_mut() {
+            Some(parent) => {
+                parent.children.push(node);
+                Ok(())
+            }
+            None => on_item(Item::Record(node, self.record_start)),
+        }
     }
-    Ok(Node {
-        name,
-        attrs,
-        ..Node::default()
-    })
+
+    /// Checks the root element's name and reports it.
+    fn open_root(
+        &mut self,
+        start: &BytesStart,
+        on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
+    ) -> Result<(), ParseError> {
+        let node = self.open_node(start)?;
+        if node.name != self.root {
+            return Err(wrong_format(
+                self.url,
+                format!("root element is <{}>, expected <{}>", node.name, self.root),
+            ));
+        }
+        self.open.push(node.name.clone());
+        on_item(Item::Root(node))
+    }
+
+    /// A reading error is a broken document once the root has opened, or when the document
+    /// names the root (a download cut inside the root's own start tag); otherwise the body is
+    /// not XML at all (a compressed file, a binary), so not this format.
+    fn read_error(&self, message: String) -> ParseError {
+        let position = self.reader.error_position();
+        if self.open.is_empty() && !self.mentions_root() {
+            wrong_format(self.url, format!("not XML: byte {position}: {message}"))
+        } else {
+            malformed(self.url, position, message)
+        }
+    }
+
+    fn eof(&self) -> ParseError {
+        match self.open.last() {
+            // A cut download must never pass for a list that shrank.
+            Some(inside) => malformed(
+                self.url,
+                self.reader.buffer_position(),
+                format!("document ends inside <{inside}>: truncated download?"),
+            ),
+            None => wrong_format(
+                self.url,
+                format!("no XML element found, expected <{}>", self.root),
+            ),
+        }
+    }
+
+    /// Whether the document opens an element named `root` (with or without a prefix).
+    fn mentions_root(&self) -> bool {
+        let head = &self.head[..self.head.len().min(4096)];
+        [format!("<{}", self.root), format!(":{}", self.root)]
+            .iter()
+            .any(|pat| head.windows(pat.len()).any(|w| w == pat.as_bytes()))
+    }
+
+    fn open_node(&self, start: &BytesStart) -> Result<Node, ParseError> {
+        let (reader, url) = (&self.reader, self.url);
+        let name = decode(reader, url, start.local_name().as_ref())?;
+        let mut attrs = Vec::new();
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| malformed(url, reader.buffer_position(), e.to_string()))?;
+            let key = decode(reader, url, attr.key.local_name().as_ref())?;
+            let value = match attr.decode_and_unescape_value(reader.decoder()) {
+                Ok(v) => v.into_owned(),
+                Err(_) => decode(reader, url, &attr.value)?,
+            };
+            attrs.push((key, value));
+        }
+        Ok(Node {
+            name,
+            attrs,
+            ..Node::default()
+        })
+    }
 }
 
-fn malformed(body: &Body, position: u64, message: String) -> ParseError {
+/// Bytes of the document in its declared encoding.
+fn decode(reader: &Reader<&[u8]>, url: &str, bytes: &[u8]) -> Result<String, ParseError> {
+    reader
+        .decoder()
+        .decode(bytes)
+        .map(|t| t.into_owned())
+        .map_err(|e| malformed(url, reader.buffer_position(), e.to_string()))
+}
+
+fn malformed(url: &str, position: u64, message: String) -> ParseError {
     ParseError::Malformed {
-        url: body.url.clone(),
+        url: url.to_string(),
         location: format!("byte {position}"),
         message,
     }
 }
 
-// Small helpers the other list formats of this family (CSV, FtM JSON) share too.
-
-/// "IMO 9187629" / "IMO9187629" → "9187629"; anything not seven digits is kept as published.
-pub(crate) fn imo_digits(raw: &str) -> String {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() == 7 {
-        digits
-    } else {
-        raw.trim().to_string()
+fn wrong_format(url: &str, reason: String) -> ParseError {
+    ParseError::WrongFormat {
+        url: url.to_string(),
+        reason,
     }
 }
 
-pub(crate) fn push_unique(list: &mut Vec<String>, value: &str) {
-    let value = value.trim();
-    if !value.is_empty() && !list.iter().any(|v| v == value) {
-        list.push(value.to_string());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records' names and texts, or the error.
+    fn records(bytes: &[u8]) -> Result<Vec<(String, String)>, ParseError> {
+        let mut seen = Vec::new();
+        walk(
+            bytes,
+            "u",
+            "list",
+            |d, _| d == 2,
+            |item| {
+                if let Item::Record(node, _) = item {
+                    seen.push((
+                        node.name.clone(),
+                        node.child_text("name").unwrap_or_default().into(),
+                    ));
+                }
+                Ok(())
+            },
+        )?;
+        Ok(seen)
+    }
+
+    const DOC: &str =
+        "<?xml version=\"1.0\"?>\n<x:list xmlns:x=\"urn:a\"><x:rec><name>Zoë</name></x:rec>\
+                       <other><deep><name>n</name></deep></other></x:list>";
+
+    #[test]
+    fn records_are_matched_on_local_names() {
+        let seen = records(DOC.as_bytes()).unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("rec".into(), "Zoë".into()),
+                ("other".into(), String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn utf16_and_declared_encodings_read_like_utf8() {
+        let utf16: Vec<u8> = std::iter::once('\u{feff}')
+            .chain(DOC.chars())
+            .collect::<String>()
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(records(&utf16).unwrap(), records(DOC.as_bytes()).unwrap());
+        let declared = DOC.replace("version=\"1.0\"", "version=\"1.0\" encoding=\"ISO-8859-1\"");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&declared);
+        assert_eq!(records(&bytes).unwrap(), records(DOC.as_bytes()).unwrap());
+    }
+
+    #[test]
+    fn a_cut_document_is_malformed_and_other_documents_the_wrong_format() {
+        // From the root's name on; a cut before it leaves no sign of the format.
+        let root_opened = DOC.find("<x:list").unwrap() + "<x:list".len();
+        for cut in root_opened..DOC.len() - 1 {
+            assert!(
+                matches!(
+                    records(&DOC.as_bytes()[..cut]),
+                    Err(ParseError::Malformed { .. })
+                ),
+                "cut at {cut}"
+            );
+        }
+        for other in ["", "<html><body>503</body></html>", "\u{1f}\u{8b} <<"] {
+            assert!(
+                matches!(
+                    records(other.as_bytes()),
+                    Err(ParseError::WrongFormat { .. })
+                ),
+                "{other:?}"
+            );
+        }
     }
 }
