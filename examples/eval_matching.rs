@@ -23,8 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use watchkeeper::matching::normalize::fold;
-use watchkeeper::matching::{score_entry, Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::matching::{score_entry, Matcher, NameStats, DEFAULT_THRESHOLD};
 use watchkeeper::model::{EntityKind, Entry};
 use watchkeeper::watchlist::{WatchItem, WatchKind};
 
@@ -151,8 +150,13 @@ fn screen_matcher(
     with_stats: bool,
 ) -> Results {
     let items: Vec<WatchItem> = rows.iter().map(|r| watch_item(r, with_dob)).collect();
-    let matcher = Matcher::new(items, FLOOR);
-    let _ = with_stats;
+    let stats = with_stats
+        .then(|| std::sync::Arc::new(NameStats::from_entries(universe.iter().map(|(_, e)| e))));
+    let build = |items: Vec<WatchItem>| match &stats {
+        Some(s) => Matcher::new(items, FLOOR).with_stats(s.clone()),
+        None => Matcher::new(items, FLOOR),
+    };
+    let matcher = build(items);
     let mut results: Results = vec![HashMap::new(); rows.len()];
     for (source, entry) in universe {
         for (i, m) in matcher.match_entry(source, entry) {
@@ -168,7 +172,7 @@ fn screen_matcher(
         };
         let key = format!("{source}:{}", entry.id);
         results[i].remove(&key);
-        let one = Matcher::new(vec![matcher.items()[i].clone()], FLOOR);
+        let one = build(vec![matcher.items()[i].clone()]);
         for (_, m) in one.match_entry(source, &entry) {
             results[i].insert(key.clone(), (m.score, m.why));
         }
@@ -197,9 +201,10 @@ fn leave_one_out<'a>(
     Some((source, entry))
 }
 
-/// Lowercase ASCII, letters and digits, single spaces.
+/// Lowercase ASCII (any_ascii), letters and digits, single spaces.
 fn naive_fold(name: &str) -> String {
-    fold(name)
+    any_ascii::any_ascii(name)
+        .to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
