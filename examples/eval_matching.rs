@@ -13,7 +13,7 @@
 //! - any other result is not counted (an alias query may rightly find another entry of the
 //!   same name); their number per query is printed as "other results".
 //!
-//! `--no-dob` ignores the date of birth and nationality columns, `--no-stats` screens without
+//! `--show N` lists N false positives and misses instead of 20. `--no-dob` ignores the date of birth and nationality columns, `--no-stats` screens without
 //! name-part frequencies; the baseline is whole-string Jaro-Winkler on folded names.
 
 #[path = "support/lists.rs"]
@@ -85,7 +85,12 @@ fn main() {
         },
         started.elapsed()
     );
-    report(&rows, &results, &universe, true);
+    let show = args
+        .iter()
+        .position(|a| a == "--show")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(20);
+    report(&rows, &results, &universe, true, show);
 
     if !flag("--no-baseline") {
         let started = Instant::now();
@@ -94,7 +99,7 @@ fn main() {
             "\n== baseline (whole-string Jaro-Winkler on folded names), screened in {:.1?}",
             started.elapsed()
         );
-        report(&rows, &results, &universe, false);
+        report(&rows, &results, &universe, false, 0);
     }
 }
 
@@ -338,7 +343,13 @@ fn total(rows: &[Row], results: &Results, t: f64, set: Option<&str>) -> Counts {
     sum
 }
 
-fn report(rows: &[Row], results: &Results, universe: &[(String, Entry)], explain: bool) {
+fn report(
+    rows: &[Row],
+    results: &Results,
+    universe: &[(String, Entry)],
+    explain: bool,
+    show: usize,
+) {
     let t = DEFAULT_THRESHOLD;
     let mut sets: Vec<&str> = Vec::new();
     for r in rows {
@@ -394,12 +405,12 @@ fn report(rows: &[Row], results: &Results, universe: &[(String, Entry)], explain
         .iter()
         .map(|(s, e)| (format!("{s}:{}", e.id), e))
         .collect();
-    println!("false positives at {t:.2} (first 20):");
+    println!("false positives at {t:.2} (first {show}):");
     let mut shown = 0;
     for (row, found) in rows.iter().zip(results) {
         let (_, fps, _) = judge(row, found, t);
         for k in fps {
-            if shown < 20 {
+            if shown < show {
                 let (s, why) = &found[&k];
                 println!("  [{}] {:?} -> {k} {:.3}: {why}", row.set, row.query, s);
             }
@@ -407,7 +418,10 @@ fn report(rows: &[Row], results: &Results, universe: &[(String, Entry)], explain
         }
     }
     println!("  ({shown} in all)");
-    println!("misses at {t:.2} (first 20, at most 7 per set):");
+    println!(
+        "misses at {t:.2} (first {show}, at most {} per set):",
+        show.div_ceil(3)
+    );
     let keyed_all = keyed(universe);
     let mut shown = 0;
     let mut per_set: HashMap<&str, usize> = HashMap::new();
@@ -415,7 +429,7 @@ fn report(rows: &[Row], results: &Results, universe: &[(String, Entry)], explain
         let (_, _, misses) = judge(row, found, t);
         for k in misses {
             let n = per_set.entry(row.set.as_str()).or_default();
-            if shown < 20 && *n < 7 {
+            if shown < show && *n < show.div_ceil(3) {
                 *n += 1;
                 shown += 1;
                 let item = watch_item(row, true);

@@ -167,7 +167,13 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         return (score, Via::Initial);
     }
     let jw = strsim::jaro_winkler(&a.text, &b.text);
-    let same_skeleton = a.key == b.key && a.key.len() >= 4;
+    // A three-letter skeleton is shared by too many names ("amn": Amin, Iman, Ayman) unless
+    // the spellings also agree in length and first letter ("Aiman"/"Ayman", "Karim"/"Kerem").
+    let short_variant = a.key.len() == 3
+        && a.text.len() == b.text.len()
+        && a.text.len() >= 5
+        && a.text.as_bytes()[0] == b.text.as_bytes()[0];
+    let same_skeleton = a.key == b.key && (a.key.len() >= 4 || short_variant);
     let same_but_final_vowel = final_vowel_folded(&a.text) == final_vowel_folded(&b.text);
     if same_skeleton || same_but_final_vowel {
         return (jw.max(TRANSLIT_SCORE), Via::Translit);
@@ -509,6 +515,16 @@ mod tests {
     fn given_and_family_name_are_not_joined_by_sound() {
         // OFAC 9333 "ELEHSSAN"
         let s = person("Ali Hassan", "ELEHSSAN");
+        assert!(s.score < 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn vowel_spellings_of_a_short_name_are_variants() {
+        // OFAC 2676 "AL ZAWAHIRI, Dr. Ayman" a.k.a. "AL-ZAWAHIRI, Aiman Muhammad Rabi"
+        let s = person("Aiman al-Zawahiri", "AL ZAWAHIRI, Dr. Ayman");
+        assert!(s.score >= 0.9, "{s:?}");
+        // same skeleton "amn", but not the same name
+        let s = person("Iman Hassan", "HASSAN, Amin");
         assert!(s.score < 0.85, "{s:?}");
     }
 
