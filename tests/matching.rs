@@ -124,6 +124,35 @@ fn lukashenko_matches_the_president_not_his_son() {
 }
 
 #[test]
+fn date_of_birth_tells_father_from_son() {
+    // sdn.csv remarks: 9760 "DOB 30 Aug 1954", 9797 "DOB 28 Nov 1975"
+    let mut father = lukashenka_alyaksandr();
+    father.dates_of_birth = vec!["30 Aug 1954".into()];
+    let mut son = lukashenka_viktar();
+    son.dates_of_birth = vec!["28 Nov 1975".into()];
+    // a watch item naming only the family name and the year of birth
+    let mut w = item(WatchKind::Person, "Lukashenka");
+    w.dates_of_birth = vec!["1954-08-30".into()];
+    let f = score_entry(&w, &father).unwrap();
+    let s = score_entry(&w, &son).unwrap();
+    assert!(
+        f.why.contains("date of birth 1954-08-30 agrees"),
+        "{}",
+        f.why
+    );
+    assert!(
+        s.why.contains("conflicts with listed 28 Nov 1975"),
+        "{}",
+        s.why
+    );
+    assert!(
+        f.score >= DEFAULT_THRESHOLD && s.score < DEFAULT_THRESHOLD,
+        "{f:?} {s:?}"
+    );
+    assert_eq!(matches(vec![w], &son), []);
+}
+
+#[test]
 fn cyrillic_and_russian_spellings_reach_the_belarusian_entry() {
     for name in [
         "Александр Лукашенко",

@@ -12,6 +12,7 @@
 //! numbers change when a ship is reflagged, so a different MMSI vetoes nothing.
 
 pub mod normalize;
+pub mod personal;
 pub mod score;
 pub mod text;
 pub mod translit;
@@ -22,7 +23,8 @@ use crate::imo::ImoKind;
 use crate::model::{EntityKind, Entry, FeedItem};
 use crate::watchlist::{WatchItem, WatchKind};
 use normalize::{normalize, split_words, NameKind, NormName};
-use score::{describe_parts, score_names, NameScore, Strictness};
+pub use score::NameStats;
+use score::{describe_parts, score_names_with, NameScore, Strictness};
 
 /// Used when neither the watch item nor the config sets a threshold.
 pub const DEFAULT_THRESHOLD: f64 = 0.85;
@@ -90,6 +92,8 @@ pub struct Matcher {
     prepared: Vec<Prepared>,
     /// Blocking keys (part skeletons, first three letters, IMO, MMSI) → watch items.
     index: HashMap<String, Vec<usize>>,
+    /// Name-part frequencies across the stored names, when known.
+    stats: Option<std::sync::Arc<NameStats>>,
 }
 
 impl Matcher {
@@ -117,7 +121,14 @@ impl Matcher {
             default_threshold,
             prepared,
             index,
+            stats: None,
         }
+    }
+
+    /// Weighs name parts by their rarity in `stats` (see [`NameStats`]).
+    pub fn with_stats(mut self, stats: std::sync::Arc<NameStats>) -> Matcher {
+        self.stats = Some(stats);
+        self
     }
 
     pub fn default_threshold(&self) -> f64 {
@@ -138,7 +149,8 @@ impl Matcher {
             if !item.applies_to(source, &entry.id) {
                 continue;
             }
-            let Some(m) = score_prepared(item, &self.prepared[i], entry, &mut names) else {
+            let stats = self.stats.as_deref();
+            let Some(m) = score_prepared(item, &self.prepared[i], entry, &mut names, stats) else {
                 continue;
             };
             if m.score >= item.threshold.unwrap_or(self.default_threshold) {
@@ -236,8 +248,17 @@ fn blocking_keys(text: &str, key: &str) -> Vec<String> {
 /// Scores one query against one entry without any threshold (for `screen`); `None` when
 /// nothing at all is shared.
 pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
+    score_entry_with(query, entry, None)
+}
+
+/// [`score_entry`], weighing name parts by their rarity in `stats`.
+pub fn score_entry_with(
+    query: &WatchItem,
+    entry: &Entry,
+    stats: Option<&NameStats>,
+) -> Option<Match> {
     let prepared = Prepared::new(query);
-    score_prepared(query, &prepared, entry, &mut EntryNames::new(entry))
+    score_prepared(query, &prepared, entry, &mut EntryNames::new(entry), stats)
 }
 
 /// The entry's names, normalised on demand for each kind of name they are compared as.
@@ -286,6 +307,7 @@ fn score_prepared(
     prepared: &Prepared,
     entry: &Entry,
     names: &mut EntryNames<'_>,
+    stats: Option<&NameStats>,
 ) -> Option<Match> {
     if !compatible(item.kind, entry.kind) {
         return None;
@@ -319,6 +341,7 @@ fn score_prepared(
         prepared,
         names.get(name_kind(item.kind)),
         strictness(item.kind),
+        stats,
     )?;
     let same = s.score >= 1.0 && s.pairs.iter().all(|p| p.score >= 1.0);
     let how = if same {
@@ -332,6 +355,18 @@ fn score_prepared(
         watch_name.original, entry_name.original
     );
     let mut score = s.score;
+    if item.kind == WatchKind::Person && score > 0.0 {
+        for (delta, reason) in [
+            personal::dob_evidence(&item.dates_of_birth, &entry.dates_of_birth),
+            personal::nationality_evidence(&item.nationalities, &entry.nationalities),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            score = (score + delta).clamp(0.0, 1.0);
+            why.push_str(&format!("; {reason} ({delta:+.2})"));
+        }
+    }
     if let Some((imo, kind)) = &prepared.imo {
         let conflicting: Vec<&str> = listed_imos
             .iter()
@@ -357,11 +392,12 @@ fn best_name_pair<'a>(
     prepared: &'a Prepared,
     entry_names: &'a [(String, NormName)],
     strictness: Strictness,
+    stats: Option<&NameStats>,
 ) -> Option<BestPair<'a>> {
     let mut best: Option<BestPair<'a>> = None;
     for (wl, wn) in &prepared.names {
         for (el, en) in entry_names {
-            let s = score_names(wn, en, strictness);
+            let s = score_names_with(wn, en, strictness, stats);
             if s.pairs.is_empty() {
                 continue;
             }

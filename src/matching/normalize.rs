@@ -306,8 +306,9 @@ fn join_abbreviation(raw: &str) -> Option<String> {
 pub fn fold(text: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
+    let arabic = arabic_to_latin(text);
     let mut out = String::with_capacity(text.len());
-    for c in text.nfc() {
+    for c in arabic.nfc() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
             continue;
@@ -334,6 +335,67 @@ pub fn fold(text: &str) -> String {
         }
     }
     out
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{064A}' | '\u{0671}'..='\u{06D3}')
+}
+
+const ALEFS: &[char] = &['ا', 'أ', 'آ', 'ٱ'];
+
+/// Arabic and Persian script romanised the way the lists romanise it, which `any_ascii` does
+/// not: the article "ال" is a word of its own ("الحوثي" → "al huthi", as "AL-HOUTHI" is two
+/// parts), alef and ayn are vowels ("عثمان" → "athman", skeleton of "Uthman"), waw and yeh are
+/// consonants at the start of a word or before alef and long vowels elsewhere ("يوسف" →
+/// "yusf"), teh marbuta is "a". Short vowels are not written, so "محمد" is "mhmd": its
+/// skeleton equals that of "Muhammad". Other letters are left to `any_ascii`.
+fn arabic_to_latin(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_arabic_letter) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i == 0 || !is_arabic_letter(chars[i - 1]);
+        let next = chars.get(i + 1).copied();
+        let rest: String = chars[i..]
+            .iter()
+            .take_while(|c| is_arabic_letter(**c))
+            .collect();
+        if rest.starts_with("عبدالله") {
+            out.push_str("abdullah");
+            i += 7;
+            continue;
+        }
+        if rest.starts_with("عبدال") && rest.chars().count() > 6 {
+            out.push_str("abd al ");
+            i += 5;
+            continue;
+        }
+        if start && rest.starts_with("ال") && rest.chars().count() > 3 && rest != "الله" {
+            out.push_str("al ");
+            i += 2;
+            continue;
+        }
+        let before_alef = next.is_some_and(|n| ALEFS.contains(&n));
+        match c {
+            'ا' | 'أ' | 'آ' | 'ٱ' | 'ع' | 'ى' | 'ة' => out.push('a'),
+            'إ' => out.push('i'),
+            // "Nazmi", "Zahir": the lists write z where any_ascii writes dh
+            'ظ' => out.push('z'),
+            'ء' | 'ئ' => {}
+            'ؤ' => out.push('u'),
+            'و' if start || before_alef => out.push('w'),
+            'و' => out.push('u'),
+            'ي' | 'ی' if start || before_alef => out.push('y'),
+            'ي' | 'ی' => out.push('i'),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The name in natural order for messages: "LUKASHENKA, Alyaksandr" stays as written.
@@ -448,6 +510,24 @@ mod tests {
         assert_eq!(texts("MV Sand Swan", NameKind::Vessel), ["sand", "swan"]);
         assert_eq!(texts("M.T. HUGE", NameKind::Vessel), ["huge"]);
         assert_eq!(texts("Tanker Hasna", NameKind::Vessel), ["hasna"]);
+    }
+
+    #[test]
+    fn arabic_script_romanised_like_the_lists() {
+        // UN 6908434 "ABD AL-KHALIQ AL-HOUTHI", original script عبدالخالق الحوثي
+        assert_eq!(
+            texts("عبدالخالق الحوثي", NameKind::Person),
+            ["abd", "khalq", "huthi"]
+        );
+        // UN 6908576 "IYAD NAZMI SALIH KHALIL"
+        assert_eq!(
+            texts("إياد نظمي صالح خليل", NameKind::Person),
+            ["iyad", "nzmi", "salh", "khlil"]
+        );
+        let n = normalize("محمد يوسف عثمان", NameKind::Person);
+        let m = normalize("MUHAMMAD YUSUF 'UTHMAN", NameKind::Person);
+        let keys = |n: &NormName| n.tokens.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&n), keys(&m));
     }
 
     #[test]

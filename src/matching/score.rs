@@ -5,8 +5,11 @@
 //! amount for each entry part left over. A part pair scores below [`PART_MIN`] counts as no
 //! partner at all: "Alexander" and "Aliaksandravich" share letters, not identity.
 
-use super::normalize::{NormName, Token};
+use std::collections::HashMap;
+
+use super::normalize::{split_words, NormName, Token};
 use super::translit::final_vowel_folded;
+use crate::model::Entry;
 
 /// Below this a part pair is not a match at all.
 pub const PART_MIN: f64 = 0.9;
@@ -24,6 +27,77 @@ const FAMILY_UNMATCHED_PENALTY: f64 = 0.15;
 const INITIAL_WEIGHT: f64 = 0.5;
 /// Weight of a watch-name patronymic or middle name that the entry name does not carry.
 const ABSENT_MIDDLE_WEIGHT: f64 = 0.15;
+
+/// A part found in at most this many stored names weighs fully; commoner parts weigh less.
+const RARE_DF: f64 = 20.0;
+/// The least a part weighs, however common ("mohammed", "ali", "trading").
+const MIN_PART_WEIGHT: f64 = 0.35;
+/// Parts this short differ in identity by one letter ("ali"/"wali"/"alvi"): a fuzzy pair of
+/// them is marked down below [`PART_MIN`] unless their skeletons agree.
+const SHORT_PART: usize = 4;
+
+/// How often each name part (by skeleton) occurs across stored names: a part shared by
+/// thousands of names ("mohammed") says less about identity than a rare one ("lukashenka"),
+/// so an unmatched common part costs less and an unmatched rare part more.
+#[derive(Debug, Clone, Default)]
+pub struct NameStats {
+    counts: HashMap<String, u32>,
+    names: u32,
+}
+
+impl NameStats {
+    /// Counts the parts of every name (primary and aliases) of `entries`, once per name.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> NameStats {
+        let mut stats = NameStats::default();
+        for entry in entries {
+            for name in entry.all_names() {
+                stats.add_name(name);
+            }
+        }
+        stats
+    }
+
+    pub fn add_name(&mut self, name: &str) {
+        let (tokens, _) = split_words(name, false);
+        let mut keys: Vec<&str> = tokens.iter().map(part_key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            *self.counts.entry(k.to_string()).or_default() += 1;
+        }
+        self.names += 1;
+    }
+
+    /// Number of names counted.
+    pub fn names(&self) -> u32 {
+        self.names
+    }
+
+    /// In how many names a part occurs.
+    pub fn frequency(&self, token: &Token) -> u32 {
+        self.counts.get(part_key(token)).copied().unwrap_or(0)
+    }
+
+    /// The weight of a part, from [`MIN_PART_WEIGHT`] (very common) to 1 (rare or unseen):
+    /// its inverse document frequency relative to that of a part found in [`RARE_DF`] names.
+    pub fn weight(&self, token: &Token) -> f64 {
+        let n = f64::from(self.names) + 1.0;
+        let df = f64::from(self.frequency(token)) + 1.0;
+        if n <= RARE_DF + 1.0 {
+            return 1.0;
+        }
+        let idf = (n / df).ln() / (n / (RARE_DF + 1.0)).ln();
+        idf.clamp(MIN_PART_WEIGHT, 1.0)
+    }
+}
+
+fn part_key(token: &Token) -> &str {
+    if token.key.len() >= 2 {
+        &token.key
+    } else {
+        &token.text
+    }
+}
 
 /// How two parts were found equal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,11 +167,23 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         return (score, Via::Initial);
     }
     let jw = strsim::jaro_winkler(&a.text, &b.text);
-    let same_skeleton = a.key == b.key && a.key.len() >= 4;
+    // A three-letter skeleton is shared by too many names ("amn": Amin, Iman, Ayman) unless
+    // the spellings also agree in length and first letter ("Aiman"/"Ayman", "Karim"/"Kerem").
+    let short_variant = a.key.len() == 3
+        && a.text.len() == b.text.len()
+        && a.text.len() >= 5
+        && a.text.as_bytes()[0] == b.text.as_bytes()[0];
+    let same_skeleton = a.key == b.key && (a.key.len() >= 4 || short_variant);
     let same_but_final_vowel = final_vowel_folded(&a.text) == final_vowel_folded(&b.text);
     if same_skeleton || same_but_final_vowel {
         return (jw.max(TRANSLIT_SCORE), Via::Translit);
     }
+    let short = a.text.len().min(b.text.len()) <= SHORT_PART;
+    let jw = if short && a.key != b.key {
+        jw * 0.95
+    } else {
+        jw
+    };
     (length_guard(&a.text, &b.text, jw), Via::Fuzzy)
 }
 
@@ -115,6 +201,16 @@ fn length_guard(a: &str, b: &str, jw: f64) -> f64 {
 
 /// Compares a watch name with an entry name.
 pub fn score_names(watch: &NormName, entry: &NormName, strictness: Strictness) -> NameScore {
+    score_names_with(watch, entry, strictness, None)
+}
+
+/// [`score_names`], with each part of the watch name weighted by its rarity in `stats`.
+pub fn score_names_with(
+    watch: &NormName,
+    entry: &NormName,
+    strictness: Strictness,
+    stats: Option<&NameStats>,
+) -> NameScore {
     let (w, e) = merge_split_parts(&watch.tokens, &entry.tokens);
     let (pairs, w_used, e_used) = align(&w, &e);
     let entry_has_spare = e
@@ -126,7 +222,15 @@ pub fn score_names(watch: &NormName, entry: &NormName, strictness: Strictness) -
     let mut unmatched = Vec::new();
     let mut absent_middle = Vec::new();
     for (i, t) in w.iter().enumerate() {
-        let base = if t.is_initial() { INITIAL_WEIGHT } else { 1.0 };
+        let rarity = match stats {
+            Some(stats) if !t.is_initial() => stats.weight(t),
+            _ => 1.0,
+        };
+        let base = if t.is_initial() {
+            INITIAL_WEIGHT
+        } else {
+            rarity
+        };
         match w_used[i] {
             Some(s) => {
                 total += base * s;
@@ -138,7 +242,7 @@ pub fn score_names(watch: &NormName, entry: &NormName, strictness: Strictness) -
                     && (middle || is_patronymic(&t.text))
                     && !entry_has_spare
                 {
-                    weight += ABSENT_MIDDLE_WEIGHT;
+                    weight += ABSENT_MIDDLE_WEIGHT * rarity;
                     absent_middle.push(t.text.clone());
                 } else {
                     weight += base;
@@ -412,6 +516,48 @@ mod tests {
         // OFAC 9333 "ELEHSSAN"
         let s = person("Ali Hassan", "ELEHSSAN");
         assert!(s.score < 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn vowel_spellings_of_a_short_name_are_variants() {
+        // OFAC 2676 "AL ZAWAHIRI, Dr. Ayman" a.k.a. "AL-ZAWAHIRI, Aiman Muhammad Rabi"
+        let s = person("Aiman al-Zawahiri", "AL ZAWAHIRI, Dr. Ayman");
+        assert!(s.score >= 0.9, "{s:?}");
+        // same skeleton "amn", but not the same name
+        let s = person("Iman Hassan", "HASSAN, Amin");
+        assert!(s.score < 0.85, "{s:?}");
+    }
+
+    #[test]
+    fn one_letter_apart_short_names_are_not_partners() {
+        // OFAC 13125 "WALI, Mohammad" is not "Mohammad Ali"
+        let s = person("Mohammad Ali", "WALI, Mohammad");
+        assert!(s.score < 0.85, "{s:?}");
+        assert_eq!(s.unmatched, ["ali"]);
+    }
+
+    #[test]
+    fn an_unmatched_rare_part_costs_more_than_a_common_one() {
+        let mut stats = NameStats::default();
+        for i in 0..200 {
+            stats.add_name(&format!("MOHAMMED, Person{i}"));
+        }
+        stats.add_name("ZARKAWI, Abu");
+        let common = normalize("Mohammed Zarkawi", NameKind::Person);
+        let rare = normalize("Abu Zarkawi", NameKind::Person);
+        assert!(stats.weight(&common.tokens[0]) < 0.5);
+        assert_eq!(stats.weight(&rare.tokens[1]), 1.0);
+        let entry = normalize("ZARKAWI, Ali", NameKind::Person);
+        // the common given name missing costs less than a rare part missing
+        let missing_common = score_names_with(&common, &entry, Strictness::Person, Some(&stats));
+        let plain = score_names(&common, &entry, Strictness::Person);
+        assert!(
+            missing_common.score > plain.score,
+            "{missing_common:?} {plain:?}"
+        );
+        let entry = normalize("MOHAMMED, Ali", NameKind::Person);
+        let missing_rare = score_names_with(&common, &entry, Strictness::Person, Some(&stats));
+        assert!(missing_rare.score < plain.score, "{missing_rare:?}");
     }
 
     #[test]

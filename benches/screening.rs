@@ -1,0 +1,146 @@
+//! Screening benchmark: the whole OFAC SDN list of July 2021 plus the UN list of March 2020
+//! (about 10,000 entries) against a watchlist of N names drawn from the real lists and
+//! perturbed (word order, a dropped part, a vowel or transliteration change, a title), through
+//! `Matcher::new` and `Matcher::match_entry` over every entry, as the pipeline screens a list.
+//! One size per process, so that peak memory (VmHWM) is that size's:
+//!
+//!   cargo bench --bench screening -- 1000
+//!   cargo bench --bench screening -- 10000
+//!
+//! Needs ../shared/data.
+
+#[path = "../examples/support/lists.rs"]
+mod lists;
+
+use std::time::Instant;
+
+use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::model::{EntityKind, Entry};
+use watchkeeper::watchlist::{WatchItem, WatchKind};
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// xorshift64*: a fixed seed makes every run screen the same watchlist.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545F4914F6CDD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn perturb(name: &str, rng: &mut Rng) -> String {
+    match rng.below(6) {
+        // "LAST, First" as "First Last"
+        0 => match name.split_once(',') {
+            Some((last, first)) => format!("{} {}", first.trim(), last.trim()),
+            None => name.to_string(),
+        },
+        // a part dropped
+        1 => {
+            let words: Vec<&str> = name.split_whitespace().collect();
+            if words.len() < 3 {
+                return name.to_string();
+            }
+            let drop = rng.below(words.len());
+            words
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != drop)
+                .map(|(_, w)| *w)
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        // a vowel changed
+        2 => {
+            let mut chars: Vec<char> = name.chars().collect();
+            let vowels: Vec<usize> = (0..chars.len())
+                .filter(|&i| "AEIOUaeiou".contains(chars[i]))
+                .collect();
+            if let Some(&at) = vowels.get(rng.below(vowels.len().max(1))) {
+                chars[at] = ['a', 'e', 'i', 'o', 'u'][rng.below(5)];
+            }
+            chars.into_iter().collect()
+        }
+        // another romanisation
+        3 => name
+            .replace("KH", "H")
+            .replace("OU", "U")
+            .replace("Y", "I")
+            .replace("PH", "F"),
+        4 => format!("Mr {}", name.to_lowercase()),
+        _ => name.to_string(),
+    }
+}
+
+fn watchlist(entries: &[(String, Entry)], size: usize) -> Vec<WatchItem> {
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    let named: Vec<&Entry> = entries
+        .iter()
+        .map(|(_, e)| e)
+        .filter(|e| e.kind != EntityKind::Aircraft)
+        .collect();
+    (0..size)
+        .map(|_| {
+            let e = named[rng.below(named.len())];
+            let names: Vec<&str> = e.all_names().collect();
+            let name = names[rng.below(names.len())];
+            let kind = match e.kind {
+                EntityKind::Person => WatchKind::Person,
+                EntityKind::Vessel => WatchKind::Vessel,
+                _ => WatchKind::Organization,
+            };
+            WatchItem::query(kind, &perturb(name, &mut rng))
+        })
+        .collect()
+}
+
+fn main() {
+    let size: usize = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
+    let started = Instant::now();
+    let entries = lists::universe();
+    let load = started.elapsed();
+    let items = watchlist(&entries, size);
+    let rss_loaded = status_kib("VmRSS:");
+
+    let started = Instant::now();
+    let matcher = Matcher::new(items, DEFAULT_THRESHOLD);
+    let build = started.elapsed();
+    let started = Instant::now();
+    let mut matches = 0usize;
+    for (source, entry) in &entries {
+        matches += matcher.match_entry(source, entry).len();
+    }
+    let screen = started.elapsed();
+    println!(
+        "watchlist {size} items x {} entries: matcher built in {:.3} s, screened in {:.3} s \
+         ({:.1} µs per entry), {matches} matches; lists loaded in {:.2} s",
+        entries.len(),
+        build.as_secs_f64(),
+        screen.as_secs_f64(),
+        screen.as_secs_f64() * 1e6 / entries.len() as f64,
+        load.as_secs_f64()
+    );
+    println!(
+        "memory: {:.1} MiB resident after loading the lists and watchlist, peak (VmHWM) {:.1} MiB",
+        rss_loaded as f64 / 1024.0,
+        status_kib("VmHWM:") as f64 / 1024.0
+    );
+}
