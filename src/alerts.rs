@@ -16,6 +16,17 @@ pub enum Event {
 }
 
 impl Event {
+    /// Every event, in the order a reader cares about them (digests list alerts in this order).
+    pub const ALL: [Event; 7] = [
+        Event::Listed,
+        Event::Changed,
+        Event::Delisted,
+        Event::AlreadyListed,
+        Event::Mentioned,
+        Event::SourceStale,
+        Event::SourceRecovered,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Event::Listed => "listed",
@@ -29,17 +40,7 @@ impl Event {
     }
 
     pub fn parse(s: &str) -> Option<Event> {
-        [
-            Event::Listed,
-            Event::Changed,
-            Event::Delisted,
-            Event::AlreadyListed,
-            Event::Mentioned,
-            Event::SourceStale,
-            Event::SourceRecovered,
-        ]
-        .into_iter()
-        .find(|e| e.as_str() == s)
+        Event::ALL.into_iter().find(|e| e.as_str() == s)
     }
 }
 

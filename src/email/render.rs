@@ -17,16 +17,8 @@ pub struct Message {
     pub html: String,
 }
 
-/// Events in the order a reader cares about them; digests list alerts and counts in this order.
-const EVENT_ORDER: [Event; 7] = [
-    Event::Listed,
-    Event::Changed,
-    Event::Delisted,
-    Event::AlreadyListed,
-    Event::Mentioned,
-    Event::SourceStale,
-    Event::SourceRecovered,
-];
+/// Digests list alerts and counts in this order.
+const EVENT_ORDER: [Event; 7] = Event::ALL;
 
 /// Characters of feed text shown on each side of the matched phrase.
 const EXCERPT_CONTEXT: usize = 160;
