@@ -1,7 +1,10 @@
 //! EU FSF XML, UK Sanctions List XML, Canada SEMA XML, US CSL CSV and OpenSanctions FtM NDJSON,
 //! on excerpts of the real files (tests/fixtures) and, where present, on the full real files.
 
-use std::path::PathBuf;
+#[path = "support/data.rs"]
+mod data;
+
+use data::real_file;
 
 use watchkeeper::model::{EntityKind, Entry, ListSnapshot};
 use watchkeeper::sources::opensanctions_ftm::{parse_delta, DeltaOp};
@@ -46,20 +49,6 @@ fn alias_kind<'a>(e: &'a Entry, name: &str) -> &'a str {
         .find(|a| a.name == name)
         .map(|a| a.kind.as_str())
         .unwrap_or_else(|| panic!("{}: no alias {name:?}", e.id))
-}
-
-/// The real data folder: `WATCHKEEPER_DATA`, else `../shared/data` beside the crate.
-fn real_file(rel: &str) -> Option<Vec<u8>> {
-    let dir = std::env::var_os("WATCHKEEPER_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    match std::fs::read(dir.join(rel)) {
-        Ok(bytes) => Some(bytes),
-        Err(_) => {
-            eprintln!("skipped: {} not found", dir.join(rel).display());
-            None
-        }
-    }
 }
 
 fn count_of(s: &ListSnapshot, kind: EntityKind) -> usize {

@@ -3,6 +3,9 @@
 //! Entries are built from values copied from ofac-sdn-csv/2021-07 (sdn.csv and alt.csv); the
 //! last test runs over the whole file when the shared data folder is present.
 
+#[path = "support/data.rs"]
+mod data;
+
 use watchkeeper::imo::{Imo, ImoKind};
 use watchkeeper::matching::{score_entry, Matcher, DEFAULT_THRESHOLD};
 use watchkeeper::model::{Alias, EntityKind, Entry, FeedItem, Identifier};
@@ -452,26 +455,10 @@ fn read_ofac(dir: &std::path::Path) -> Vec<Entry> {
 
 #[test]
 fn real_watchlist_over_the_whole_2021_sdn_list() {
-    // ../shared next to the main checkout; ../../shared from a worktree one level deeper
-    let dirs = [
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/ofac-sdn-csv/2021-07"
-        ),
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/data/ofac-sdn-csv/2021-07"
-        ),
-    ];
-    let Some(dir) = dirs
-        .iter()
-        .map(std::path::Path::new)
-        .find(|d| d.join("sdn.csv").exists())
-    else {
-        eprintln!("skipped: shared OFAC data absent ({})", dirs[0]);
+    let Some(dir) = data::real_path("ofac-sdn-csv/2021-07") else {
         return;
     };
-    let entries = read_ofac(dir);
+    let entries = read_ofac(&dir);
     let rows = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_path(dir.join("sdn.csv"))

@@ -2,6 +2,9 @@
 //! alt/add/comments rows and the files' CRLF line ends and control-Z end mark), and on the full
 //! real files when the shared data folder is present.
 
+#[path = "support/data.rs"]
+mod data;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -11,7 +14,6 @@ use watchkeeper::sources::ofac_csv::OfacCsv;
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed, SourceFormat};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ofac-sdn-csv");
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 const SDN_FILES: [&str; 4] = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"];
 const CONS_FILES: [&str; 4] = [
     "cons_prim.csv",
@@ -385,13 +387,7 @@ fn a_missing_file_is_reported_by_name() {
 // ---------------------------------------------------------------------------------------------
 
 fn shared_folder(sub: &str) -> Option<String> {
-    let folder = format!("{SHARED}/{sub}");
-    if Path::new(&folder).is_dir() {
-        Some(folder)
-    } else {
-        eprintln!("skipped: {folder} is absent (real data is not part of a fresh clone)");
-        None
-    }
+    data::real_path(sub).map(|p| p.display().to_string())
 }
 
 /// Independent counts over the raw files, by the csv crate and plain string search.

@@ -1,7 +1,8 @@
 //! OFAC classic XML (`ofac_xml`) and enhanced XML (`ofac_enhanced_xml`) on excerpts of the real
 //! files, and on the full files when the shared data folder is there.
 
-use std::path::PathBuf;
+#[path = "support/data.rs"]
+mod data;
 
 use watchkeeper::model::{EntityKind, Entry, ListSnapshot};
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
@@ -49,22 +50,6 @@ fn aliases<'a>(entry: &'a Entry, kind: &str) -> Vec<&'a str> {
 
 fn ids<'a>(entry: &'a Entry, kind: &'a str) -> Vec<&'a str> {
     entry.identifiers_of(kind).collect()
-}
-
-/// The shared data folder: `../shared` from the main checkout, `../../shared` from a worktree.
-fn shared_data(file: &str) -> Option<Vec<u8>> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let found = ["../shared/data", "../../shared/data"]
-        .iter()
-        .map(|dir| manifest.join(dir).join(file))
-        .find(|path| path.is_file());
-    match found {
-        Some(path) => Some(std::fs::read(path).expect("readable data file")),
-        None => {
-            eprintln!("skipped: {file} not found under CARGO_MANIFEST_DIR/../shared/data");
-            None
-        }
-    }
 }
 
 /// Every way of cutting the document short after its root opened must fail, naming the URL
@@ -225,7 +210,7 @@ fn classic_unknown_elements_are_ignored() {
 
 #[test]
 fn classic_full_file_counts_match_independent_counts() {
-    let Some(bytes) = shared_data("ofac-consolidated-xml/2018-04/consolidated.xml") else {
+    let Some(bytes) = data::real_file("ofac-consolidated-xml/2018-04/consolidated.xml") else {
         return;
     };
     let text = String::from_utf8(bytes).unwrap();
@@ -392,7 +377,7 @@ fn enhanced_other_root_or_no_entities_is_wrong_format() {
 
 #[test]
 fn enhanced_full_file_counts_match_independent_counts() {
-    let Some(bytes) = shared_data("ofac-enhanced-xml/2025-01/CONS_ENHANCED.XML") else {
+    let Some(bytes) = data::real_file("ofac-enhanced-xml/2025-01/CONS_ENHANCED.XML") else {
         return;
     };
     let text = String::from_utf8(bytes).unwrap();
