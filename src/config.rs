@@ -126,14 +126,14 @@ pub struct SourceConfig {
 }
 
 impl SourceConfig {
-    /// The parsed schedule. The expression was validated at load time.
-    pub fn cron_schedule(&self) -> cron::Schedule {
-        cron::Schedule::from_str(&self.schedule).expect("schedule validated at config load")
+    /// The parsed schedule (validated at load time; a config built in code may still be wrong).
+    pub fn cron_schedule(&self) -> Result<cron::Schedule, cron::error::Error> {
+        cron::Schedule::from_str(&self.schedule)
     }
 
     /// The first scheduled run strictly after `after`. Schedules are read in UTC.
     pub fn next_run(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.cron_schedule().after(&after).next()
+        self.cron_schedule().ok()?.after(&after).next()
     }
 }
 

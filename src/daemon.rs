@@ -2,7 +2,6 @@
 //! runs each source on its cron schedule, reloads the watchlist, and talks to systemd.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -101,7 +100,7 @@ fn log_cycle(name: &str, result: &Result<CycleSummary, CycleError>) {
 
 /// The parsed cron schedule of a source.
 pub fn schedule_of(source: &SourceConfig) -> Result<cron::Schedule, DaemonError> {
-    cron::Schedule::from_str(&source.schedule).map_err(|e| DaemonError::Schedule {
+    source.cron_schedule().map_err(|e| DaemonError::Schedule {
         source_name: source.name.clone(),
         schedule: source.schedule.clone(),
         message: e.to_string(),
