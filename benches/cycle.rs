@@ -11,7 +11,7 @@
 //! Prints wall time and peak resident memory (VmHWM).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use watchkeeper::config::{Config, EmailConfig, MailMode, SourceConfig, TlsMode, TransportKind};
 use watchkeeper::model::{EntityKind, Entry};
@@ -166,17 +166,7 @@ fn run_once(n: usize, every_kind: bool) {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ofac = data().join("ofac-sdn-csv/2021-07");
     let un = data().join("un-sc-xml/2018-10/consolidated.xml");
-    let source = |name: &str, kind: &str, url: String| SourceConfig {
-        name: name.into(),
-        kind: kind.into(),
-        url,
-        schedule: "0 0 * * * *".into(),
-        max_removed_share: 0.25,
-        stale_after: Duration::from_secs(48 * 3600),
-        files: None,
-        timeout: Duration::from_secs(120),
-        max_bytes: 256 << 20,
-    };
+    let source = |name: &str, kind: &str, url: String| SourceConfig::new(name, kind, &url);
     let config = Config {
         path: dir.join("watchkeeper.toml"),
         database: dir.join("bench.db"),

@@ -126,6 +126,22 @@ pub struct SourceConfig {
 }
 
 impl SourceConfig {
+    /// A source with every optional setting at its default and an hourly schedule, for
+    /// configs built in code (tests, benchmarks); files are read with [`load`].
+    pub fn new(name: &str, kind: &str, url: &str) -> SourceConfig {
+        SourceConfig {
+            name: name.to_string(),
+            kind: kind.to_string(),
+            url: url.to_string(),
+            schedule: "0 0 * * * *".to_string(),
+            max_removed_share: DEFAULT_MAX_REMOVED_SHARE,
+            stale_after: DEFAULT_STALE_AFTER,
+            files: None,
+            timeout: DEFAULT_TIMEOUT,
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+
     /// The parsed schedule (validated at load time; a config built in code may still be wrong).
     pub fn cron_schedule(&self) -> Result<cron::Schedule, cron::error::Error> {
         cron::Schedule::from_str(&self.schedule)

@@ -21,15 +21,9 @@ fn fixture(rel: &str) -> PathBuf {
 
 fn source(name: &str, kind: &str, url: String) -> SourceConfig {
     SourceConfig {
-        name: name.into(),
-        kind: kind.into(),
-        url,
-        schedule: "0 0 * * * *".into(),
-        max_removed_share: 0.25,
-        stale_after: Duration::from_secs(48 * 3600),
-        files: None,
         timeout: Duration::from_secs(20),
         max_bytes: 64 << 20,
+        ..SourceConfig::new(name, kind, &url)
     }
 }
 

@@ -26,15 +26,14 @@ fn snap1(file: &str) -> Vec<u8> {
 
 fn source(server: &MockServer, stale_after: Duration) -> SourceConfig {
     SourceConfig {
-        name: "ofac-sdn".into(),
-        kind: "ofac_sdn_csv".into(),
-        url: format!("{}/ofac/", server.uri()),
-        schedule: "0 0 * * * *".into(),
-        max_removed_share: 0.25,
         stale_after,
-        files: None,
         timeout: Duration::from_secs(20),
         max_bytes: 8 << 20,
+        ..SourceConfig::new(
+            "ofac-sdn",
+            "ofac_sdn_csv",
+            &format!("{}/ofac/", server.uri()),
+        )
     }
 }
 
