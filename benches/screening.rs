@@ -6,15 +6,17 @@
 //!
 //!   cargo bench --bench screening -- 1000
 //!   cargo bench --bench screening -- 10000
+//!   cargo bench --bench screening -- 1000 --verify   # also a full scan: what the index misses
 //!
 //! Needs ../shared/data.
 
 #[path = "../examples/support/lists.rs"]
 mod lists;
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::matching::{Matcher, NameStats, DEFAULT_THRESHOLD};
 use watchkeeper::model::{EntityKind, Entry};
 use watchkeeper::watchlist::{WatchItem, WatchKind};
 
@@ -109,19 +111,25 @@ fn watchlist(entries: &[(String, Entry)], size: usize) -> Vec<WatchItem> {
 }
 
 fn main() {
-    let size: usize = std::env::args()
-        .skip(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let size: usize = args
+        .iter()
         .find(|a| !a.starts_with('-'))
         .and_then(|a| a.parse().ok())
         .unwrap_or(1000);
+    let verify = args.iter().any(|a| a == "--verify");
     let started = Instant::now();
     let entries = lists::universe();
     let load = started.elapsed();
     let items = watchlist(&entries, size);
     let rss_loaded = status_kib("VmRSS:");
 
+    // as the pipeline does: rarity weights from every stored name, then the watchlist
     let started = Instant::now();
-    let matcher = Matcher::new(items, DEFAULT_THRESHOLD);
+    let stats = Arc::new(NameStats::from_entries(entries.iter().map(|(_, e)| e)));
+    let stats_time = started.elapsed();
+    let started = Instant::now();
+    let matcher = Matcher::new(items, DEFAULT_THRESHOLD).with_stats(stats);
     let build = started.elapsed();
     let started = Instant::now();
     let mut matches = 0usize;
@@ -129,18 +137,67 @@ fn main() {
         matches += matcher.match_entry(source, entry).len();
     }
     let screen = started.elapsed();
+    let started = Instant::now();
+    let candidates: usize = entries
+        .iter()
+        .map(|(_, e)| matcher.candidate_count(e))
+        .sum();
+    let lookup = started.elapsed();
+    let pairs = entries.len() * size;
     println!(
-        "watchlist {size} items x {} entries: matcher built in {:.3} s, screened in {:.3} s \
-         ({:.1} µs per entry), {matches} matches; lists loaded in {:.2} s",
+        "watchlist {size} items x {} entries: rarity counted in {:.3} s, matcher built in \
+         {:.3} s, screened in {:.3} s ({:.1} µs per entry), {matches} matches; lists loaded in \
+         {:.2} s",
         entries.len(),
+        stats_time.as_secs_f64(),
         build.as_secs_f64(),
         screen.as_secs_f64(),
         screen.as_secs_f64() * 1e6 / entries.len() as f64,
         load.as_secs_f64()
     );
     println!(
+        "candidates: {candidates} pairs scored of {pairs} ({:.3}%), {:.2} per entry; \
+         looking them up alone takes {:.3} s",
+        candidates as f64 * 100.0 / pairs as f64,
+        candidates as f64 / entries.len() as f64,
+        lookup.as_secs_f64(),
+    );
+    println!(
         "memory: {:.1} MiB resident after loading the lists and watchlist, peak (VmHWM) {:.1} MiB",
         rss_loaded as f64 / 1024.0,
         status_kib("VmHWM:") as f64 / 1024.0
     );
+    if verify {
+        let started = Instant::now();
+        let mut scanned = 0usize;
+        let mut lost = Vec::new();
+        for (source, entry) in &entries {
+            let found: Vec<usize> = matcher
+                .match_entry(source, entry)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect();
+            for (i, m) in matcher.match_entry_scan(source, entry) {
+                scanned += 1;
+                if !found.contains(&i) {
+                    lost.push(format!(
+                        "  {:?} vs {source}:{} {:?}: {:.3} {}",
+                        matcher.items()[i].name,
+                        entry.id,
+                        entry.name,
+                        m.score,
+                        m.why
+                    ));
+                }
+            }
+        }
+        println!(
+            "verify: a full scan ({:.1} s) finds {scanned} matches; the index misses {}",
+            started.elapsed().as_secs_f64(),
+            lost.len()
+        );
+        for l in lost.iter().take(30) {
+            println!("{l}");
+        }
+    }
 }

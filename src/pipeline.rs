@@ -11,7 +11,7 @@ use crate::config::SourceConfig;
 use crate::diff::{diff, entry_hash};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::guard::{self, Refusal};
-use crate::matching::{Match, Matcher};
+use crate::matching::{Match, Matcher, NameStats};
 use crate::model::{Entry, FeedSnapshot, ListSnapshot};
 use crate::sources::{format_for, FormatOptions, ParseError, Parsed};
 use crate::store::{self, now, Store, StoreError};
@@ -214,7 +214,11 @@ fn apply_list(
     for stored in &d.removed {
         store::delete_entry(&tx, &source.name, &stored.entry.id)?;
     }
-    // Alerts come after the writes so that "also listed" sees this snapshot's identifiers too.
+    // Alerts come after the writes so that "also listed" sees this snapshot's identifiers too,
+    // and so that name parts are weighed by their rarity in the lists as they now stand.
+    if !(d.added.is_empty() && d.changed.is_empty() && d.removed.is_empty()) {
+        matcher.set_stats(Arc::new(store::name_stats(&tx)?));
+    }
     let added_event = if first_snapshot {
         Event::AlreadyListed
     } else {
@@ -366,8 +370,10 @@ pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<us
         return Ok(0);
     }
     let ids: Vec<String> = fresh.iter().map(|i| i.id.clone()).collect();
-    let fresh_matcher = Matcher::new(fresh, matcher.default_threshold());
     let entries = store.all_entries()?;
+    let stats = NameStats::from_entries(entries.iter().map(|(_, e)| e));
+    let fresh_matcher =
+        Matcher::new(fresh, matcher.default_threshold()).with_stats(Arc::new(stats));
     let published: std::collections::HashMap<String, Option<String>> = store
         .all_source_status()?
         .into_iter()

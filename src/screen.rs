@@ -2,7 +2,7 @@
 //! score, grouping entries of different lists that share an IMO or passport number.
 
 use crate::imo::Imo;
-use crate::matching::score_entry;
+use crate::matching::{score_entry_with, NameStats};
 use crate::model::{Entry, Identifier};
 use crate::watchlist::{WatchItem, WatchKind};
 
@@ -46,12 +46,14 @@ pub fn screen(
             q
         })
         .collect();
+    // weighed by rarity across the stored names, as the pipeline weighs them
+    let stats = NameStats::from_entries(entries.iter().map(|(_, e)| e));
     let mut results: Vec<ScreenResult> = entries
         .iter()
         .filter_map(|(source, entry)| {
             let best = queries
                 .iter()
-                .filter_map(|q| score_entry(q, entry))
+                .filter_map(|q| score_entry_with(q, entry, Some(&stats)))
                 .max_by(|a, b| a.score.total_cmp(&b.score))?;
             (best.score >= min_score).then(|| ScreenResult {
                 source: source.clone(),

@@ -503,7 +503,14 @@ fn real_watchlist_over_the_whole_2021_sdn_list() {
     let started = std::time::Instant::now();
     let mut found: Vec<Vec<String>> = vec![Vec::new(); expected.len()];
     for e in &entries {
-        for (i, m) in matcher.match_entry("ofac-sdn", e) {
+        let hits = matcher.match_entry("ofac-sdn", e);
+        let scanned = matcher.match_entry_scan("ofac-sdn", e);
+        assert_eq!(
+            hits, scanned,
+            "the index lost a match of {} {:?}",
+            e.id, e.name
+        );
+        for (i, m) in hits {
             eprintln!("{} {:?} {:.2} {}", e.id, e.name, m.score, m.why);
             found[i].push(e.id.clone());
         }
@@ -553,4 +560,72 @@ fn organisation_named_in_russian_news_with_latin_name() {
     let found = mentions(watch, &feed);
     let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
     assert_eq!(idx, [0, 1], "{found:?}");
+}
+
+/// The candidate index must not lose a match that scoring every watch item finds. Watch items
+/// are every name of every entry of the real UN excerpt, written as a user would ("First
+/// Last", lower case, a title), with the list's rarity weights, as the pipeline screens.
+#[test]
+fn the_index_finds_what_a_full_scan_finds_on_a_real_list() {
+    use watchkeeper::matching::NameStats;
+    use watchkeeper::sources::{format_for, Body, FormatOptions, Parsed};
+    let format = format_for("un_sc_xml", &FormatOptions::default()).unwrap();
+    let body = Body {
+        resource: String::new(),
+        url: "consolidated.xml".into(),
+        bytes: include_bytes!("fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml").to_vec(),
+        content_type: None,
+    };
+    let Parsed::List(list) = format.parse(&[body]).unwrap() else {
+        panic!("a list");
+    };
+    let mut watch = Vec::new();
+    for e in &list.entries {
+        let kind = match e.kind {
+            EntityKind::Person => WatchKind::Person,
+            _ => WatchKind::Organization,
+        };
+        for n in e.all_names() {
+            let written = match n.split_once(',') {
+                Some((last, first)) => format!("Dr {} {}", first.trim(), last.trim()),
+                None => n.to_lowercase(),
+            };
+            watch.push((e.id.clone(), item(kind, &written)));
+        }
+    }
+    let stats = NameStats::from_entries(&list.entries);
+    let items: Vec<WatchItem> = watch.iter().map(|(_, w)| w.clone()).collect();
+    let matcher = Matcher::new(items, DEFAULT_THRESHOLD).with_stats(std::sync::Arc::new(stats));
+    let mut found_own = vec![false; watch.len()];
+    let mut matches = 0;
+    for e in &list.entries {
+        let indexed: Vec<usize> = matcher
+            .match_entry("un-sc", e)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        let scanned: Vec<usize> = matcher
+            .match_entry_scan("un-sc", e)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(indexed, scanned, "entry {} {:?}", e.id, e.name);
+        assert!(
+            matcher.candidate_count(e) < watch.len() / 2,
+            "entry {} is a candidate for most of the watchlist",
+            e.id
+        );
+        for i in indexed {
+            matches += 1;
+            found_own[i] |= watch[i].0 == e.id;
+        }
+    }
+    let missed: Vec<&str> = watch
+        .iter()
+        .zip(&found_own)
+        .filter(|(_, f)| !**f)
+        .map(|((_, w), _)| w.name.as_str())
+        .collect();
+    eprintln!("{} watch names, {matches} matches", watch.len());
+    assert!(missed.len() * 20 <= watch.len(), "missed: {missed:?}");
 }

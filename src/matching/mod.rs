@@ -5,12 +5,14 @@
 //! - [`translit`]: a phonetic skeleton equal for transliteration variants; Russian endings.
 //! - [`score`]: name against name as sets of parts.
 //! - [`text`]: names and keywords in news text.
+//! - [`index`]: which watch items an entry could match, so that only those are scored.
 //!
 //! Identifiers decide before names: an equal IMO or MMSI number is a match whatever the
 //! names say (a renamed tanker keeps its IMO), and a different IMO number of the same kind
 //! vetoes a match on the name alone (two ships may share a name, never an IMO number). MMSI
 //! numbers change when a ship is reflagged, so a different MMSI vetoes nothing.
 
+mod index;
 pub mod normalize;
 pub mod personal;
 pub mod score;
@@ -18,11 +20,12 @@ pub mod text;
 pub mod translit;
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use crate::imo::ImoKind;
 use crate::model::{EntityKind, Entry, FeedItem};
 use crate::watchlist::{WatchItem, WatchKind};
-use normalize::{normalize, split_words, NameKind, NormName};
+use normalize::{normalize, NameKind, NormName};
 pub use score::NameStats;
 use score::{describe_parts, score_names_with, NameScore, Strictness};
 
@@ -90,45 +93,56 @@ pub struct Matcher {
     items: Vec<WatchItem>,
     default_threshold: f64,
     prepared: Vec<Prepared>,
-    /// Blocking keys (part skeletons, first three letters, IMO, MMSI) → watch items.
-    index: HashMap<String, Vec<usize>>,
+    /// Rarity weights and the index built with them; replaced whole when the stored names
+    /// change (see [`Matcher::set_stats`]).
+    scoring: RwLock<Arc<Scoring>>,
+}
+
+struct Scoring {
     /// Name-part frequencies across the stored names, when known.
-    stats: Option<std::sync::Arc<NameStats>>,
+    stats: Option<Arc<NameStats>>,
+    index: index::Index,
 }
 
 impl Matcher {
     pub fn new(items: Vec<WatchItem>, default_threshold: f64) -> Matcher {
         let prepared: Vec<Prepared> = items.iter().map(Prepared::new).collect();
-        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, p) in prepared.iter().enumerate() {
-            let mut keys: Vec<String> = p
-                .names
-                .iter()
-                .flat_map(|(_, n)| n.tokens.iter())
-                .flat_map(|t| blocking_keys(&t.text, &t.key))
-                .collect();
-            keys.extend(p.imo.iter().map(|(n, _)| format!("imo:{n}")));
-            keys.extend(p.mmsi.iter().map(|m| format!("mmsi:{m}")));
-            for k in keys {
-                let slot = index.entry(k).or_default();
-                if slot.last() != Some(&i) {
-                    slot.push(i);
-                }
-            }
-        }
+        let index = index::Index::build(&items, &prepared, default_threshold, None);
         Matcher {
             items,
             default_threshold,
             prepared,
-            index,
-            stats: None,
+            scoring: RwLock::new(Arc::new(Scoring { stats: None, index })),
         }
     }
 
     /// Weighs name parts by their rarity in `stats` (see [`NameStats`]).
-    pub fn with_stats(mut self, stats: std::sync::Arc<NameStats>) -> Matcher {
-        self.stats = Some(stats);
+    pub fn with_stats(self, stats: Arc<NameStats>) -> Matcher {
+        self.set_stats(stats);
         self
+    }
+
+    /// Replaces the rarity weights (after a list changed the stored names) and re-indexes
+    /// the watchlist for them; matching in progress finishes with the old ones.
+    pub fn set_stats(&self, stats: Arc<NameStats>) {
+        let index = index::Index::build(
+            &self.items,
+            &self.prepared,
+            self.default_threshold,
+            Some(&stats),
+        );
+        let scoring = Arc::new(Scoring {
+            stats: Some(stats),
+            index,
+        });
+        *self.scoring.write().unwrap_or_else(|e| e.into_inner()) = scoring;
+    }
+
+    fn scoring(&self) -> Arc<Scoring> {
+        self.scoring
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn default_threshold(&self) -> f64 {
@@ -142,14 +156,43 @@ impl Matcher {
     /// Watch items (by index) that `entry` of `source` matches at or above their threshold,
     /// honouring each item's `sources` and `exclude`. Keywords never match list entries.
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
+        let scoring = self.scoring();
+        let candidates = self.candidates(&scoring, entry);
+        self.match_among(&scoring, source, entry, candidates)
+    }
+
+    /// [`Matcher::match_entry`] scoring every watch item, without the index: the reference
+    /// the index is checked against.
+    pub fn match_entry_scan(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
+        self.match_among(&self.scoring(), source, entry, 0..self.items.len())
+    }
+
+    /// How many watch items the index proposes for `entry` (for the benchmark).
+    pub fn candidate_count(&self, entry: &Entry) -> usize {
+        self.candidates(&self.scoring(), entry).len()
+    }
+
+    fn candidates(&self, scoring: &Scoring, entry: &Entry) -> Vec<usize> {
+        let imos: Vec<String> = entry_imos(entry).map(|(n, _)| n).collect();
+        let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(digits).collect();
+        scoring.index.candidates(entry, &imos, &mmsis)
+    }
+
+    fn match_among(
+        &self,
+        scoring: &Scoring,
+        source: &str,
+        entry: &Entry,
+        candidates: impl IntoIterator<Item = usize>,
+    ) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
+        let stats = scoring.stats.as_deref();
         let mut out = Vec::new();
-        for i in self.candidates(entry) {
+        for i in candidates {
             let item = &self.items[i];
             if !item.applies_to(source, &entry.id) {
                 continue;
             }
-            let stats = self.stats.as_deref();
             let Some(m) = score_prepared(item, &self.prepared[i], entry, &mut names, stats) else {
                 continue;
             };
@@ -197,52 +240,6 @@ impl Matcher {
         }
         best
     }
-
-    /// Watch items that share a blocking key with the entry: only these are scored.
-    fn candidates(&self, entry: &Entry) -> Vec<usize> {
-        let mut keys: Vec<String> = Vec::new();
-        for name in entry.all_names() {
-            let (tokens, _) = split_words(name, false);
-            for t in &tokens {
-                keys.extend(blocking_keys(&t.text, &t.key));
-            }
-            // "Abdul Rahman" listed, "Abdulrahman" watched
-            for pair in tokens.windows(2) {
-                let joined =
-                    normalize::Token::new(format!("{}{}", pair[0].text, pair[1].text), false);
-                keys.extend(blocking_keys(&joined.text, &joined.key));
-            }
-        }
-        keys.extend(entry_imos(entry).map(|(n, _)| format!("imo:{n}")));
-        keys.extend(
-            entry
-                .identifiers_of("mmsi")
-                .map(|m| format!("mmsi:{}", digits(m))),
-        );
-        let mut out: Vec<usize> = keys
-            .iter()
-            .filter_map(|k| self.index.get(k))
-            .flatten()
-            .copied()
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-}
-
-/// Keys under which a name part is indexed and looked up: its skeleton, and its first three
-/// letters (so a spelling whose skeleton differs, "Lukachenko", still meets "Lukashenko").
-fn blocking_keys(text: &str, key: &str) -> Vec<String> {
-    let mut keys = Vec::with_capacity(2);
-    if text.len() < 2 {
-        return keys;
-    }
-    if key.len() >= 2 {
-        keys.push(format!("k:{key}"));
-    }
-    keys.push(format!("t:{}", &text[..text.len().min(3)]));
-    keys
 }
 
 /// Scores one query against one entry without any threshold (for `screen`); `None` when

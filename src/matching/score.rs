@@ -24,9 +24,9 @@ const ENTRY_INITIAL_SCORE: f64 = 0.8;
 /// First") has no partner: given names alone ("Ali Hassan") are shared by too many people.
 const FAMILY_UNMATCHED_PENALTY: f64 = 0.15;
 /// Weight of an initial, relative to a full part.
-const INITIAL_WEIGHT: f64 = 0.5;
+pub(crate) const INITIAL_WEIGHT: f64 = 0.5;
 /// Weight of a watch-name patronymic or middle name that the entry name does not carry.
-const ABSENT_MIDDLE_WEIGHT: f64 = 0.15;
+pub(crate) const ABSENT_MIDDLE_WEIGHT: f64 = 0.15;
 
 /// A part found in at most this many stored names weighs fully; commoner parts weigh less.
 const RARE_DF: f64 = 20.0;
@@ -347,7 +347,7 @@ fn merge_split_parts(w: &[Token], e: &[Token]) -> (Vec<Token>, Vec<Token>) {
     (w2, e2)
 }
 
-const JOIN_PREFIXES: &[&str] = &[
+pub(crate) const JOIN_PREFIXES: &[&str] = &[
     "abd", "abdul", "abdel", "abdal", "abdol", "abu", "abou", "nur", "nour", "nasr", "zain", "zein",
 ];
 
@@ -356,15 +356,18 @@ fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
     let mut i = 0;
     while i < side.len() {
         if let Some(next) = side.get(i + 1) {
-            let joined = Token::new(format!("{}{}", side[i].text, next.text), side[i].cyrillic);
-            let present_alone = |t: &Token| other.iter().any(|o| o.text == t.text);
-            // Only Arabic compound prefixes join by skeleton: "Ali Hassan" is not "Elehssan".
-            let compound = JOIN_PREFIXES.contains(&side[i].text.as_str());
-            let joins = other.iter().any(|o| {
-                o.text == joined.text || (compound && o.key == joined.key && o.key.len() >= 4)
-            });
-            if joins && !present_alone(&side[i]) && !present_alone(next) {
-                out.push(joined);
+            let (a, b) = (side[i].text.as_str(), next.text.as_str());
+            // compared without building the joined part: this runs for every pair scored
+            let is_joined =
+                |o: &str| o.len() == a.len() + b.len() && o.starts_with(a) && o.ends_with(b);
+            let present_alone = |t: &str| other.iter().any(|o| o.text == t);
+            let mut joins = other.iter().any(|o| is_joined(&o.text));
+            if !joins && JOIN_PREFIXES.contains(&a) {
+                let key = Token::new(format!("{a}{b}"), false).key;
+                joins = key.len() >= 4 && other.iter().any(|o| o.key == key);
+            }
+            if joins && !present_alone(a) && !present_alone(b) {
+                out.push(Token::new(format!("{a}{b}"), side[i].cyrillic));
                 i += 2;
                 continue;
             }
@@ -375,8 +378,6 @@ fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
     out
 }
 
-/// East Slavic patronymics: -ovich, -evich, -ich, -ovna, -evna, -ichna and their Belarusian
-/// and Ukrainian spellings (-avich, -yavich, -ivna).
 pub fn is_patronymic(part: &str) -> bool {
     ["vich", "vych", "vna", "ichna", "ovic", "evic"]
         .iter()

@@ -9,6 +9,7 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::alerts::Alert;
+use crate::matching::NameStats;
 use crate::model::Entry;
 
 #[derive(Debug, thiserror::Error)]
@@ -186,27 +187,7 @@ impl Store {
 
     /// Every stored entry of every source, as (source, entry).
     pub fn all_entries(&self) -> Result<Vec<(String, Entry)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT source, entry_id, data FROM entries ORDER BY source, entry_id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (source, id, data) = row?;
-            let entry = serde_json::from_str(&data).map_err(|error| StoreError::Corrupt {
-                source_name: source.clone(),
-                entry_id: id,
-                error,
-            })?;
-            out.push((source, entry));
-        }
-        Ok(out)
+        all_entries(&self.conn)
     }
 
     /// Watch item ids already screened against the stored lists.
@@ -341,6 +322,36 @@ fn decode_alert(data: &str) -> Result<Alert> {
         entry_id: String::new(),
         error,
     })
+}
+
+/// Every stored entry of every source, as (source, entry).
+pub(crate) fn all_entries(conn: &Connection) -> Result<Vec<(String, Entry)>> {
+    let mut stmt =
+        conn.prepare("SELECT source, entry_id, data FROM entries ORDER BY source, entry_id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (source, id, data) = row?;
+        let entry = serde_json::from_str(&data).map_err(|error| StoreError::Corrupt {
+            source_name: source.clone(),
+            entry_id: id,
+            error,
+        })?;
+        out.push((source, entry));
+    }
+    Ok(out)
+}
+
+/// How often each name part occurs across every stored name, for weighing parts by rarity.
+pub(crate) fn name_stats(conn: &Connection) -> Result<NameStats> {
+    let entries = all_entries(conn)?;
+    Ok(NameStats::from_entries(entries.iter().map(|(_, e)| e)))
 }
 
 pub(crate) fn source_status(conn: &Connection, name: &str) -> Result<Option<SourceStatus>> {

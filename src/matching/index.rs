@@ -1,0 +1,330 @@
+//! Candidate generation: which watch items an entry could match, so that only those are
+//! scored and screening cost grows with the number of candidates, not list × watchlist.
+//!
+//! A watch name is indexed under a few of its parts only, chosen so that any entry name
+//! scoring at or above the item's threshold must pair one of them: parts are taken rarest
+//! first until the best score the name could still reach with every chosen part unmatched
+//! falls below the threshold, whatever the rarity weights (see [`must_pair_one_of`]). "Mohammad
+//! Rezaei" is indexed under "rezaei" alone, so the thousands of entries carrying "Mohammad"
+//! never reach it.
+//!
+//! A part is looked up by its skeleton and, for skeletons of four letters or more, by the
+//! skeleton with any one letter deleted on either side (a symmetric-delete index), so
+//! spellings one consonant apart, which the skeleton alone keeps apart, still meet:
+//! "Lukashenko" (lkshnka) and "Lukachenko" (lkchnka) share "lkhnka". Two parts written as
+//! one ("Abdul Rahman"/"Abdulrahman", "Bin Laden"/"Binladen") are looked up joined as well.
+
+use std::collections::HashMap;
+
+use super::normalize::{split_words, Token};
+use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
+use super::score::{is_patronymic, NameStats, ABSENT_MIDDLE_WEIGHT, INITIAL_WEIGHT, JOIN_PREFIXES};
+use super::Prepared;
+use crate::model::Entry;
+use crate::watchlist::{WatchItem, WatchKind};
+
+/// Skeletons shorter than this are looked up as they are: the one-letter deletions of "hsn"
+/// (Hassan) would meet half the list.
+const DELETIONS_FROM: usize = 4;
+
+/// Watch items by lookup key.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// Part skeletons and their one-letter deletions → items.
+    parts: HashMap<String, Vec<u32>>,
+    /// "imo:…" and "mmsi:…" → items.
+    ids: HashMap<String, Vec<u32>>,
+    /// Items no key can stand for (a name of initials only): always candidates.
+    always: Vec<u32>,
+}
+
+impl Index {
+    /// Indexes `items`; `rarity` ranks parts (fewer stored names first). Without stats, a
+    /// part's frequency among the watch names stands in for it.
+    pub(crate) fn build(
+        items: &[WatchItem],
+        prepared: &[Prepared],
+        default_threshold: f64,
+        stats: Option<&NameStats>,
+    ) -> Index {
+        let mut watch_counts: HashMap<&str, u32> = HashMap::new();
+        if stats.is_none() {
+            for p in prepared {
+                for (_, n) in &p.names {
+                    for t in &n.tokens {
+                        *watch_counts.entry(t.key.as_str()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let weight = |t: &Token| stats.map_or(1.0, |s| s.weight(t));
+        let frequency = |t: &Token| match stats {
+            Some(s) => s.frequency(t),
+            None => watch_counts.get(t.key.as_str()).copied().unwrap_or(0),
+        };
+        let mut index = Index::default();
+        for (i, (item, p)) in items.iter().zip(prepared).enumerate() {
+            let i = i as u32;
+            if item.kind == WatchKind::Keyword {
+                continue;
+            }
+            let threshold = item.threshold.unwrap_or(default_threshold) - max_bonus(item);
+            let mut keys: Vec<String> = Vec::new();
+            let mut always = false;
+            for (_, name) in &p.names {
+                match must_pair_one_of(&name.tokens, item.kind, threshold, &weight, &frequency) {
+                    Some(chosen) => {
+                        for &c in &chosen {
+                            part_keys(&name.tokens[c], &mut keys);
+                            // the entry may give the part as an initial only ("Ahmed, A")
+                            keys.extend(initial_key(&name.tokens[c]));
+                            for n in [c.wrapping_sub(1), c + 1] {
+                                let (a, b) = if n < c { (n, c) } else { (c, n) };
+                                if let (Some(x), Some(y)) = (name.tokens.get(a), name.tokens.get(b))
+                                {
+                                    part_keys(&joined(x, y), &mut keys);
+                                }
+                            }
+                        }
+                    }
+                    None => always = true,
+                }
+            }
+            if always {
+                index.always.push(i);
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            for k in keys {
+                index.parts.entry(k).or_default().push(i);
+            }
+            let ids = p.imo.iter().map(|(n, _)| format!("imo:{n}"));
+            let ids = ids.chain(p.mmsi.iter().map(|m| format!("mmsi:{m}")));
+            for k in ids {
+                let slot = index.ids.entry(k).or_default();
+                if slot.last() != Some(&i) {
+                    slot.push(i);
+                }
+            }
+        }
+        index
+    }
+
+    /// Watch items (ascending) that `entry` could match.
+    pub(crate) fn candidates(
+        &self,
+        entry: &Entry,
+        imos: &[String],
+        mmsis: &[String],
+    ) -> Vec<usize> {
+        let mut keys: Vec<String> = Vec::new();
+        for name in entry.all_names() {
+            let (tokens, _) = split_words(name, false);
+            for (j, t) in tokens.iter().enumerate() {
+                if t.is_initial() {
+                    keys.extend(initial_key(t));
+                    continue;
+                }
+                part_keys(t, &mut keys);
+                if let Some(next) = tokens.get(j + 1) {
+                    part_keys(&joined(t, next), &mut keys);
+                }
+                // "Abdulrahman" listed, "Abdul Rahman" watched and indexed under "rahman";
+                // "Elhassan" listed, "Hassan" watched
+                for p in JOIN_PREFIXES.iter().chain(ARTICLES) {
+                    if let Some(rest) = t.text.strip_prefix(p) {
+                        if rest.len() >= 3 {
+                            part_keys(&Token::new(rest.to_string(), t.cyrillic), &mut keys);
+                        }
+                    }
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let mut out: Vec<usize> = self.always.iter().map(|&i| i as usize).collect();
+        for k in &keys {
+            if let Some(items) = self.parts.get(k) {
+                out.extend(items.iter().map(|&i| i as usize));
+            }
+        }
+        let ids = imos.iter().map(|n| format!("imo:{n}"));
+        for k in ids.chain(mmsis.iter().map(|m| format!("mmsi:{m}"))) {
+            if let Some(items) = self.ids.get(&k) {
+                out.extend(items.iter().map(|&i| i as usize));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The most a date of birth and nationality that agree can add to a person's score.
+fn max_bonus(item: &WatchItem) -> f64 {
+    if item.kind != WatchKind::Person {
+        return 0.0;
+    }
+    let dob = if item.dates_of_birth.is_empty() {
+        0.0
+    } else {
+        DOB_AGREES
+    };
+    let nat = if item.nationalities.is_empty() {
+        0.0
+    } else {
+        NATIONALITY_AGREES
+    };
+    dob + nat
+}
+
+/// Positions of parts of which any match at `threshold` must pair one, rarest first; `None`
+/// when no set of parts will do (a name of initials only).
+///
+/// The bound is the score of the best case left when every chosen part goes unmatched: all
+/// other parts paired perfectly, each part weighing what scoring gives it (`weight`: its
+/// rarity, or 1 without stats), a person's middle name or patronymic tolerated as absent.
+/// Leftover entry parts and an unmatched family name only ever lower a score, so they are
+/// left out of the bound, which keeps it safe.
+pub(crate) fn must_pair_one_of(
+    tokens: &[Token],
+    kind: WatchKind,
+    threshold: f64,
+    weight: &dyn Fn(&Token) -> f64,
+    frequency: &dyn Fn(&Token) -> u32,
+) -> Option<Vec<usize>> {
+    let full_weight = |t: &Token| {
+        if t.is_initial() {
+            INITIAL_WEIGHT
+        } else {
+            weight(t)
+        }
+    };
+    let absent_weight = |i: usize, t: &Token| {
+        let absentable = kind == WatchKind::Person
+            && ((i > 0 && i + 1 < tokens.len()) || is_patronymic(&t.text));
+        full_weight(t)
+            * if absentable {
+                ABSENT_MIDDLE_WEIGHT
+            } else {
+                1.0
+            }
+    };
+    let mut order: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !tokens[i].is_initial() && tokens[i].text.len() >= 2)
+        .collect();
+    // rarest first; between equally rare parts the longer, which is rarer in practice
+    order.sort_by_key(|&i| {
+        (
+            frequency(&tokens[i]),
+            std::cmp::Reverse(tokens[i].text.len()),
+        )
+    });
+    let mut kept: f64 = tokens.iter().map(full_weight).sum();
+    let mut lost = 0.0;
+    let mut chosen = Vec::new();
+    for i in order {
+        chosen.push(i);
+        kept -= full_weight(&tokens[i]);
+        lost += absent_weight(i, &tokens[i]);
+        if kept <= 1e-9 || kept / (kept + lost) < threshold {
+            return Some(chosen);
+        }
+    }
+    None
+}
+
+/// Arabic articles written joined to the name that follows ("Elhassan", "Alrashid").
+const ARTICLES: &[&str] = &["al", "el", "ul"];
+
+/// The key an initial, or a part the entry may give as an initial, is found under.
+fn initial_key(t: &Token) -> Option<String> {
+    t.text.chars().next().map(|c| format!("^{c}"))
+}
+
+fn joined(a: &Token, b: &Token) -> Token {
+    Token::new(format!("{}{}", a.text, b.text), a.cyrillic)
+}
+
+/// A part's lookup keys: its skeleton and, when long enough, each one-letter deletion of it.
+fn part_keys(t: &Token, keys: &mut Vec<String>) {
+    let key = if t.key.len() >= 2 { &t.key } else { &t.text };
+    if key.len() < 2 {
+        return;
+    }
+    keys.push(key.clone());
+    if key.len() >= DELETIONS_FROM && key.is_ascii() {
+        for i in 0..key.len() {
+            let mut d = String::with_capacity(key.len() - 1);
+            d.push_str(&key[..i]);
+            d.push_str(&key[i + 1..]);
+            keys.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::normalize::{normalize, NameKind};
+
+    /// Chosen parts, weighing parts as scoring does with stats in which `common` parts occur
+    /// in thousands of names.
+    fn chosen(name: &str, kind: WatchKind, common: &[(&str, u32)]) -> Option<Vec<String>> {
+        let n = normalize(name, NameKind::Person);
+        let freq = |t: &Token| {
+            common
+                .iter()
+                .find(|(p, _)| *p == t.text)
+                .map_or(0, |(_, c)| *c)
+        };
+        let weight = |t: &Token| if freq(t) > 1000 { 0.35 } else { 1.0 };
+        must_pair_one_of(&n.tokens, kind, 0.85, &weight, &freq)
+            .map(|c| c.into_iter().map(|i| n.tokens[i].text.clone()).collect())
+    }
+
+    #[test]
+    fn a_common_part_is_not_indexed_when_a_rare_one_must_match() {
+        let common = [("mohammad", 5000), ("ali", 3000)];
+        assert_eq!(
+            chosen("Mohammad Rezaei", WatchKind::Person, &common).unwrap(),
+            ["rezaei"]
+        );
+        // a middle name may be absent from the entry, so it cannot stand for the name
+        assert_eq!(
+            chosen("Mohammad Ali Rezaei", WatchKind::Person, &common).unwrap(),
+            ["rezaei"]
+        );
+    }
+
+    #[test]
+    fn more_parts_are_chosen_when_one_could_be_missing() {
+        // four equally rare parts: any one unmatched leaves 3/4 = 0.75
+        let c = chosen("Alpha Bravo Charlie Delta", WatchKind::Organization, &[]).unwrap();
+        assert_eq!(c.len(), 1, "{c:?}");
+        // ten parts: one unmatched leaves 0.9, two 0.8
+        let c = chosen(
+            "Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliet",
+            WatchKind::Organization,
+            &[],
+        );
+        assert_eq!(c.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_name_of_initials_has_no_key() {
+        assert_eq!(chosen("A. B.", WatchKind::Person, &[]), None);
+    }
+
+    #[test]
+    fn one_consonant_apart_shares_a_key() {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        part_keys(&Token::new("lukashenko".into(), false), &mut a);
+        part_keys(&Token::new("lukachenko".into(), false), &mut b);
+        assert!(a.iter().any(|k| b.contains(k)), "{a:?} {b:?}");
+        let mut c = Vec::new();
+        part_keys(&Token::new("lukoil".into(), false), &mut c);
+        assert!(!a.iter().any(|k| c.contains(k)), "{a:?} {c:?}");
+    }
+}
