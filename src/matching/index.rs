@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use super::normalize::{split_words, Token};
+use super::normalize::{split_words, Token, JOINED_ARTICLES};
 use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
 use super::score::{is_patronymic, NameStats, ABSENT_MIDDLE_WEIGHT, INITIAL_WEIGHT, JOIN_PREFIXES};
 use super::Prepared;
@@ -131,10 +131,10 @@ impl Index {
                 }
                 // "Abdulrahman" listed, "Abdul Rahman" watched and indexed under "rahman";
                 // "Elhassan" listed, "Hassan" watched
-                for p in JOIN_PREFIXES.iter().chain(ARTICLES) {
+                for p in JOIN_PREFIXES.iter().chain(JOINED_ARTICLES) {
                     if let Some(rest) = t.text.strip_prefix(p) {
                         if rest.len() >= 3 {
-                            part_keys(&Token::new(rest.to_string(), t.cyrillic), &mut keys);
+                            part_keys(&Token::new(rest.to_string(), t.script), &mut keys);
                         }
                     }
                 }
@@ -234,16 +234,13 @@ pub(crate) fn must_pair_one_of(
     None
 }
 
-/// Arabic articles written joined to the name that follows ("Elhassan", "Alrashid").
-const ARTICLES: &[&str] = &["al", "el", "ul"];
-
 /// The key an initial, or a part the entry may give as an initial, is found under.
 fn initial_key(t: &Token) -> Option<String> {
     t.text.chars().next().map(|c| format!("^{c}"))
 }
 
 fn joined(a: &Token, b: &Token) -> Token {
-    Token::new(format!("{}{}", a.text, b.text), a.cyrillic)
+    Token::new(format!("{}{}", a.text, b.text), a.script)
 }
 
 /// A part's lookup keys: its skeleton and, when long enough, each one-letter deletion of it.
@@ -266,7 +263,7 @@ fn part_keys(t: &Token, keys: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::normalize::{normalize, NameKind};
+    use crate::matching::normalize::{normalize, NameKind, Script};
 
     /// Chosen parts, weighing parts as scoring does with stats in which `common` parts occur
     /// in thousands of names.
@@ -320,11 +317,11 @@ mod tests {
     fn one_consonant_apart_shares_a_key() {
         let mut a = Vec::new();
         let mut b = Vec::new();
-        part_keys(&Token::new("lukashenko".into(), false), &mut a);
-        part_keys(&Token::new("lukachenko".into(), false), &mut b);
+        part_keys(&Token::new("lukashenko".into(), Script::Latin), &mut a);
+        part_keys(&Token::new("lukachenko".into(), Script::Latin), &mut b);
         assert!(a.iter().any(|k| b.contains(k)), "{a:?} {b:?}");
         let mut c = Vec::new();
-        part_keys(&Token::new("lukoil".into(), false), &mut c);
+        part_keys(&Token::new("lukoil".into(), Script::Latin), &mut c);
         assert!(!a.iter().any(|k| c.contains(k)), "{a:?} {c:?}");
     }
 }

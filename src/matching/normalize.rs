@@ -23,22 +23,42 @@ pub struct Token {
     pub text: String,
     /// Phonetic skeleton (see [`translit::skeleton`]): equal for transliteration variants.
     pub key: String,
-    /// Written in Cyrillic in the original, so Russian case endings may follow it.
-    pub cyrillic: bool,
+    /// The script it was written in.
+    pub script: Script,
 }
 
 impl Token {
-    pub fn new(text: String, cyrillic: bool) -> Token {
+    pub fn new(text: String, script: Script) -> Token {
         let key = translit::skeleton(&text);
-        Token {
-            text,
-            key,
-            cyrillic,
-        }
+        Token { text, key, script }
     }
 
     pub fn is_initial(&self) -> bool {
         self.text.chars().count() == 1
+    }
+}
+
+/// The script a part was written in, where that changes how it is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Latin, or any other script whose romanisation carries its vowels.
+    Latin,
+    /// Russian case endings may follow the part in news text ("Мадуро", "Николаса").
+    Cyrillic,
+    /// Arabic or Persian: short vowels are not written, so "مالك" romanises to "mlk" and only
+    /// its consonant skeleton can be compared with "Malik".
+    Arabic,
+}
+
+impl Script {
+    fn of(word: &str) -> Script {
+        if word.chars().any(is_cyrillic) {
+            Script::Cyrillic
+        } else if word.chars().any(is_arabic_letter) {
+            Script::Arabic
+        } else {
+            Script::Latin
+        }
     }
 }
 
@@ -103,6 +123,9 @@ const HONORIFICS: &[&str] = &[
     "rev",
     "reverend",
     "father",
+    // romanised from Arabic script: دكتور, شيخ
+    "dktur",
+    "shikh",
 ];
 
 const LEGAL_FORMS: &[&str] = &[
@@ -154,18 +177,53 @@ const LEGAL_FORMS: &[&str] = &[
     "cv",
 ];
 
+/// Legal forms spelled out in words, which lists and users write or abbreviate at will
+/// ("OPEN JOINT STOCK COMPANY INVESTCAPITALBANK" = "INVESTCAPITALBANK"); as romanised from
+/// Russian too ("Общество с ограниченной ответственностью" = OOO).
+const LEGAL_PHRASES: &[&[&str]] = &[
+    &["open", "joint", "stock", "company"],
+    &["closed", "joint", "stock", "company"],
+    &["public", "joint", "stock", "company"],
+    &["joint", "stock", "company"],
+    &["limited", "liability", "company"],
+    &["limited", "liability", "partnership"],
+    &["public", "limited", "company"],
+    &["private", "limited"],
+    &["sociedad", "anonima"],
+    &["societe", "anonyme"],
+    &["obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"],
+    &["obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"],
+    &["publichnoe", "aktsionernoe", "obshchestvo"],
+    &["otkrytoe", "aktsionernoe", "obshchestvo"],
+    &["zakrytoe", "aktsionernoe", "obshchestvo"],
+    &["aktsionernoe", "obshchestvo"],
+];
+
 /// Leading words of a vessel name that only say it is a ship.
 const VESSEL_PREFIXES: &[&str] = &["mt", "mv", "ms", "ss", "tanker", "vessel", "ship"];
 
 /// Connecting words: carried by some spellings of a name and not by others.
 const PARTICLES: &[&str] = &[
-    "al", "el", "bin", "ibn", "bint", "binti", "ben", "de", "del", "della", "di", "da", "das",
-    "dos", "do", "du", "la", "le", "los", "las", "van", "von", "der", "den", "y", "of", "the",
-    "and", "und", "et",
+    "al", "el", "bin", "ibn", "bint", "binti", "ben", "bn", "de", "del", "della", "di", "da",
+    "das", "dos", "do", "du", "la", "le", "los", "las", "van", "von", "der", "den", "y", "of",
+    "the", "and", "und", "et",
 ];
 
 /// The Arabic article assimilated to a sun letter: "ar-Rahman", "as-Sayyid", "ad-Din".
 const SUN_ARTICLES: &[&str] = &["ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh"];
+
+/// The Arabic article as some spellings join it to the name that follows ("Almadani",
+/// "Elhassan"); others write it apart and it is dropped as a particle.
+pub const JOINED_ARTICLES: &[&str] = &["al", "el", "ul"];
+
+/// A folded part without a joined article: "almadani" → "madani". The rest must keep four
+/// letters, so that "alam" or "elias" stay whole.
+pub fn without_joined_article(part: &str) -> &str {
+    JOINED_ARTICLES
+        .iter()
+        .find_map(|a| part.strip_prefix(a).filter(|rest| rest.len() >= 4))
+        .unwrap_or(part)
+}
 
 /// Whether a folded word is a connecting particle ("bin", "de", "al").
 pub fn is_particle(word: &str) -> bool {
@@ -224,6 +282,17 @@ fn keep_mask(tokens: &[Token], kind: NameKind) -> Vec<bool> {
                 keep[i] = false;
             }
         }
+        for start in 0..tokens.len() {
+            let phrase = LEGAL_PHRASES.iter().find(|p| {
+                tokens.len() - start >= p.len()
+                    && p.iter().zip(&tokens[start..]).all(|(w, t)| t.text == *w)
+            });
+            if let Some(p) = phrase {
+                keep[start..start + p.len()]
+                    .iter_mut()
+                    .for_each(|k| *k = false);
+            }
+        }
     }
     for (i, t) in tokens.iter().enumerate() {
         let next_same_letter = tokens
@@ -247,7 +316,7 @@ pub fn split_words(text: &str, apostrophe_splits: bool) -> (Vec<Token>, Option<u
     let mut tokens = Vec::new();
     let mut comma_at = None;
     for raw in text.split_whitespace() {
-        let cyrillic = raw.chars().any(is_cyrillic);
+        let script = Script::of(raw);
         let joined = join_abbreviation(raw);
         let folded = fold(joined.as_deref().unwrap_or(raw));
         let mut word = String::new();
@@ -260,17 +329,17 @@ pub fn split_words(text: &str, apostrophe_splits: bool) -> (Vec<Token>, Option<u
                 if c == ',' && comma_at.is_none() && !(tokens.is_empty() && word.is_empty()) {
                     comma_at = Some(tokens.len() + usize::from(!word.is_empty()));
                 }
-                push_word(&mut tokens, &mut word, cyrillic);
+                push_word(&mut tokens, &mut word, script);
             }
         }
-        push_word(&mut tokens, &mut word, cyrillic);
+        push_word(&mut tokens, &mut word, script);
     }
     (tokens, comma_at)
 }
 
-fn push_word(tokens: &mut Vec<Token>, word: &mut String, cyrillic: bool) {
+fn push_word(tokens: &mut Vec<Token>, word: &mut String, script: Script) {
     if !word.is_empty() {
-        tokens.push(Token::new(std::mem::take(word), cyrillic));
+        tokens.push(Token::new(std::mem::take(word), script));
     }
 }
 
@@ -436,7 +505,7 @@ mod tests {
         let n = normalize("Александр Лукашенко", NameKind::Person);
         assert_eq!(n.tokens[0].text, "aleksandr");
         assert_eq!(n.tokens[1].text, "lukashenko");
-        assert!(n.tokens.iter().all(|t| t.cyrillic));
+        assert!(n.tokens.iter().all(|t| t.script == Script::Cyrillic));
         // й must become y, not lose its breve and become i
         assert_eq!(texts("Николай", NameKind::Person), ["nikolay"]);
     }
@@ -481,6 +550,14 @@ mod tests {
     }
 
     #[test]
+    fn joined_article_comes_off() {
+        assert_eq!(without_joined_article("almadani"), "madani");
+        assert_eq!(without_joined_article("elhassan"), "hassan");
+        assert_eq!(without_joined_article("alam"), "alam");
+        assert_eq!(without_joined_article("madani"), "madani");
+    }
+
+    #[test]
     fn legal_forms_dropped_from_organisations() {
         assert_eq!(
             texts("ANGLO-CARIBBEAN CO., LTD.", NameKind::Organization),
@@ -497,6 +574,35 @@ mod tests {
         assert_eq!(texts("ООО Ромашка", NameKind::Organization), ["romashka"]);
         assert_eq!(texts("Rosneft PJSC", NameKind::Organization), ["rosneft"]);
         assert_eq!(texts("Siemens GmbH", NameKind::Organization), ["siemens"]);
+        // spelled out, in English, Spanish and Russian
+        for (spelled, bare) in [
+            (
+                "OPEN JOINT STOCK COMPANY INVESTCAPITALBANK",
+                "Investcapitalbank",
+            ),
+            (
+                "INVESTCAPITALBANK LIMITED LIABILITY COMPANY",
+                "Investcapitalbank",
+            ),
+            ("Investcapitalbank Sociedad Anonima", "Investcapitalbank"),
+            (
+                "Публичное акционерное общество Инвесткапиталбанк",
+                "Инвесткапиталбанк",
+            ),
+            (
+                "Общество с ограниченной ответственностью Ромашка",
+                "Ромашка",
+            ),
+        ] {
+            let bare = texts(bare, NameKind::Organization);
+            assert_eq!(bare.len(), 1);
+            assert_eq!(texts(spelled, NameKind::Organization), bare, "{spelled}");
+        }
+        // the words alone are names
+        assert_eq!(
+            texts("Open Society Foundation", NameKind::Organization),
+            ["open", "society", "foundation"]
+        );
         // a name made only of noise keeps it
         assert_eq!(
             texts("Company Limited", NameKind::Organization),

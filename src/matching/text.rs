@@ -20,7 +20,7 @@
 //!   a hyphen is a word boundary, so "shadow fleet" is found in "Shadow-fleet tankers", and
 //!   not in "shadowfleetly". English plurals are not folded: add "shadow fleets" if wanted.
 
-use super::normalize::{self, normalize, split_words, NameKind, NormName, Token};
+use super::normalize::{self, normalize, split_words, NameKind, NormName, Script, Token};
 use super::translit::{final_vowel_folded, ru_stems};
 
 /// Score of a full name found with every part equal after folding.
@@ -129,7 +129,7 @@ pub fn words(text: &str) -> Vec<Word> {
         let original = raw.trim_matches(|c: char| !c.is_alphanumeric());
         let capitalised = original.chars().next().is_some_and(char::is_uppercase);
         for token in tokens {
-            let stems = if token.cyrillic {
+            let stems = if token.script == Script::Cyrillic {
                 ru_stems(&token.text)
             } else {
                 vec![token.text.clone()]
@@ -232,7 +232,7 @@ fn word_matches(word: &Word, part: &Token, allow_variant: bool) -> Option<WordVi
     if word.stems.contains(&part.text) {
         return Some(WordVia::Equal);
     }
-    if word.token.cyrillic && part.cyrillic {
+    if word.token.script == Script::Cyrillic && part.script == Script::Cyrillic {
         let part_stems = ru_stems(&part.text);
         if word.stems.iter().any(|s| part_stems.contains(s)) {
             return Some(WordVia::Equal);

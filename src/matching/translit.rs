@@ -66,28 +66,38 @@ fn arabic_prefix(token: &str) -> String {
     token.to_string()
 }
 
+/// Spellings of one sound, folded to one letter; see [`skeleton`].
+const DIGRAPHS: &[(&str, &str)] = &[
+    ("shch", "sh"),
+    ("tsch", "ch"),
+    ("sch", "sh"),
+    ("tch", "ch"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("qu", "k"),
+    ("q", "k"),
+    ("x", "ks"),
+    ("w", "v"),
+];
+
+/// Letter pairs an Arabic-script romanisation writes for two letters, never one sound:
+/// "زهير" is z-h-i-r, not "Jir".
+const ARABIC_SPLIT_PAIRS: &[&str] = &["dzh", "dj", "zh"];
+
 fn digraphs(s: &str) -> String {
-    const PAIRS: &[(&str, &str)] = &[
-        ("shch", "sh"),
-        ("tsch", "ch"),
-        ("sch", "sh"),
-        ("tch", "ch"),
-        ("dzh", "j"),
-        ("dj", "j"),
-        ("zh", "j"),
-        ("kh", "h"),
-        ("gh", "g"),
-        ("ph", "f"),
-        ("th", "t"),
-        ("dh", "d"),
-        ("ck", "k"),
-        ("qu", "k"),
-        ("q", "k"),
-        ("x", "ks"),
-        ("w", "v"),
-    ];
+    digraphs_of(s, DIGRAPHS.iter())
+}
+
+fn digraphs_of<'a>(s: &str, pairs: impl Iterator<Item = &'a (&'a str, &'a str)>) -> String {
     let mut s = s.to_string();
-    for (from, to) in PAIRS {
+    for (from, to) in pairs {
         if s.contains(from) {
             s = s.replace(from, to);
         }
@@ -99,6 +109,79 @@ fn digraphs(s: &str) -> String {
             'c' if chars.get(i + 1) != Some(&'h') => out.push('k'),
             'g' => out.push('h'),
             _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `latin` can be a romanisation of `arabic`, a part romanised from Arabic script
+/// (see normalize.rs: consonants, and a/i/u for alef, yeh and waw; short vowels unwritten).
+///
+/// Each consonant of the Arabic part must come in order in the Latin one, and each written
+/// vowel must meet a run of vowels, y or w that can spell it (i: i, e, y; u: u, o, w; alef
+/// or ayn: any vowel); between them the Latin part may only add vowels, the short ones Arabic
+/// leaves out, and doubled letters count once (shadda is not written either). So "حسين"
+/// (hsin) is "Hussein" or "Husayn" but not "Hassan", and "سليمان" (sliman) is "Sulaiman".
+pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
+    let arabic_pairs = DIGRAPHS
+        .iter()
+        .filter(|(from, _)| !ARABIC_SPLIT_PAIRS.contains(from));
+    let a = collapse(&digraphs_of(&arabic_prefix(arabic), arabic_pairs));
+    // "qu" is k in Spanish or French ("Quintero"), but q-u in Arabic ("Attiqullah")
+    let latin_pairs = DIGRAPHS.iter().filter(|(from, _)| *from != "qu");
+    let l = collapse(&digraphs_of(&arabic_prefix(latin), latin_pairs));
+    let (a, l): (Vec<char>, Vec<char>) = (a.chars().collect(), l.chars().collect());
+    let vowelish = |c: char| is_vowel(c) || c == 'v';
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() {
+        if vowelish(a[i]) && (i > 0 || is_vowel(a[i])) {
+            let run_a: Vec<char> = a[i..]
+                .iter()
+                .copied()
+                .take_while(|c| vowelish(*c))
+                .collect();
+            let run_l: Vec<char> = l[j..]
+                .iter()
+                .copied()
+                .take_while(|c| vowelish(*c))
+                .collect();
+            let spelt = |c: char| {
+                run_l.iter().any(|&x| match c {
+                    'i' | 'y' => matches!(x, 'i' | 'e' | 'y'),
+                    'u' | 'v' => matches!(x, 'u' | 'o' | 'v'),
+                    _ => is_vowel(x),
+                })
+            };
+            if run_l.is_empty() || !run_a.iter().all(|&c| spelt(c)) {
+                return false;
+            }
+            i += run_a.len();
+            j += run_l.len();
+            continue;
+        }
+        // one unwritten short vowel; two letters ("ei", "ou", "aa") spell a long one
+        if j > 0 && j + 1 < l.len() && is_plain_vowel(l[j]) && !is_vowel(l[j + 1]) {
+            j += 1;
+        }
+        if l.get(j) != Some(&a[i]) {
+            return false;
+        }
+        i += 1;
+        j += 1;
+    }
+    // a final short a or e ("Hamza"/"Hamzah" for "حمزة"); a final i or u would be written
+    l[j..].iter().all(|&c| matches!(c, 'a' | 'e' | 'h'))
+}
+
+fn is_plain_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
+}
+
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
         }
     }
     out
@@ -183,6 +266,49 @@ mod tests {
         differ("Hassan", "Hussein");
         differ("Lukashenko", "Lukashevich");
         differ("Bashar", "Bushra");
+    }
+
+    #[test]
+    fn arabic_script_spellings_fit_their_romanisations() {
+        let fits = |ar: &str, lat: &str| {
+            let (a, _) = crate::matching::normalize::split_words(ar, false);
+            arabic_spelling_fits(&a[0].text, lat)
+        };
+        for (ar, lat) in [
+            ("حسين", "hussein"),
+            ("حسين", "husayn"),
+            ("سليمان", "sulaiman"),
+            ("انور", "anwar"),
+            ("فيصل", "faysal"),
+            ("العبيدي", "ubaidi"),
+            ("القبيسي", "qubaysi"),
+            ("توفيق", "tawfiq"),
+            ("جوهر", "jawhar"),
+            ("زهير", "zuhair"),
+            ("التكريتي", "tikriti"),
+            ("محمد", "muhammad"),
+            ("مالك", "malik"),
+            ("عبد", "abdul"),
+            ("عبدالله", "abdallah"),
+            ("عتیقالله", "attiqullah"),
+            ("سعيد", "saeed"),
+            ("الرزاق", "razzaq"),
+            ("الجلاهمة", "jalahmah"),
+        ] {
+            let (a, _) = crate::matching::normalize::split_words(ar, false);
+            let ar_text = &a.last().unwrap().text;
+            assert!(
+                arabic_spelling_fits(ar_text, lat),
+                "{ar} ({ar_text}) should fit {lat}"
+            );
+        }
+        // a written long vowel must be there; consonants must agree
+        assert!(!fits("حسين", "hassan"));
+        assert!(!fits("مالك", "malaki"));
+        assert!(!fits("محمود", "muhammad"));
+        assert!(!fits("محمد", "mahmoud"));
+        assert!(!fits("حسن", "hussein"));
+        assert!(!fits("سليمان", "salman"));
     }
 
     #[test]
