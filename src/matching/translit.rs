@@ -134,17 +134,31 @@ pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
     let vowelish = |c: char| is_vowel(c) || c == 'v';
     let (mut i, mut j) = (0, 0);
     while i < a.len() {
-        if vowelish(a[i]) && (i > 0 || is_vowel(a[i])) {
+        if vowelish(a[i]) && (i > 0 || is_plain_vowel(a[i])) {
             let run_a: Vec<char> = a[i..]
                 .iter()
                 .copied()
                 .take_while(|c| vowelish(*c))
                 .collect();
-            let run_l: Vec<char> = l[j..]
-                .iter()
-                .copied()
-                .take_while(|c| vowelish(*c))
-                .collect();
+            // a leading w or y is a consonant the Arabic would write ("Wali" is not "علي")
+            let in_run = |c: char| {
+                if j == 0 {
+                    is_plain_vowel(c)
+                } else {
+                    vowelish(c)
+                }
+            };
+            let run_l: Vec<char> = l[j..].iter().copied().take_while(|c| in_run(*c)).collect();
+            // a Latin diphthong spells a long vowel or glide the Arabic must write too:
+            // "Said" is سعيد, not سعد
+            let glide = |class: &[char]| {
+                run_l.len() >= 2
+                    && run_l.iter().any(|x| class.contains(x))
+                    && !run_a.iter().any(|x| class.contains(x))
+            };
+            if glide(&['i', 'y']) || glide(&['u', 'o', 'v']) {
+                return false;
+            }
             let spelt = |c: char| {
                 run_l.iter().any(|&x| match c {
                     'i' | 'y' => matches!(x, 'i' | 'e' | 'y'),
@@ -289,6 +303,8 @@ mod tests {
             ("محمد", "muhammad"),
             ("مالك", "malik"),
             ("عبد", "abdul"),
+            ("يحيى", "yahya"),
+            ("وليد", "walid"),
             ("عبدالله", "abdallah"),
             ("عتیقالله", "attiqullah"),
             ("سعيد", "saeed"),
@@ -308,6 +324,8 @@ mod tests {
         assert!(!fits("محمود", "muhammad"));
         assert!(!fits("محمد", "mahmoud"));
         assert!(!fits("حسن", "hussein"));
+        assert!(!fits("علي", "wali"));
+        assert!(!fits("سعد", "said"));
         assert!(!fits("سليمان", "salman"));
     }
 
