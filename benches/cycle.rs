@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use watchkeeper::config::{Config, EmailConfig, MailMode, SourceConfig, TlsMode, TransportKind};
 use watchkeeper::model::{EntityKind, Entry};
-use watchkeeper::sources::{format_for, Body, FormatOptions, Parsed};
+use watchkeeper::sources::{format_for, local_bodies, FormatOptions, Parsed};
 use watchkeeper::watchlist::{WatchItem, WatchKind, Watchlist};
 
 fn data() -> PathBuf {
@@ -32,29 +32,9 @@ fn peak_rss_mib() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn bodies(url_dir: &Path, resources: &[String]) -> Vec<Body> {
-    if resources.is_empty() {
-        return vec![Body {
-            resource: String::new(),
-            url: url_dir.display().to_string(),
-            bytes: std::fs::read(url_dir).expect("read list file"),
-            content_type: None,
-        }];
-    }
-    resources
-        .iter()
-        .map(|r| Body {
-            resource: r.clone(),
-            url: url_dir.join(r).display().to_string(),
-            bytes: std::fs::read(url_dir.join(r)).expect("read list file"),
-            content_type: None,
-        })
-        .collect()
-}
-
 fn parse(kind: &str, path: &Path) -> Vec<Entry> {
     let format = format_for(kind, &FormatOptions::default()).expect("known kind");
-    let b = bodies(path, &format.resources());
+    let b = local_bodies(format.as_ref(), path).expect("read list file");
     let start = Instant::now();
     let parsed = format.parse(&b).expect("real list parses");
     let took = start.elapsed();
@@ -138,7 +118,7 @@ fn all_lists() -> Vec<(&'static str, &'static str, PathBuf)> {
 fn parse_all() {
     for (_, kind, path) in all_lists() {
         let format = format_for(kind, &FormatOptions::default()).expect("known kind");
-        let b = bodies(&path, &format.resources());
+        let b = local_bodies(format.as_ref(), &path).expect("read list file");
         let start = Instant::now();
         let parsed = format.parse(&b);
         let took = start.elapsed().as_secs_f64() * 1e3;

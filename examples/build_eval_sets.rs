@@ -19,7 +19,6 @@ use std::path::Path;
 use watchkeeper::matching::normalize::fold;
 use watchkeeper::matching::translit::skeleton;
 use watchkeeper::model::{EntityKind, Entry};
-use watchkeeper::sources::{format_for, Body, FormatOptions, Parsed};
 
 struct Row {
     set: &'static str,
@@ -331,21 +330,12 @@ fn crosslist_rows(universe: &[(String, Entry)]) -> Vec<Row> {
 /// IMO number and another name: the 2018 name as a query (without the IMO).
 fn consolidated_vessel_rows(ofac: &[&Entry]) -> Vec<Row> {
     let path = lists::data_dir().join("ofac-consolidated-xml/2018-04/consolidated.xml");
-    let Ok(bytes) = std::fs::read(&path) else {
+    if !path.exists() {
         return Vec::new();
-    };
-    let body = Body {
-        resource: String::new(),
-        url: path.display().to_string(),
-        bytes,
-        content_type: None,
-    };
-    let format = format_for("ofac_xml", &FormatOptions::default()).expect("ofac_xml format");
-    let Ok(Parsed::List(snapshot)) = format.parse(&[body]) else {
-        return Vec::new();
-    };
+    }
+    let consolidated = lists::read_list("ofac_xml", &path);
     let mut rows = Vec::new();
-    for c in &snapshot.entries {
+    for c in &consolidated {
         for o in ofac {
             let Some(why) = same_subject(c, o) else {
                 continue;

@@ -2,6 +2,8 @@
 //!
 //! Adding a list is adding a file that implements the trait and one line in [`format_for`].
 
+use std::path::Path;
+
 use crate::model::{FeedSnapshot, ListSnapshot};
 
 pub mod ca_sema_xml;
@@ -26,6 +28,34 @@ pub struct Body {
     pub bytes: Vec<u8>,
     /// The HTTP Content-Type, if there was one (a `file://` source has none).
     pub content_type: Option<String>,
+}
+
+impl Body {
+    /// A file on local disk as a document, for tools and tests that parse files without
+    /// fetching them; its path stands for the URL.
+    pub fn from_file(resource: &str, path: &Path) -> std::io::Result<Body> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(Body {
+            resource: resource.to_string(),
+            url: path.display().to_string(),
+            bytes,
+            content_type: None,
+        })
+    }
+}
+
+/// The documents `format` reads, from local disk: `path` is the file itself when the format
+/// asks for no resources, else the folder holding them.
+pub fn local_bodies(format: &dyn SourceFormat, path: &Path) -> std::io::Result<Vec<Body>> {
+    let resources = format.resources();
+    if resources.is_empty() {
+        return Ok(vec![Body::from_file("", path)?]);
+    }
+    resources
+        .iter()
+        .map(|r| Body::from_file(r, &path.join(r)))
+        .collect()
 }
 
 /// What a source's documents parse into.
