@@ -1,8 +1,10 @@
 //! `watchkeeper screen`: ranks stored entries against an ad-hoc query, with the reason for each
 //! score, grouping entries of different lists that share an IMO or passport number.
 
+use std::sync::Arc;
+
 use crate::imo::Imo;
-use crate::matching::{score_entry_with, NameStats};
+use crate::matching::{Matcher, NameStats};
 use crate::model::{Entry, Identifier};
 use crate::watchlist::{WatchItem, WatchKind};
 
@@ -43,19 +45,22 @@ pub fn screen(
         .map(|k| {
             let mut q = WatchItem::query(k, name);
             q.imo = imo.clone();
+            q.threshold = Some(min_score);
             q
         })
         .collect();
-    // weighed by rarity across the stored names, as the pipeline weighs them
+    // the pipeline's matcher, weighing parts by rarity across the stored names as it does;
+    // every entry is scored, as an ad-hoc search wants the weak matches the index skips
     let stats = NameStats::from_entries(entries.iter().map(|(_, e)| e));
+    let matcher = Matcher::new(queries, min_score).with_stats(Arc::new(stats));
     let mut results: Vec<ScreenResult> = entries
         .iter()
         .filter_map(|(source, entry)| {
-            let best = queries
-                .iter()
-                .filter_map(|q| score_entry_with(q, entry, Some(&stats)))
-                .max_by(|a, b| a.score.total_cmp(&b.score))?;
-            (best.score >= min_score).then(|| ScreenResult {
+            let (_, best) = matcher
+                .match_entry_scan(source, entry)
+                .into_iter()
+                .max_by(|a, b| a.1.score.total_cmp(&b.1.score))?;
+            Some(ScreenResult {
                 source: source.clone(),
                 entry_id: entry.id.clone(),
                 kind: entry.kind.as_str().to_string(),

@@ -161,8 +161,9 @@ impl Matcher {
         self.match_among(&scoring, source, entry, candidates)
     }
 
-    /// [`Matcher::match_entry`] scoring every watch item, without the index: the reference
-    /// the index is checked against.
+    /// [`Matcher::match_entry`] scoring every watch item, without the index: for `screen`,
+    /// whose low thresholds want weak matches the index does not look for, and as the
+    /// reference the index is checked against.
     pub fn match_entry_scan(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         self.match_among(&self.scoring(), source, entry, 0..self.items.len())
     }
@@ -242,20 +243,11 @@ impl Matcher {
     }
 }
 
-/// Scores one query against one entry without any threshold (for `screen`); `None` when
+/// Scores one query against one entry without any threshold or rarity weights; `None` when
 /// nothing at all is shared.
 pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
-    score_entry_with(query, entry, None)
-}
-
-/// [`score_entry`], weighing name parts by their rarity in `stats`.
-pub fn score_entry_with(
-    query: &WatchItem,
-    entry: &Entry,
-    stats: Option<&NameStats>,
-) -> Option<Match> {
     let prepared = Prepared::new(query);
-    score_prepared(query, &prepared, entry, &mut EntryNames::new(entry), stats)
+    score_prepared(query, &prepared, entry, &mut EntryNames::new(entry), None)
 }
 
 /// The entry's names, normalised on demand for each kind of name they are compared as.
