@@ -78,12 +78,13 @@ impl Index {
                             part_keys(&name.tokens[c], &mut keys);
                             // the entry may give the part as an initial only ("Ahmed, A")
                             keys.extend(initial_key(&name.tokens[c]));
-                            for n in [c.wrapping_sub(1), c + 1] {
-                                let (a, b) = if n < c { (n, c) } else { (c, n) };
-                                if let (Some(x), Some(y)) = (name.tokens.get(a), name.tokens.get(b))
-                                {
-                                    part_keys(&joined(x, y), &mut keys);
-                                }
+                            // written as one with a neighbour ("Binladen")
+                            let t = &name.tokens;
+                            if c > 0 {
+                                part_keys(&joined(&t[c - 1], &t[c]), &mut keys);
+                            }
+                            if let Some(next) = t.get(c + 1) {
+                                part_keys(&joined(&t[c], next), &mut keys);
                             }
                         }
                     }

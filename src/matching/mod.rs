@@ -302,29 +302,22 @@ fn score_prepared(
         return None;
     }
     let listed_imos: Vec<(String, ImoKind)> = entry_imos(entry).collect();
-    if let Some((imo, kind)) = &prepared.imo {
-        if listed_imos.iter().any(|(n, k)| n == imo && k == kind) {
-            return Some(Match {
-                score: 1.0,
-                why: format!(
-                    "IMO {imo} equals the IMO number of {} \"{}\"",
-                    entry.kind.as_str(),
-                    entry.name
-                ),
-            });
-        }
-    }
-    if let Some(mmsi) = &prepared.mmsi {
-        if entry.identifiers_of("mmsi").any(|m| digits(m) == *mmsi) {
-            return Some(Match {
-                score: 1.0,
-                why: format!(
-                    "MMSI {mmsi} equals the MMSI of {} \"{}\"",
-                    entry.kind.as_str(),
-                    entry.name
-                ),
-            });
-        }
+    let same_imo = prepared
+        .imo
+        .as_ref()
+        .filter(|(imo, kind)| listed_imos.iter().any(|(n, k)| n == imo && k == kind));
+    let same_mmsi = prepared
+        .mmsi
+        .as_ref()
+        .filter(|mmsi| entry.identifiers_of("mmsi").any(|m| digits(m) == **mmsi));
+    let decisive = same_imo
+        .map(|(imo, _)| format!("IMO {imo} equals the IMO number"))
+        .or_else(|| same_mmsi.map(|mmsi| format!("MMSI {mmsi} equals the MMSI")));
+    if let Some(equal) = decisive {
+        return Some(Match {
+            score: 1.0,
+            why: format!("{equal} of {} \"{}\"", entry.kind.as_str(), entry.name),
+        });
     }
     let (watch_label, watch_name, entry_label, entry_name, s) = best_name_pair(
         prepared,
