@@ -263,18 +263,19 @@ struct RawSource {
     max_bytes: Option<Spanned<u64>>,
 }
 
+/// A value the config and the watchlist let the user write as one string or a list.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum OneOrMany {
+pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
 
 impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
+    pub(crate) fn to_vec(&self) -> Vec<String> {
         match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
         }
     }
 }
@@ -303,11 +304,15 @@ struct RawEmail {
 
 /// Reads and validates the config at `path`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+    parse(&read_text(path)?, path)
+}
+
+/// The text of a config or watchlist file.
+pub(crate) fn read_text(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse(&text, path)
+    })
 }
 
 /// Validates config `text`, read from `path` (used for messages and to resolve relative paths).
@@ -515,11 +520,7 @@ impl<'a> Cx<'a> {
         };
         let to = match &e.to {
             Some(t) => {
-                let list = match t.get_ref() {
-                    OneOrMany::One(s) => OneOrMany::One(s.clone()),
-                    OneOrMany::Many(v) => OneOrMany::Many(v.clone()),
-                }
-                .into_vec();
+                let list = t.get_ref().to_vec();
                 for a in &list {
                     check_mailbox(a).map_err(|m| self.err(t, format!("to: {m}")))?;
                 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::config::{check_mailbox, line_col, ConfigError};
+use crate::config::{check_mailbox, line_col, read_text, ConfigError, OneOrMany};
 use crate::imo::{self, Imo, ImoKind};
 
 /// What a watch item watches for.
@@ -151,22 +151,6 @@ struct RawWatchlist {
     keyword: Vec<RawKeyword>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn to_vec(&self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s.clone()],
-            OneOrMany::Many(v) => v.clone(),
-        }
-    }
-}
-
 /// An IMO or MMSI written as a string or a bare integer.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -274,11 +258,7 @@ macro_rules! common {
 
 /// Reads and validates the watchlist at `path`.
 pub fn load(path: &Path) -> Result<Watchlist, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse(&text, path)
+    parse(&read_text(path)?, path)
 }
 
 /// Validates watchlist `text`, read from `path` (named in error messages). Items come out in
