@@ -3,8 +3,11 @@
 
 #[path = "support/data.rs"]
 mod data;
+#[path = "support/lists.rs"]
+mod lists;
 
 use data::real_file;
+use lists::entry;
 
 use watchkeeper::model::{EntityKind, Entry, ListSnapshot};
 use watchkeeper::sources::opensanctions_ftm::{parse_delta, DeltaOp};
@@ -25,22 +28,11 @@ fn body(url: &str, bytes: Vec<u8>) -> Body {
 }
 
 fn parse(kind: &str, url: &str, bytes: Vec<u8>) -> Result<ListSnapshot, ParseError> {
-    let format = format_for(kind, &FormatOptions::default()).expect("kind is registered");
-    match format.parse(&[body(url, bytes)])? {
-        Parsed::List(snapshot) => Ok(snapshot),
-        other => panic!("{kind} produced no list: {other:?}"),
-    }
+    lists::parse(kind, url, &bytes)
 }
 
 fn ok(kind: &str, path: &str) -> ListSnapshot {
     parse(kind, path, fixture(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn by_id<'a>(s: &'a ListSnapshot, id: &str) -> &'a Entry {
-    s.entries
-        .iter()
-        .find(|e| e.id == id)
-        .unwrap_or_else(|| panic!("no entry {id}"))
 }
 
 fn alias_kind<'a>(e: &'a Entry, name: &str) -> &'a str {
@@ -99,7 +91,7 @@ fn eu_person_names_identifiers_and_dates() {
         s.published.as_deref(),
         Some("2026-08-05T16:47:04.449+02:00")
     );
-    let ksm = by_id(&s, "EU.3579.2");
+    let ksm = entry(&s.entries, "EU.3579.2");
     assert_eq!(ksm.kind, EntityKind::Person);
     // The structured alias (first and last name given) is the primary one, not the first listed.
     assert_eq!(ksm.name, "Khalid Sheikh MOHAMMED");
@@ -116,7 +108,7 @@ fn eu_person_names_identifiers_and_dates() {
         Some("https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=OJ:L_202500206")
     );
 
-    let jan = by_id(&s, "EU.502.12");
+    let jan = entry(&s.entries, "EU.502.12");
     assert_eq!(jan.listed_on.as_deref(), Some("2001-01-25"));
     assert_eq!(jan.nationalities, ["AFGHANISTAN"]);
     assert_eq!(jan.dates_of_birth, ["circa between 1953 and 1958"]);
@@ -174,7 +166,7 @@ fn uk_kinds_names_aliases_and_details() {
     assert_eq!(count_of(&s, EntityKind::Person), 2);
     assert_eq!(count_of(&s, EntityKind::Organization), 2);
 
-    let akhund = by_id(&s, "AFG0006");
+    let akhund = entry(&s.entries, "AFG0006");
     assert_eq!(akhund.name, "MOHAMMAD HASSAN AKHUND");
     assert_eq!(alias_kind(akhund, "Mohammad Akhwand"), "variation");
     assert_eq!(alias_kind(akhund, "محمد حسن آخوند"), "original-script");
@@ -199,7 +191,7 @@ fn uk_kinds_names_aliases_and_details() {
         Some("7172")
     );
 
-    let bnk = by_id(&s, "BEL0107");
+    let bnk = entry(&s.entries, "BEL0107");
     assert_eq!(alias_kind(bnk, "BNK UK Limited"), "good");
     assert_eq!(alias_kind(bnk, "BNK"), "low");
     assert_eq!(
@@ -212,7 +204,7 @@ fn uk_kinds_names_aliases_and_details() {
 #[test]
 fn uk_ship_with_imo() {
     let s = ok("uk_sanctions_xml", UK);
-    let ship = by_id(&s, "DPR0075");
+    let ship = entry(&s.entries, "DPR0075");
     assert_eq!(ship.kind, EntityKind::Vessel);
     assert_eq!(ship.name, "Petrel 8");
     assert_eq!(alias_kind(ship, "Tian Tai 36"), "aka");
@@ -243,14 +235,14 @@ const CA: &str = "ca-sema-xml/sema-lmes.excerpt.xml";
 fn ca_people_and_entities_with_derived_ids() {
     let s = ok("ca_sema_xml", CA);
     assert_eq!(s.entries.len(), 10);
-    let air = by_id(&s, "Burma / Birmanie|1|1");
+    let air = entry(&s.entries, "Burma / Birmanie|1|1");
     assert_eq!(air.kind, EntityKind::Organization);
     assert_eq!(air.name, "Air Bagan");
     assert_eq!(alias_kind(air, "Air Bagan Holdings Pte. Ltd."), "aka");
     assert_eq!(alias_kind(air, "Air Bagan Limited"), "aka");
     assert_eq!(air.programs, ["Burma / Birmanie"]);
 
-    let salyaev = by_id(&s, "Russia / Russie|1|112");
+    let salyaev = entry(&s.entries, "Russia / Russie|1|112");
     assert_eq!(salyaev.kind, EntityKind::Person);
     assert_eq!(salyaev.name, "Aleksey Mikhailovich SALYAEV");
     assert_eq!(salyaev.dates_of_birth, ["1975-12-04"]);
@@ -268,9 +260,9 @@ fn ca_people_and_entities_with_derived_ids() {
         "Justice for Victims of Corrupt Foreign Officials Regulations (JVCFOR) / Règlement"
     ));
     assert!(s.entries.iter().any(|e| e.id == "Venezuela||55"));
-    let syria = by_id(&s, "Syria / Syrie|2|60");
+    let syria = entry(&s.entries, "Syria / Syrie|2|60");
     assert_eq!(syria.titles, ["Major General/major-général"]);
-    let demco = by_id(&s, "Iran|1|9");
+    let demco = entry(&s.entries, "Iran|1|9");
     assert_eq!(
         demco.name,
         "DEMCO, Designing Engineering & Manufacturing Co."
@@ -326,7 +318,7 @@ fn csl_vessels_ids_and_sub_lists() {
     let s = ok("us_csl_csv", CSL);
     // 12 lines: the header, its repetition (as in the real export), 10 rows.
     assert_eq!(s.entries.len(), 10);
-    let ebano = by_id(&s, "SDN:4243");
+    let ebano = entry(&s.entries, "SDN:4243");
     assert_eq!(ebano.kind, EntityKind::Vessel);
     assert_eq!(ebano.identifiers_of("imo").collect::<Vec<_>>(), ["7406784"]);
     assert_eq!(alias_kind(ebano, "SAND SWAN"), "aka");
@@ -338,7 +330,7 @@ fn csl_vessels_ids_and_sub_lists() {
     assert_eq!(ebano.programs, ["SDN", "CUBA"]);
     assert_eq!(count_of(&s, EntityKind::Vessel), 3);
     assert_eq!(with_imo(&s), 2);
-    let tug = by_id(&s, "SDN:4238");
+    let tug = entry(&s.entries, "SDN:4238");
     assert_eq!(
         tug.identifiers_of("call-sign").collect::<Vec<_>>(),
         ["CL2192"]
@@ -349,10 +341,13 @@ fn csl_vessels_ids_and_sub_lists() {
     );
 
     // The same _id on two sub-lists stays two entries.
-    assert_eq!(by_id(&s, "SSI:17014").programs[0], "SSI");
-    assert_eq!(by_id(&s, "NS-MBS List:17014").programs[0], "NS-MBS List");
+    assert_eq!(entry(&s.entries, "SSI:17014").programs[0], "SSI");
+    assert_eq!(
+        entry(&s.entries, "NS-MBS List:17014").programs[0],
+        "NS-MBS List"
+    );
 
-    let zubaydah = by_id(&s, "SDN:6905");
+    let zubaydah = entry(&s.entries, "SDN:6905");
     assert_eq!(zubaydah.kind, EntityKind::Person);
     assert_eq!(zubaydah.aliases.len(), 5);
     assert_eq!(zubaydah.dates_of_birth, ["1971-03-12"]);
@@ -369,7 +364,7 @@ fn csl_vessels_ids_and_sub_lists() {
         Some("Male")
     );
 
-    let cmic = by_id(&s, "CMIC:30882");
+    let cmic = entry(&s.entries, "CMIC:30882");
     assert!(cmic.identifiers_of("isin").any(|v| v == "US1694261033"));
     assert_eq!(
         cmic.extra.get("listing-date-cmic").map(String::as_str),
@@ -451,7 +446,7 @@ fn ftm_entities_become_entries_and_addresses_do_not() {
     // 7 lines: 4 Person, 2 Organization, 1 Address.
     assert_eq!(s.entries.len(), 6);
     assert_eq!(count_of(&s, EntityKind::Person), 4);
-    let k = by_id(&s, "NK-2Ka3UvopqbpZmVDFjWd4LA");
+    let k = entry(&s.entries, "NK-2Ka3UvopqbpZmVDFjWd4LA");
     assert_eq!(k.name, "Vitaly Yurievich KUZMENKO");
     assert_eq!(alias_kind(k, "Виталий Юрьевич КУЗЬМЕНКО"), "aka");
     assert_eq!(k.dates_of_birth, ["1971-01-22"]);
@@ -462,7 +457,7 @@ fn ftm_entities_become_entries_and_addresses_do_not() {
     );
     assert_eq!(k.listed_on.as_deref(), Some("2024-02-23"));
     assert_eq!(k.extra.get("topics").map(String::as_str), Some("sanction"));
-    let irgc = by_id(&s, "NK-2PacmNpiLUmoz4XD2mSt7A");
+    let irgc = entry(&s.entries, "NK-2PacmNpiLUmoz4XD2mSt7A");
     assert_eq!(irgc.kind, EntityKind::Organization);
 }
 

@@ -5,6 +5,8 @@
 
 #[path = "support/data.rs"]
 mod data;
+#[path = "support/lists.rs"]
+mod lists;
 
 use watchkeeper::imo::{Imo, ImoKind};
 use watchkeeper::matching::{score_entry, Matcher, DEFAULT_THRESHOLD};
@@ -515,17 +517,8 @@ fn organisation_named_in_russian_news_with_latin_name() {
 #[test]
 fn the_index_finds_what_a_full_scan_finds_on_a_real_list() {
     use watchkeeper::matching::NameStats;
-    use watchkeeper::sources::{format_for, Body, FormatOptions, Parsed};
-    let format = format_for("un_sc_xml", &FormatOptions::default()).unwrap();
-    let body = Body {
-        resource: String::new(),
-        url: "consolidated.xml".into(),
-        bytes: include_bytes!("fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml").to_vec(),
-        content_type: None,
-    };
-    let Parsed::List(list) = format.parse(&[body]).unwrap() else {
-        panic!("a list");
-    };
+    let excerpt = include_bytes!("fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml");
+    let list = lists::parse("un_sc_xml", "consolidated.xml", excerpt).unwrap();
     let mut watch = Vec::new();
     for e in &list.entries {
         let kind = match e.kind {

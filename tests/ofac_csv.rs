@@ -4,11 +4,14 @@
 
 #[path = "support/data.rs"]
 mod data;
+#[path = "support/lists.rs"]
+mod lists;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
+use lists::{aliases, entry};
 use watchkeeper::model::{EntityKind, Entry};
 use watchkeeper::sources::ofac_csv::OfacCsv;
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed, SourceFormat};
@@ -49,22 +52,6 @@ fn fixture_entries() -> Vec<Entry> {
     entries(&OfacCsv::new(None), &read_folder(FIXTURES, SDN_FILES))
 }
 
-fn by_id<'a>(entries: &'a [Entry], id: &str) -> &'a Entry {
-    entries
-        .iter()
-        .find(|e| e.id == id)
-        .unwrap_or_else(|| panic!("entry {id} missing"))
-}
-
-fn alias_names<'a>(entry: &'a Entry, kind: &str) -> Vec<&'a str> {
-    entry
-        .aliases
-        .iter()
-        .filter(|a| a.kind == kind)
-        .map(|a| a.name.as_str())
-        .collect()
-}
-
 /// Rows of a file with the given column count, read independently of the parser.
 fn csv_rows(bytes: &[u8], columns: usize) -> Vec<csv::StringRecord> {
     csv::ReaderBuilder::new()
@@ -92,7 +79,7 @@ fn every_primary_row_is_one_entry_in_file_order() {
 #[test]
 fn lukashenka_has_his_aliases_birth_and_title() {
     let entries = fixture_entries();
-    let e = by_id(&entries, "9760");
+    let e = entry(&entries, "9760");
     assert_eq!(e.kind, EntityKind::Person);
     assert_eq!(e.name, "LUKASHENKA, Alyaksandr Hryhoryavich");
     assert_eq!(e.programs, ["BELARUS"]);
@@ -101,8 +88,8 @@ fn lukashenka_has_his_aliases_birth_and_title() {
     assert_eq!(e.places_of_birth, ["Kopys, Vitebsk oblast, Belarus"]);
     let alt = std::fs::read(Path::new(FIXTURES).join("alt.csv")).unwrap();
     let alt_rows = csv_rows(&alt, 5).iter().filter(|r| &r[0] == "9760").count();
-    assert_eq!(alias_names(e, "aka").len(), alt_rows);
-    assert!(alias_names(e, "aka").contains(&"LUKASHENKO, Alexander Grigorievich"));
+    assert_eq!(aliases(e, "aka").len(), alt_rows);
+    assert!(aliases(e, "aka").contains(&"LUKASHENKO, Alexander Grigorievich"));
     // His only add.csv row is all `-0-`: no empty address.
     assert!(e.addresses.is_empty());
     assert_eq!(
@@ -114,7 +101,7 @@ fn lukashenka_has_his_aliases_birth_and_title() {
 #[test]
 fn maduro_remarks_become_structured_fields() {
     let entries = fixture_entries();
-    let e = by_id(&entries, "22790");
+    let e = entry(&entries, "22790");
     assert_eq!(e.name, "MADURO MOROS, Nicolas");
     assert_eq!(e.programs, ["VENEZUELA", "IRAN-CON-ARMS-EO"]);
     assert_eq!(
@@ -136,7 +123,7 @@ fn maduro_remarks_become_structured_fields() {
 fn vessels_carry_particulars_imo_mmsi_and_former_names() {
     let entries = fixture_entries();
 
-    let artavil = by_id(&entries, "15036");
+    let artavil = entry(&entries, "15036");
     assert_eq!(artavil.kind, EntityKind::Vessel);
     let v = artavil.vessel.as_ref().expect("vessel info");
     assert_eq!(v.call_sign.as_deref(), Some("T2EU4"));
@@ -154,20 +141,20 @@ fn vessels_carry_particulars_imo_mmsi_and_former_names() {
         ["572469210"]
     );
     // ABADAN and SHONA come from alt.csv, ALPHA only from the remarks; none twice.
-    assert_eq!(alias_names(artavil, "fka"), ["ABADAN", "SHONA", "ALPHA"]);
+    assert_eq!(aliases(artavil, "fka"), ["ABADAN", "SHONA", "ALPHA"]);
     assert_eq!(artavil.linked_to, ["NATIONAL IRANIAN TANKER COMPANY"]);
     assert_eq!(
         artavil.extra.get("former-vessel-flag").map(String::as_str),
         Some("Malta; Tuvalu; None Identified; Tanzania")
     );
 
-    let star = by_id(&entries, "28716");
+    let star = entry(&entries, "28716");
     assert_eq!(star.identifiers_of("imo").collect::<Vec<_>>(), ["9020015"]);
-    assert_eq!(alias_names(star, "fka"), ["SAM 5", "THINH CUONG"]);
+    assert_eq!(aliases(star, "fka"), ["SAM 5", "THINH CUONG"]);
     assert_eq!(star.vessel.as_ref().unwrap().tonnage, None);
 
-    let swan = by_id(&entries, "4243");
-    assert_eq!(alias_names(swan, "fka"), ["ANA I"]);
+    let swan = entry(&entries, "4243");
+    assert_eq!(aliases(swan, "fka"), ["ANA I"]);
     assert_eq!(
         swan.vessel.as_ref().unwrap().owner.as_deref(),
         Some("Sand & Swan Navigation Co. Ltd.")
@@ -184,9 +171,9 @@ fn non_vessels_have_no_vessel_info() {
 #[test]
 fn an_entity_has_its_aliases_and_readable_addresses() {
     let entries = fixture_entries();
-    let bank = by_id(&entries, "306");
+    let bank = entry(&entries, "306");
     assert_eq!(bank.kind, EntityKind::Organization);
-    assert_eq!(alias_names(bank, "aka"), ["NATIONAL BANK OF CUBA", "BNC"]);
+    assert_eq!(aliases(bank, "aka"), ["NATIONAL BANK OF CUBA", "BNC"]);
     assert_eq!(
         bank.addresses,
         [
@@ -197,9 +184,9 @@ fn an_entity_has_its_aliases_and_readable_addresses() {
         ]
     );
 
-    let nitc = by_id(&entries, "15117");
+    let nitc = entry(&entries, "15117");
     assert_eq!(nitc.programs, ["IRAN", "SDGT", "IFSR", "IFCA"]);
-    assert_eq!(alias_names(nitc, "aka"), ["NITC"]);
+    assert_eq!(aliases(nitc, "aka"), ["NITC"]);
     assert_eq!(
         nitc.identifiers_of("national-id").collect::<Vec<_>>(),
         ["4891"]
@@ -218,7 +205,7 @@ fn an_entity_has_its_aliases_and_readable_addresses() {
 #[test]
 fn a_ship_manager_has_all_its_company_imo_numbers() {
     let entries = fixture_entries();
-    let yongjin = by_id(&entries, "18954");
+    let yongjin = entry(&entries, "18954");
     assert_eq!(
         yongjin.identifiers_of("imo").collect::<Vec<_>>(),
         ["5814883", "5814906", "5820255"]
@@ -229,7 +216,7 @@ fn a_ship_manager_has_all_its_company_imo_numbers() {
 #[test]
 fn an_aircraft_has_its_serial_and_tail_number() {
     let entries = fixture_entries();
-    let msn = by_id(&entries, "18150");
+    let msn = entry(&entries, "18150");
     assert_eq!(msn.kind, EntityKind::Aircraft);
     assert_eq!(
         msn.identifiers_of("aircraft-msn").collect::<Vec<_>>(),
@@ -246,7 +233,7 @@ fn an_aircraft_has_its_serial_and_tail_number() {
 #[test]
 fn cut_remarks_continue_from_the_comments_file() {
     let entries = fixture_entries();
-    let cifuentes = by_id(&entries, "12300");
+    let cifuentes = entry(&entries, "12300");
     // sdn.csv stops at "PROMO RAI"; sdn_comments.csv goes on with "Z S.A.S.; …".
     assert!(cifuentes
         .linked_to
@@ -259,8 +246,8 @@ fn cut_remarks_continue_from_the_comments_file() {
         .ends_with("Linked To: R D I S.A."));
     assert_eq!(cifuentes.addresses.len(), 11);
 
-    let tian = by_id(&entries, "28263");
-    assert_eq!(alias_names(tian, "aka"), ["tianyinyin0404", "snowsjohn"]);
+    let tian = entry(&entries, "28263");
+    assert_eq!(aliases(tian, "aka"), ["tianyinyin0404", "snowsjohn"]);
     assert_eq!(tian.linked_to, ["LAZARUS GROUP"]);
     assert_eq!(tian.identifiers_of("digital-currency-address").count(), 8);
 }
@@ -554,7 +541,7 @@ fn full_2019_01_comments_of_other_entries_are_ignored() {
     };
     let entries = entries(&OfacCsv::new(None), &read_folder(&folder, SDN_FILES));
     for id in ["12300", "15599", "15600"] {
-        let remarks = by_id(&entries, id).remarks.clone().unwrap();
+        let remarks = entry(&entries, id).remarks.clone().unwrap();
         assert!(remarks.len() > 1000 && remarks.ends_with('.'), "{id}");
     }
     assert!(!entries.iter().any(|e| e.id == "28263"));
@@ -579,7 +566,7 @@ fn full_consolidated_files_by_their_cons_names() {
     let comments = csv_rows(&bodies[3].bytes, 2);
     assert_eq!(comments.len(), 10);
     for row in comments {
-        let remarks = by_id(&entries, &row[0]).remarks.clone().unwrap();
+        let remarks = entry(&entries, &row[0]).remarks.clone().unwrap();
         assert!(remarks.ends_with(row[1].trim()), "{}", &row[0]);
     }
 }

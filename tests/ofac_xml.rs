@@ -3,25 +3,18 @@
 
 #[path = "support/data.rs"]
 mod data;
+#[path = "support/lists.rs"]
+mod lists;
 
+use lists::{aliases, entry};
 use watchkeeper::model::{EntityKind, Entry, ListSnapshot};
-use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
+use watchkeeper::sources::ParseError;
 
 const CLASSIC: &str = include_str!("fixtures/ofac-xml/consolidated-excerpt.xml");
 const ENHANCED: &str = include_str!("fixtures/ofac-enhanced-xml/cons-enhanced-excerpt.xml");
 
 fn parse(kind: &str, bytes: &[u8]) -> Result<ListSnapshot, ParseError> {
-    let body = Body {
-        resource: String::new(),
-        url: format!("https://example.org/{kind}.xml"),
-        bytes: bytes.to_vec(),
-        content_type: Some("application/xml".into()),
-    };
-    let format = format_for(kind, &FormatOptions::default()).expect("registered kind");
-    match format.parse(&[body])? {
-        Parsed::List(list) => Ok(list),
-        other => panic!("{kind} parsed into something else: {other:?}"),
-    }
+    lists::parse(kind, &format!("https://example.org/{kind}.xml"), bytes)
 }
 
 fn classic(bytes: &[u8]) -> Result<ListSnapshot, ParseError> {
@@ -30,22 +23,6 @@ fn classic(bytes: &[u8]) -> Result<ListSnapshot, ParseError> {
 
 fn enhanced(bytes: &[u8]) -> Result<ListSnapshot, ParseError> {
     parse("ofac_enhanced_xml", bytes)
-}
-
-fn entry<'a>(list: &'a ListSnapshot, id: &str) -> &'a Entry {
-    list.entries
-        .iter()
-        .find(|e| e.id == id)
-        .unwrap_or_else(|| panic!("entry {id} missing"))
-}
-
-fn aliases<'a>(entry: &'a Entry, kind: &str) -> Vec<&'a str> {
-    entry
-        .aliases
-        .iter()
-        .filter(|a| a.kind == kind)
-        .map(|a| a.name.as_str())
-        .collect()
 }
 
 fn ids<'a>(entry: &'a Entry, kind: &'a str) -> Vec<&'a str> {
@@ -93,7 +70,7 @@ fn classic_header_gives_publication_date_and_record_count() {
 #[test]
 fn classic_vessel_carries_imo_mmsi_former_names_and_particulars() {
     let list = classic(CLASSIC.as_bytes()).unwrap();
-    let shona = entry(&list, "15036");
+    let shona = entry(&list.entries, "15036");
     assert_eq!(shona.kind, EntityKind::Vessel);
     assert_eq!(shona.name, "SHONA");
     assert_eq!(aliases(shona, "fka"), ["ABADAN", "ALPHA"]);
@@ -124,14 +101,14 @@ fn classic_vessel_carries_imo_mmsi_former_names_and_particulars() {
         .iter()
         .all(|i| !i.value.starts_with("Not on the SDN List")));
 
-    let sundial = entry(&list, "15037");
+    let sundial = entry(&list.entries, "15037");
     assert_eq!(ids(sundial, "imo"), ["9187655"]);
 }
 
 #[test]
 fn classic_individual_has_last_first_name_aliases_and_birth() {
     let list = classic(CLASSIC.as_bytes()).unwrap();
-    let haniya = entry(&list, "9639");
+    let haniya = entry(&list.entries, "9639");
     assert_eq!(haniya.kind, EntityKind::Person);
     assert_eq!(haniya.name, "HANIYA, Ismail Abdul Salah");
     assert_eq!(
@@ -142,7 +119,7 @@ fn classic_individual_has_last_first_name_aliases_and_birth() {
     assert_eq!(haniya.places_of_birth, ["Shati"]);
     assert_eq!(haniya.programs, ["NS-PLC"]);
 
-    let seyyedi = entry(&list, "16134");
+    let seyyedi = entry(&list.entries, "16134");
     assert_eq!(seyyedi.name, "SEYYEDI, Seyed Nasser Mohammad");
     assert_eq!(
         ids(seyyedi, "passport"),
@@ -157,7 +134,7 @@ fn classic_individual_has_last_first_name_aliases_and_birth() {
 #[test]
 fn classic_entity_has_weak_alias_and_addresses() {
     let list = classic(CLASSIC.as_bytes()).unwrap();
-    let bank = entry(&list, "4637");
+    let bank = entry(&list.entries, "4637");
     assert_eq!(bank.kind, EntityKind::Organization);
     assert_eq!(bank.name, "BANK OF INDUSTRY AND MINE (OF IRAN)");
     assert_eq!(aliases(bank, "weak-aka"), ["BIM"]);
@@ -275,7 +252,7 @@ fn enhanced_publication_date_and_entities() {
 #[test]
 fn enhanced_individual_has_aliases_birth_nationality_links_and_listing_date() {
     let list = enhanced(ENHANCED.as_bytes()).unwrap();
-    let zahhar = entry(&list, "9647");
+    let zahhar = entry(&list.entries, "9647");
     assert_eq!(zahhar.kind, EntityKind::Person);
     assert_eq!(zahhar.name, "ZAHHAR, Mahmoud Khaled");
     assert_eq!(aliases(zahhar, "aka"), ["AL ZAHAR, Mahmoud Khaled"]);
@@ -295,7 +272,7 @@ fn enhanced_individual_has_aliases_birth_nationality_links_and_listing_date() {
         Some("https://sanctionssearch.ofac.treas.gov/Details.aspx?id=9647")
     );
 
-    let kayakiran = entry(&list, "26182");
+    let kayakiran = entry(&list.entries, "26182");
     assert_eq!(ids(kayakiran, "passport"), ["U00242309"]);
     assert_eq!(kayakiran.identifiers[0].note.as_deref(), Some("Turkey"));
     assert_eq!(kayakiran.dates_of_birth, ["08 Feb 1980"]);
@@ -304,7 +281,7 @@ fn enhanced_individual_has_aliases_birth_nationality_links_and_listing_date() {
 #[test]
 fn enhanced_entity_has_original_script_documents_and_addresses() {
     let list = enhanced(ENHANCED.as_bytes()).unwrap();
-    let vtb = entry(&list, "17013");
+    let vtb = entry(&list.entries, "17013");
     assert_eq!(vtb.kind, EntityKind::Organization);
     assert_eq!(vtb.name, "VTB BANK PUBLIC JOINT STOCK COMPANY");
     assert!(aliases(vtb, "original-script").contains(&"БАНК ВТБ ПУБЛИЧНОЕ АКЦИОНЕРНОЕ ОБЩЕСТВО"));

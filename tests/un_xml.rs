@@ -3,45 +3,22 @@
 
 #[path = "support/data.rs"]
 mod data;
+#[path = "support/lists.rs"]
+mod lists;
 
-use watchkeeper::model::{EntityKind, Entry, ListSnapshot};
-use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
+use lists::{aliases, entry};
+use watchkeeper::model::{EntityKind, ListSnapshot};
+use watchkeeper::sources::ParseError;
 
 const EXCERPT: &[u8] = include_bytes!("fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml");
 const EXCERPT_URL: &str = "https://scsanctions.un.org/resources/xml/en/consolidated.xml";
 
 fn parse(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseError> {
-    let format = format_for("un_sc_xml", &FormatOptions::default()).expect("un_sc_xml registered");
-    let body = Body {
-        resource: String::new(),
-        url: url.to_string(),
-        bytes: bytes.to_vec(),
-        content_type: Some("application/xml".to_string()),
-    };
-    match format.parse(&[body])? {
-        Parsed::List(list) => Ok(list),
-        other => panic!("a list format returned something else: {other:?}"),
-    }
+    lists::parse("un_sc_xml", url, bytes)
 }
 
 fn excerpt() -> ListSnapshot {
     parse(EXCERPT, EXCERPT_URL).expect("the excerpt parses")
-}
-
-fn entry<'a>(list: &'a ListSnapshot, id: &str) -> &'a Entry {
-    list.entries
-        .iter()
-        .find(|e| e.id == id)
-        .unwrap_or_else(|| panic!("no entry {id}"))
-}
-
-fn aliases_of_kind<'a>(entry: &'a Entry, kind: &str) -> Vec<&'a str> {
-    entry
-        .aliases
-        .iter()
-        .filter(|a| a.kind == kind)
-        .map(|a| a.name.as_str())
-        .collect()
 }
 
 fn count(haystack: &[u8], needle: &str) -> usize {
@@ -74,7 +51,7 @@ fn excerpt_gives_one_entry_per_record_with_the_publication_date() {
 fn individual_names_titles_documents_and_dates() {
     let list = excerpt();
     // FIRST_NAME " RI " with stray spaces: the name is trimmed, parts in list order.
-    let ri = entry(&list, "6908555");
+    let ri = entry(&list.entries, "6908555");
     assert_eq!(ri.kind, EntityKind::Person);
     assert_eq!(ri.name, "RI WON HO");
     assert_eq!(ri.programs, ["DPRK"]);
@@ -95,7 +72,7 @@ fn individual_names_titles_documents_and_dates() {
         Some("Ri Won Ho is a DPRK Ministry of State Security Official stationed in Syria supporting KOMID.")
     );
 
-    let khalifa = entry(&list, "2827659");
+    let khalifa = entry(&list.entries, "2827659");
     assert_eq!(khalifa.name, "KHALIFA MUHAMMAD TURKI AL-SUBAIY");
     assert_eq!(khalifa.extra["submitted_by"], "United States");
     let passport = khalifa
@@ -115,7 +92,7 @@ fn individual_names_titles_documents_and_dates() {
     );
 
     // TITLE and DESIGNATION values, and a BETWEEN date of birth given twice.
-    let akhund = entry(&list, "110577");
+    let akhund = entry(&list.entries, "110577");
     assert_eq!(&akhund.titles[..2], ["Mullah", "Haji"]);
     assert!(akhund
         .titles
@@ -129,10 +106,10 @@ fn individual_names_titles_documents_and_dates() {
         ["Pashmul village, Panjwai District, Kandahar Province, Afghanistan"]
     );
 
-    let baradar = entry(&list, "111040");
+    let baradar = entry(&list.entries, "111040");
     assert_eq!(baradar.dates_of_birth, ["approximately 1968"]);
 
-    let jones = entry(&list, "6908476");
+    let jones = entry(&list.entries, "6908476");
     assert_eq!(jones.extra["gender"], "Female");
     assert_eq!(
         jones.addresses,
@@ -146,33 +123,33 @@ fn individual_names_titles_documents_and_dates() {
 #[test]
 fn aliases_carry_their_quality_and_the_original_script() {
     let list = excerpt();
-    let khalifa = entry(&list, "2827659");
+    let khalifa = entry(&list.entries, "2827659");
     assert_eq!(
-        aliases_of_kind(khalifa, "original-script"),
+        aliases(khalifa, "original-script"),
         ["خليفة محمد تركي السبيعي"]
     );
-    let low = aliases_of_kind(khalifa, "low");
+    let low = aliases(khalifa, "low");
     assert!(low.contains(&"Abu Mohammed al-Qatari"), "{low:?}");
 
-    let guchaev = entry(&list, "6908492");
+    let guchaev = entry(&list.entries, "6908492");
     assert_eq!(guchaev.name, "ZAURBEK SALIMOVICH GUCHAEV");
     assert_eq!(
-        aliases_of_kind(guchaev, "original-script"),
+        aliases(guchaev, "original-script"),
         ["Заурбек Салимович Гучаев"]
     );
 
-    let chang = entry(&list, "6908570");
-    assert_eq!(aliases_of_kind(chang, "good"), ["Jang Chang Ha"]);
+    let chang = entry(&list.entries, "6908570");
+    assert_eq!(aliases(chang, "good"), ["Jang Chang Ha"]);
     // <INDIVIDUAL_ALIAS><QUALITY/><ALIAS_NAME/> placeholders are not aliases.
-    assert!(entry(&list, "6908555").aliases.is_empty());
+    assert!(entry(&list.entries, "6908555").aliases.is_empty());
 
     // a.k.a. / f.k.a., and a name the list breaks over two indented lines.
-    let adf = entry(&list, "6908402");
+    let adf = entry(&list.entries, "6908402");
     assert_eq!(adf.kind, EntityKind::Organization);
     assert_eq!(adf.name, "ADF");
-    assert_eq!(aliases_of_kind(adf, "aka"), ["Allied Democratic Forces"]);
+    assert_eq!(aliases(adf, "aka"), ["Allied Democratic Forces"]);
     assert_eq!(
-        aliases_of_kind(adf, "fka"),
+        aliases(adf, "fka"),
         [
             "Forces Démocratiques Alliées-Armée Nationale de Libération de l’Ouganda",
             "ADF/NALU",
@@ -184,11 +161,8 @@ fn aliases_carry_their_quality_and_the_original_script() {
         ["North Kivu, Democratic Republic of the Congo"]
     );
 
-    let blood = entry(&list, "6908426");
-    assert_eq!(
-        aliases_of_kind(blood, "original-script"),
-        ["الموقعون بالدم"]
-    );
+    let blood = entry(&list.entries, "6908426");
+    assert_eq!(aliases(blood, "original-script"), ["الموقعون بالدم"]);
 }
 
 #[test]
@@ -199,11 +173,11 @@ fn shipping_companies_get_their_imo_company_numbers_and_stay_organizations() {
         ("6908680", "5434358"), // "Company Number IMO 5434358."
         ("6908046", "1790183"), // "International Maritime Organization (IMO) Number: 1790183."
     ] {
-        let company = entry(&list, id);
+        let company = entry(&list.entries, id);
         assert_eq!(company.identifiers_of("imo").collect::<Vec<_>>(), [number]);
         assert_eq!(company.kind, EntityKind::Organization, "{}", company.name);
     }
-    let yuk_tung = entry(&list, "6908689");
+    let yuk_tung = entry(&list.entries, "6908689");
     assert_eq!(yuk_tung.identifiers_of("imo").count(), 0);
     assert_eq!(
         yuk_tung.addresses,
@@ -222,7 +196,7 @@ fn an_entity_with_a_ship_imo_number_is_a_vessel() {
     </ENTITIES>
 </CONSOLIDATED_LIST>"#;
     let list = parse(doc.as_bytes(), "constructed.xml").expect("parses");
-    let ship = entry(&list, "1");
+    let ship = entry(&list.entries, "1");
     assert_eq!(ship.kind, EntityKind::Vessel);
     assert_eq!(ship.identifiers_of("imo").collect::<Vec<_>>(), ["9074729"]);
 }
