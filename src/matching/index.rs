@@ -16,11 +16,10 @@
 
 use std::collections::HashMap;
 
-use super::normalize::{split_words, Token, JOINED_ARTICLES};
+use super::normalize::{Token, JOINED_ARTICLES};
 use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
 use super::score::{is_patronymic, NameStats, ABSENT_MIDDLE_WEIGHT, INITIAL_WEIGHT, JOIN_PREFIXES};
 use super::Prepared;
-use crate::model::Entry;
 use crate::watchlist::{WatchItem, WatchKind};
 
 /// Skeletons shorter than this are looked up as they are: the one-letter deletions of "hsn"
@@ -111,16 +110,16 @@ impl Index {
         index
     }
 
-    /// Watch items (ascending) that `entry` could match.
-    pub(crate) fn candidates(
+    /// Watch items (ascending) that an entry could match, from the parts of each of its names
+    /// and its IMO and MMSI numbers.
+    pub(crate) fn candidates<'t>(
         &self,
-        entry: &Entry,
+        names: impl Iterator<Item = &'t [Token]>,
         imos: &[String],
         mmsis: &[String],
     ) -> Vec<usize> {
         let mut keys: Vec<String> = Vec::new();
-        for name in entry.all_names() {
-            let (tokens, _) = split_words(name, false);
+        for tokens in names {
             for (j, t) in tokens.iter().enumerate() {
                 if t.is_initial() {
                     keys.extend(initial_key(t));

@@ -25,7 +25,7 @@ use std::sync::{Arc, RwLock};
 use crate::imo::ImoKind;
 use crate::model::{EntityKind, Entry, FeedItem};
 use crate::watchlist::{WatchItem, WatchKind};
-use normalize::{normalize, NameKind, NormName};
+use normalize::{normalize, normalize_split, split_words, NameKind, NormName};
 pub use score::NameStats;
 use score::{describe_parts, score_names_with, NameScore, Strictness};
 
@@ -157,36 +157,32 @@ impl Matcher {
     /// honouring each item's `sources` and `exclude`. Keywords never match list entries.
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let scoring = self.scoring();
-        let candidates = self.candidates(&scoring, entry);
-        self.match_among(&scoring, source, entry, candidates)
+        let mut names = EntryNames::new(entry);
+        let candidates = candidates(&scoring, &names);
+        self.match_among(&scoring, source, &mut names, candidates)
     }
 
     /// [`Matcher::match_entry`] scoring every watch item, without the index: for `screen`,
     /// whose low thresholds want weak matches the index does not look for, and as the
     /// reference the index is checked against.
     pub fn match_entry_scan(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
-        self.match_among(&self.scoring(), source, entry, 0..self.items.len())
+        let mut names = EntryNames::new(entry);
+        self.match_among(&self.scoring(), source, &mut names, 0..self.items.len())
     }
 
     /// How many watch items the index proposes for `entry` (for the benchmark).
     pub fn candidate_count(&self, entry: &Entry) -> usize {
-        self.candidates(&self.scoring(), entry).len()
-    }
-
-    fn candidates(&self, scoring: &Scoring, entry: &Entry) -> Vec<usize> {
-        let imos: Vec<String> = entry_imos(entry).map(|(n, _)| n).collect();
-        let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(digits).collect();
-        scoring.index.candidates(entry, &imos, &mmsis)
+        candidates(&self.scoring(), &EntryNames::new(entry)).len()
     }
 
     fn match_among(
         &self,
         scoring: &Scoring,
         source: &str,
-        entry: &Entry,
+        names: &mut EntryNames<'_>,
         candidates: impl IntoIterator<Item = usize>,
     ) -> Vec<(usize, Match)> {
-        let mut names = EntryNames::new(entry);
+        let entry = names.entry;
         let stats = scoring.stats.as_deref();
         let mut out = Vec::new();
         for i in candidates {
@@ -194,7 +190,7 @@ impl Matcher {
             if !item.applies_to(source, &entry.id) {
                 continue;
             }
-            let Some(m) = score_prepared(item, &self.prepared[i], entry, &mut names, stats) else {
+            let Some(m) = score_prepared(item, &self.prepared[i], entry, names, stats) else {
                 continue;
             };
             if m.score >= item.threshold.unwrap_or(self.default_threshold) {
@@ -243,6 +239,15 @@ impl Matcher {
     }
 }
 
+/// Watch items the index proposes for the entry.
+fn candidates(scoring: &Scoring, names: &EntryNames<'_>) -> Vec<usize> {
+    let entry = names.entry;
+    let imos: Vec<String> = entry_imos(entry).map(|(n, _)| n).collect();
+    let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(digits).collect();
+    let parts = names.split.iter().map(|(tokens, _)| tokens.as_slice());
+    scoring.index.candidates(parts, &imos, &mmsis)
+}
+
 /// Scores one query against one entry without any threshold or rarity weights; `None` when
 /// nothing at all is shared.
 pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
@@ -250,9 +255,12 @@ pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
     score_prepared(query, &prepared, entry, &mut EntryNames::new(entry), None)
 }
 
-/// The entry's names, normalised on demand for each kind of name they are compared as.
+/// The entry's names, split into parts once (for the index and every normalisation) and
+/// normalised on demand for each kind of name they are compared as.
 struct EntryNames<'a> {
     entry: &'a Entry,
+    /// [`split_words`] of the primary name, then of each alias.
+    split: Vec<(Vec<normalize::Token>, Option<usize>)>,
     by_kind: HashMap<NameKind, Vec<(String, NormName)>>,
 }
 
@@ -260,6 +268,7 @@ impl<'a> EntryNames<'a> {
     fn new(entry: &'a Entry) -> EntryNames<'a> {
         EntryNames {
             entry,
+            split: entry.all_names().map(|n| split_words(n, false)).collect(),
             by_kind: HashMap::new(),
         }
     }
@@ -272,20 +281,22 @@ impl<'a> EntryNames<'a> {
             // an OFAC "entity" compared with a vessel watch item may well be a vessel
             EntityKind::Unknown => watch_kind,
         };
-        let entry = self.entry;
+        let (entry, split) = (self.entry, &self.split);
         self.by_kind.entry(kind).or_insert_with(|| {
-            let primary = std::iter::once(("name".to_string(), entry.name.as_str()));
+            let primary = std::iter::once("name".to_string());
             let aliases = entry.aliases.iter().map(|a| {
-                let label = if a.kind == "aka" || a.kind.is_empty() {
+                if a.kind == "aka" || a.kind.is_empty() {
                     "alias".to_string()
                 } else {
                     a.kind.clone()
-                };
-                (label, a.name.as_str())
+                }
             });
             primary
                 .chain(aliases)
-                .map(|(label, n)| (label, normalize(n, kind)))
+                .zip(entry.all_names().zip(split))
+                .map(|(label, (n, (tokens, comma_at)))| {
+                    (label, normalize_split(n, tokens.clone(), *comma_at, kind))
+                })
                 .collect()
         })
     }

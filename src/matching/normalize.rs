@@ -17,7 +17,7 @@ pub enum NameKind {
 }
 
 /// One part of a name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Token {
     /// Folded text: lowercase ASCII letters and digits.
     pub text: String,
@@ -25,16 +25,39 @@ pub struct Token {
     pub key: String,
     /// The script it was written in.
     pub script: Script,
+    /// [`translit::spelling`], made the first time an Arabic-script part is compared with
+    /// this one and kept: a watch name meets thousands of entry names.
+    spelling: std::sync::OnceLock<String>,
 }
+
+impl PartialEq for Token {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.text, &self.key, self.script) == (&other.text, &other.key, other.script)
+    }
+}
+
+impl Eq for Token {}
 
 impl Token {
     pub fn new(text: String, script: Script) -> Token {
         let key = translit::skeleton(&text);
-        Token { text, key, script }
+        Token {
+            text,
+            key,
+            script,
+            spelling: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn is_initial(&self) -> bool {
         self.text.chars().count() == 1
+    }
+
+    /// The part's letters as Arabic-script spellings are compared (see
+    /// [`translit::spellings_fit`]).
+    pub fn spelling(&self) -> &str {
+        self.spelling
+            .get_or_init(|| translit::spelling(&self.text, self.script == Script::Arabic))
     }
 }
 
@@ -233,7 +256,18 @@ pub fn is_particle(word: &str) -> bool {
 /// Normalises a name of the given kind. Never drops every part: a name that consists only of
 /// noise words keeps them.
 pub fn normalize(name: &str, kind: NameKind) -> NormName {
-    let (mut tokens, comma_at) = split_words(name, false);
+    let (tokens, comma_at) = split_words(name, false);
+    normalize_split(name, tokens, comma_at, kind)
+}
+
+/// [`normalize`] of a name already split by [`split_words`], for names that are both looked up
+/// by their parts and normalised.
+pub fn normalize_split(
+    name: &str,
+    mut tokens: Vec<Token>,
+    comma_at: Option<usize>,
+    kind: NameKind,
+) -> NormName {
     let mut family = vec![false; tokens.len()];
     if kind == NameKind::Person {
         if let Some(at) = comma_at.filter(|&at| at > 0 && at < tokens.len()) {

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::normalize::{split_words, without_joined_article, NormName, Script, Token};
-use super::translit::{arabic_spelling_fits, final_vowel_folded};
+use super::translit::{final_vowel_folded, spelling, spellings_fit};
 use crate::model::Entry;
 
 /// Below this a part pair is not a match at all.
@@ -184,7 +184,7 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         } else {
             (b, a)
         };
-        if arabic.text.len() >= 2 && arabic_spelling_fits(&arabic.text, &latin.text) {
+        if arabic.text.len() >= 2 && spellings_fit(arabic.spelling(), latin.spelling()) {
             return (jw.max(TRANSLIT_SCORE), Via::Translit);
         }
         return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
@@ -382,14 +382,16 @@ fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
             let present_alone = |t: &str| other.iter().any(|o| o.text == t);
             let mut joins = other.iter().any(|o| is_joined(&o.text));
             // "عتیق الله" (atiq allh) is "Attiqullah", "محمدعبد" (mhmdabd) "Mohammad Abdul"
-            let script = side[i].script;
-            if !joins && (script == Script::Arabic) == (next.script == Script::Arabic) {
-                let joined = format!("{a}{b}");
-                joins = other.iter().any(|o| match (script, o.script) {
-                    (Script::Arabic, Script::Arabic) => false,
-                    (Script::Arabic, _) => arabic_spelling_fits(&joined, &o.text),
-                    (_, Script::Arabic) => arabic_spelling_fits(&o.text, &joined),
-                    _ => false,
+            let arabic = side[i].script == Script::Arabic;
+            let across = |o: &Token| (o.script == Script::Arabic) != arabic;
+            if !joins && (next.script == Script::Arabic) == arabic && other.iter().any(across) {
+                let joined = spelling(&format!("{a}{b}"), arabic);
+                joins = other.iter().filter(|o| across(o)).any(|o| {
+                    if arabic {
+                        spellings_fit(&joined, o.spelling())
+                    } else {
+                        spellings_fit(o.spelling(), &joined)
+                    }
                 });
             }
             if !joins && JOIN_PREFIXES.contains(&a) {

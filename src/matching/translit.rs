@@ -87,8 +87,7 @@ const DIGRAPHS: &[(&str, &str)] = &[
     ("w", "v"),
 ];
 
-/// Letter pairs an Arabic-script romanisation writes for two letters, never one sound:
-/// "زهير" is z-h-i-r, not "Jir".
+/// Letter pairs an Arabic-script romanisation writes for two letters, never one sound.
 const ARABIC_SPLIT_PAIRS: &[&str] = &["dzh", "dj", "zh"];
 
 fn digraphs(s: &str) -> String {
@@ -123,47 +122,52 @@ fn digraphs_of<'a>(s: &str, pairs: impl Iterator<Item = &'a (&'a str, &'a str)>)
 /// leaves out, and doubled letters count once (shadda is not written either). So "حسين"
 /// (hsin) is "Hussein" or "Husayn" but not "Hassan", and "سليمان" (sliman) is "Sulaiman".
 pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
-    let arabic_pairs = DIGRAPHS
-        .iter()
-        .filter(|(from, _)| !ARABIC_SPLIT_PAIRS.contains(from));
-    let a = collapse(&digraphs_of(&arabic_prefix(arabic), arabic_pairs));
-    // "qu" is k in Spanish or French ("Quintero"), but q-u in Arabic ("Attiqullah")
-    let latin_pairs = DIGRAPHS.iter().filter(|(from, _)| *from != "qu");
-    let l = collapse(&digraphs_of(&arabic_prefix(latin), latin_pairs));
-    let (a, l): (Vec<char>, Vec<char>) = (a.chars().collect(), l.chars().collect());
-    let vowelish = |c: char| is_vowel(c) || c == 'v';
+    spellings_fit(&spelling(arabic, true), &spelling(latin, false))
+}
+
+/// A part's letters as [`arabic_spelling_fits`] compares them: one letter for each digraph,
+/// doubled letters once. Parts keep it (`Token::spelling`), as it is compared again and again.
+pub fn spelling(text: &str, from_arabic: bool) -> String {
+    // "زهير" is z-h-i-r, not "Jir"; "qu" is k in Spanish ("Quintero") but q-u in Arabic names
+    // ("Attiqullah")
+    let pairs = DIGRAPHS.iter().filter(|(from, _)| {
+        if from_arabic {
+            !ARABIC_SPLIT_PAIRS.contains(from)
+        } else {
+            *from != "qu"
+        }
+    });
+    collapse(&digraphs_of(&arabic_prefix(text), pairs))
+}
+
+/// [`arabic_spelling_fits`] on spellings already made by [`spelling`].
+pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
+    let (a, l) = (arabic.as_bytes(), latin.as_bytes());
+    let vowelish = |c: u8| is_vowel(c as char) || c == b'v';
+    let vowel = |c: u8| is_vowel(c as char);
+    let plain = |c: u8| is_plain_vowel(c as char);
     let (mut i, mut j) = (0, 0);
     while i < a.len() {
-        if vowelish(a[i]) && (i > 0 || is_plain_vowel(a[i])) {
-            let run_a: Vec<char> = a[i..]
-                .iter()
-                .copied()
-                .take_while(|c| vowelish(*c))
-                .collect();
+        if vowelish(a[i]) && (i > 0 || plain(a[i])) {
+            let run_a = &a[i..i + a[i..].iter().take_while(|c| vowelish(**c)).count()];
             // a leading w or y is a consonant the Arabic would write ("Wali" is not "علي")
-            let in_run = |c: char| {
-                if j == 0 {
-                    is_plain_vowel(c)
-                } else {
-                    vowelish(c)
-                }
-            };
-            let run_l: Vec<char> = l[j..].iter().copied().take_while(|c| in_run(*c)).collect();
+            let in_run = |c: u8| if j == 0 { plain(c) } else { vowelish(c) };
+            let run_l = &l[j..j + l[j..].iter().take_while(|c| in_run(**c)).count()];
             // a Latin diphthong spells a long vowel or glide the Arabic must write too:
             // "Said" is سعيد, not سعد
-            let glide = |class: &[char]| {
+            let glide = |class: &[u8]| {
                 run_l.len() >= 2
                     && run_l.iter().any(|x| class.contains(x))
                     && !run_a.iter().any(|x| class.contains(x))
             };
-            if glide(&['i', 'y']) || glide(&['u', 'o', 'v']) {
+            if glide(b"iy") || glide(b"uov") {
                 return false;
             }
-            let spelt = |c: char| {
+            let spelt = |c: u8| {
                 run_l.iter().any(|&x| match c {
-                    'i' | 'y' => matches!(x, 'i' | 'e' | 'y'),
-                    'u' | 'v' => matches!(x, 'u' | 'o' | 'v'),
-                    _ => is_vowel(x),
+                    b'i' | b'y' => matches!(x, b'i' | b'e' | b'y'),
+                    b'u' | b'v' => matches!(x, b'u' | b'o' | b'v'),
+                    _ => vowel(x),
                 })
             };
             if run_l.is_empty() || !run_a.iter().all(|&c| spelt(c)) {
@@ -174,7 +178,7 @@ pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
             continue;
         }
         // one unwritten short vowel; two letters ("ei", "ou", "aa") spell a long one
-        if j > 0 && j + 1 < l.len() && is_plain_vowel(l[j]) && !is_vowel(l[j + 1]) {
+        if j > 0 && j + 1 < l.len() && plain(l[j]) && !vowel(l[j + 1]) {
             j += 1;
         }
         if l.get(j) != Some(&a[i]) {
@@ -184,7 +188,7 @@ pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
         j += 1;
     }
     // a final short a or e ("Hamza"/"Hamzah" for "حمزة"); a final i or u would be written
-    l[j..].iter().all(|&c| matches!(c, 'a' | 'e' | 'h'))
+    l[j..].iter().all(|&c| matches!(c, b'a' | b'e' | b'h'))
 }
 
 fn is_plain_vowel(c: char) -> bool {
