@@ -338,11 +338,7 @@ pub(crate) fn all_entries(conn: &Connection) -> Result<Vec<(String, Entry)>> {
     let mut out = Vec::new();
     for row in rows {
         let (source, id, data) = row?;
-        let entry = serde_json::from_str(&data).map_err(|error| StoreError::Corrupt {
-            source_name: source.clone(),
-            entry_id: id,
-            error,
-        })?;
+        let entry = decode_entry(&source, &id, &data)?;
         out.push((source, entry));
     }
     Ok(out)
@@ -391,14 +387,19 @@ pub(crate) fn entries(conn: &Connection, source: &str) -> Result<HashMap<String,
     let mut out = HashMap::new();
     for row in rows {
         let (id, hash, data) = row?;
-        let entry = serde_json::from_str(&data).map_err(|error| StoreError::Corrupt {
-            source_name: source.to_string(),
-            entry_id: id.clone(),
-            error,
-        })?;
+        let entry = decode_entry(source, &id, &data)?;
         out.insert(id, StoredEntry { hash, entry });
     }
     Ok(out)
+}
+
+/// A stored entry's JSON, or which entry is corrupt.
+fn decode_entry(source: &str, id: &str, data: &str) -> Result<Entry> {
+    serde_json::from_str(data).map_err(|error| StoreError::Corrupt {
+        source_name: source.to_string(),
+        entry_id: id.to_string(),
+        error,
+    })
 }
 
 /// Identifier kinds that name one vessel or one person across lists.
