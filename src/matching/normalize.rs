@@ -68,8 +68,8 @@ pub enum Script {
     Latin,
     /// Russian case endings may follow the part in news text ("Мадуро", "Николаса").
     Cyrillic,
-    /// Arabic or Persian: short vowels are not written, so "مالك" romanises to "mlk" and only
-    /// its consonant skeleton can be compared with "Malik".
+    /// Arabic or Persian: short vowels are not written, so "مالك" romanises to "mlk", which is
+    /// compared with "Malik" by how it can be spelt (see [`translit::arabic_spelling_fits`]).
     Arabic,
 }
 
