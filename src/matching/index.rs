@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use super::normalize::{Token, JOINED_ARTICLES};
+use super::normalize::{is_particle, Token, JOINED_ARTICLES};
 use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
 use super::score::{is_patronymic, NameStats, ABSENT_MIDDLE_WEIGHT, INITIAL_WEIGHT, JOIN_PREFIXES};
 use super::Prepared;
@@ -25,6 +25,10 @@ use crate::watchlist::{WatchItem, WatchKind};
 /// Skeletons shorter than this are looked up as they are: the one-letter deletions of "hsn"
 /// (Hassan) would meet half the list.
 const DELETIONS_FROM: usize = 4;
+
+/// Parts of at least this many letters are also looked up by their first [`PREFIX`] letters.
+const PREFIX_FROM: usize = 4;
+const PREFIX: usize = 3;
 
 /// Watch items by lookup key.
 #[derive(Debug, Default)]
@@ -114,21 +118,18 @@ impl Index {
     /// and its IMO and MMSI numbers.
     pub(crate) fn candidates<'t>(
         &self,
-        names: impl Iterator<Item = &'t [Token]>,
+        names: impl Iterator<Item = (&'t [Token], Option<usize>)>,
         imos: &[String],
         mmsis: &[String],
     ) -> Vec<usize> {
         let mut keys: Vec<String> = Vec::new();
-        for tokens in names {
-            for (j, t) in tokens.iter().enumerate() {
+        for (tokens, comma_at) in names {
+            for t in tokens {
                 if t.is_initial() {
                     keys.extend(initial_key(t));
                     continue;
                 }
                 part_keys(t, &mut keys);
-                if let Some(next) = tokens.get(j + 1) {
-                    part_keys(&joined(t, next), &mut keys);
-                }
                 // "Abdulrahman" listed, "Abdul Rahman" watched and indexed under "rahman";
                 // "Elhassan" listed, "Hassan" watched
                 for p in JOIN_PREFIXES.iter().chain(JOINED_ARTICLES) {
@@ -138,6 +139,11 @@ impl Index {
                         }
                     }
                 }
+            }
+            joined_keys(tokens.iter(), &mut keys);
+            // "AL RAHMAN, Umar Abd" is read "Umar Abd al-Rahman"
+            if let Some(at) = comma_at.filter(|&at| at > 0 && at < tokens.len()) {
+                joined_keys(tokens[at..].iter().chain(&tokens[..at]), &mut keys);
             }
         }
         keys.sort_unstable();
@@ -157,6 +163,22 @@ impl Index {
         out.sort_unstable();
         out.dedup();
         out
+    }
+}
+
+/// Keys of each two neighbouring parts written as one, also over a particle that
+/// normalisation drops ("Abd al-Rahman" = "Abdrahman").
+fn joined_keys<'t>(tokens: impl Iterator<Item = &'t Token> + Clone, keys: &mut Vec<String>) {
+    let parts: Vec<&Token> = tokens.collect();
+    for (j, t) in parts.iter().enumerate() {
+        if let Some(next) = parts.get(j + 1) {
+            part_keys(&joined(t, next), keys);
+            if is_particle(&next.text) {
+                if let Some(after) = parts.get(j + 2) {
+                    part_keys(&joined(t, after), keys);
+                }
+            }
+        }
     }
 }
 
@@ -250,6 +272,12 @@ fn part_keys(t: &Token, keys: &mut Vec<String>) {
         return;
     }
     keys.push(key.clone());
+    // Jaro-Winkler rewards a shared beginning, so most spellings it finds close share their
+    // first letters even where their skeletons differ by more than one letter ("Khalid" and
+    // "Khalil", "Ryongak" and "Ryongwang")
+    if t.text.len() >= PREFIX_FROM {
+        keys.push(format!("<{}", &t.text[..PREFIX]));
+    }
     if key.len() >= DELETIONS_FROM && key.is_ascii() {
         for i in 0..key.len() {
             let mut d = String::with_capacity(key.len() - 1);
@@ -314,14 +342,19 @@ mod tests {
     }
 
     #[test]
-    fn one_consonant_apart_shares_a_key() {
+    fn close_spellings_share_a_key() {
         let mut a = Vec::new();
         let mut b = Vec::new();
         part_keys(&Token::new("lukashenko".into(), Script::Latin), &mut a);
         part_keys(&Token::new("lukachenko".into(), Script::Latin), &mut b);
         assert!(a.iter().any(|k| b.contains(k)), "{a:?} {b:?}");
+        // two letters apart in the skeleton, the same beginning
+        let (mut d, mut e) = (Vec::new(), Vec::new());
+        part_keys(&Token::new("khalid".into(), Script::Latin), &mut d);
+        part_keys(&Token::new("khalil".into(), Script::Latin), &mut e);
+        assert!(d.iter().any(|k| e.contains(k)), "{d:?} {e:?}");
         let mut c = Vec::new();
-        part_keys(&Token::new("lukoil".into(), Script::Latin), &mut c);
+        part_keys(&Token::new("lavrov".into(), Script::Latin), &mut c);
         assert!(!a.iter().any(|k| c.contains(k)), "{a:?} {c:?}");
     }
 }

@@ -244,7 +244,10 @@ fn candidates(scoring: &Scoring, names: &EntryNames<'_>) -> Vec<usize> {
     let entry = names.entry;
     let imos: Vec<String> = entry_imos(entry).map(|(n, _)| n).collect();
     let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(digits).collect();
-    let parts = names.split.iter().map(|(tokens, _)| tokens.as_slice());
+    let parts = names
+        .split
+        .iter()
+        .map(|(tokens, comma)| (tokens.as_slice(), *comma));
     scoring.index.candidates(parts, &imos, &mmsis)
 }
 
