@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use watchkeeper::config::{Config, EmailConfig, MailMode, SourceConfig, TlsMode, TransportKind};
-use watchkeeper::model::{EntityKind, Entry};
+use watchkeeper::domain::entry::{EntityKind, Entry};
+use watchkeeper::domain::watch::{WatchItem, WatchKind, Watchlist};
 use watchkeeper::sources::{format_for, local_bodies, FormatOptions, Parsed};
-use watchkeeper::watchlist::{WatchItem, WatchKind, Watchlist};
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")

@@ -16,9 +16,9 @@ mod lists;
 use std::sync::Arc;
 use std::time::Instant;
 
+use watchkeeper::domain::entry::{EntityKind, Entry};
+use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::matching::{Matcher, NameStats, DEFAULT_THRESHOLD};
-use watchkeeper::model::{EntityKind, Entry};
-use watchkeeper::watchlist::{WatchItem, WatchKind};
 
 fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")

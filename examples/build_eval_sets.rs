@@ -16,9 +16,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use watchkeeper::domain::entry::{EntityKind, Entry};
 use watchkeeper::matching::normalize::fold;
 use watchkeeper::matching::translit::skeleton;
-use watchkeeper::model::{EntityKind, Entry};
 
 struct Row {
     set: &'static str,

@@ -23,9 +23,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
+use watchkeeper::domain::entry::{EntityKind, Entry};
+use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::matching::{score_entry, Matcher, NameStats, DEFAULT_THRESHOLD};
-use watchkeeper::model::{EntityKind, Entry};
-use watchkeeper::watchlist::{WatchItem, WatchKind};
 
 const FILES: &[&str] = &[
     "positives_aliases.tsv",

@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use watchkeeper::model::{EntityKind, ListSnapshot};
+use watchkeeper::domain::entry::{EntityKind, ListSnapshot};
 use watchkeeper::sources::{format_for, local_bodies, FormatOptions, Parsed};
 
 const USAGE: &str = "usage: parse_list KIND PATH [--dump | --show ID…]";

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::watchlist::{WatchKind, Watchlist};
+use crate::domain::watch::{WatchKind, Watchlist};
 
 /// Why a config or watchlist could not be loaded. Its text names the file, and for anything
 /// inside the file the line and column (1-based, columns in characters).

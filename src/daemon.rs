@@ -8,12 +8,13 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
 
 use crate::config::{Config, SourceConfig};
+use crate::domain::watch::Watchlist;
 use crate::fetch::Fetcher;
 use crate::matching::Matcher;
 use crate::outbox::{self, Delivery};
 use crate::pipeline::{self, CycleError, CycleSummary};
 use crate::store::{Store, StoreError};
-use crate::watchlist::{self, Watchlist};
+use crate::watchlist;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {

@@ -2,7 +2,7 @@
 //! A truncated file, an HTML error page or a mass removal must never turn into a flood of
 //! false `delisted` alerts.
 
-use crate::model::ListSnapshot;
+use crate::domain::entry::ListSnapshot;
 use crate::sources::Body;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn removal_share_is_compared_with_the_limit() {
         let snap = ListSnapshot {
-            entries: vec![crate::model::Entry::default(); 40],
+            entries: vec![crate::domain::entry::Entry::default(); 40],
             ..ListSnapshot::default()
         };
         assert!(check_snapshot(&snap, 100, 25, 0.25).is_ok());

@@ -5,16 +5,14 @@
 //! [`diff`]) → match ([`matching`]) → alert outbox ([`alerts`], [`outbox`]) → email ([`email`]).
 //! [`pipeline`] runs one cycle of one source through all of them.
 
-pub mod alerts;
 pub mod config;
 pub mod daemon;
 pub mod diff;
+pub mod domain;
 pub mod email;
 pub mod fetch;
 pub mod guard;
-pub mod imo;
 pub mod matching;
-pub mod model;
 pub mod outbox;
 pub mod pipeline;
 pub mod screen;

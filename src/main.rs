@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use watchkeeper::config::{self, Config};
-use watchkeeper::{daemon, email, imo, screen, store::Store, watchlist};
+use watchkeeper::domain::ident as imo;
+use watchkeeper::{daemon, email, screen, store::Store, watchlist};
 
 const DEFAULT_CONFIG: &str = "/etc/watchkeeper/watchkeeper.toml";
 

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::alerts::Alert;
 use crate::config::{EmailConfig, MailMode};
+use crate::domain::alert::Alert;
 use crate::email::{self, Message};
 use crate::store::{Store, StoreError};
 

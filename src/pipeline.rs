@@ -6,16 +6,16 @@ use std::sync::Arc;
 
 use rusqlite::{params, Transaction};
 
-use crate::alerts::{Alert, Event, FieldChange};
 use crate::config::SourceConfig;
 use crate::diff::{diff, entry_hash};
+use crate::domain::alert::{Alert, Event, FieldChange, ListRef, Why};
+use crate::domain::entry::{Entry, FeedSnapshot, ListSnapshot};
+use crate::domain::watch::WatchItem;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::guard::{self, Refusal};
 use crate::matching::{Match, Matcher, NameStats};
-use crate::model::{Entry, FeedSnapshot, ListSnapshot};
 use crate::sources::{format_for, FormatOptions, ParseError, Parsed};
 use crate::store::{self, now, Store, StoreError};
-use crate::watchlist::WatchItem;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CycleError {
@@ -321,23 +321,11 @@ fn apply_feed(
         new_items += 1;
         for (idx, m) in matcher.match_feed_item(&source.name, item) {
             let w = &matcher.items()[idx];
-            let mut alert = Alert {
-                id: 0,
-                event: Event::Mentioned,
-                source: source.name.clone(),
-                source_published: item.published.clone(),
-                entry_id: item.id.clone(),
-                entry_name: item.title.clone(),
-                watch_item_id: w.id.clone(),
-                watch_item: w.name.clone(),
+            let why = Why {
                 score: m.score,
                 why: m.why.clone(),
-                changes: Vec::new(),
-                details: serde_json::to_value(item).expect("feed items serialize"),
-                also_listed: Vec::new(),
-                notify: w.notify.clone(),
-                created_at: now.clone(),
             };
+            let mut alert = Alert::for_feed_item(&source.name, item, w, why, &now);
             let key = dedup_key(w, &source.name, &item.id, Event::Mentioned, "");
             if store::insert_alert(&tx, &key, &mut alert)? {
                 alerts += 1;
@@ -414,23 +402,16 @@ fn list_alert(
     m: &Match,
     now: &str,
 ) -> Alert {
-    Alert {
-        id: 0,
-        event,
-        source: source.to_string(),
-        source_published: published,
-        entry_id: entry.id.clone(),
-        entry_name: entry.name.clone(),
-        watch_item_id: item.id.clone(),
-        watch_item: item.name.clone(),
+    let why = Why {
         score: m.score,
         why: m.why.clone(),
-        changes: Vec::new(),
-        details: serde_json::to_value(entry).expect("entries serialize"),
-        also_listed: Vec::new(),
-        notify: item.notify.clone(),
-        created_at: now.to_string(),
-    }
+    };
+    let list = ListRef {
+        source: source.to_string(),
+        publisher: None,
+        published,
+    };
+    Alert::for_entry(event, &list, entry, &entry_hash(entry), item, why, now)
 }
 
 /// The same watch item, source entry, event and entry version never alert twice.
@@ -574,21 +555,5 @@ fn record_failure(store: &mut Store, source: &SourceConfig, error: &str) -> Resu
 }
 
 fn notice(event: Event, source: &SourceConfig, why: String, now: &str) -> Alert {
-    Alert {
-        id: 0,
-        event,
-        source: source.name.clone(),
-        source_published: None,
-        entry_id: String::new(),
-        entry_name: source.url.clone(),
-        watch_item_id: String::new(),
-        watch_item: String::new(),
-        score: 0.0,
-        why,
-        changes: Vec::new(),
-        details: serde_json::Value::Null,
-        also_listed: Vec::new(),
-        notify: Vec::new(),
-        created_at: now.to_string(),
-    }
+    Alert::for_source(event, &source.name, &source.url, why, now)
 }

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::imo::Imo;
+use crate::domain::entry::{Entry, Identifier};
+use crate::domain::ident::Imo;
+use crate::domain::watch::{WatchItem, WatchKind};
 use crate::matching::{Matcher, NameStats};
-use crate::model::{Entry, Identifier};
-use crate::watchlist::{WatchItem, WatchKind};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScreenResult {

@@ -12,128 +12,15 @@
 //! gets `kind:h` + 12 hex digits of its SHA-256 instead. Editing aliases, notify or threshold
 //! keeps the id; renaming the item changes it. Two items with the same id are an error.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::config::{check_mailbox, line_col, read_text, ConfigError, OneOrMany};
-use crate::imo::{self, Imo, ImoKind};
-
-/// What a watch item watches for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WatchKind {
-    Vessel,
-    Person,
-    Organization,
-    /// A phrase searched in news feeds only.
-    Keyword,
-}
-
-impl WatchKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WatchKind::Vessel => "vessel",
-            WatchKind::Person => "person",
-            WatchKind::Organization => "organization",
-            WatchKind::Keyword => "keyword",
-        }
-    }
-}
-
-/// One watch item, validated.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct WatchItem {
-    /// Stable identity: the `id` the user set, else derived from kind and content.
-    pub id: String,
-    pub kind: WatchKind,
-    /// The name, or for a keyword its phrase.
-    pub name: String,
-    /// Other names the user gave (`aliases`), not including `former_names`.
-    pub aliases: Vec<String>,
-    /// Former names of a vessel (or organisation).
-    pub former_names: Vec<String>,
-    pub imo: Option<Imo>,
-    pub mmsi: Option<String>,
-    /// Dates of birth as the user wrote them (YYYY, YYYY-MM or YYYY-MM-DD).
-    pub dates_of_birth: Vec<String>,
-    pub nationalities: Vec<String>,
-    /// Extra recipients for this item's alerts, besides the default ones.
-    pub notify: Vec<String>,
-    /// 0–1; `None` means the matcher's default.
-    pub threshold: Option<f64>,
-    /// Source names this item is limited to; empty means all.
-    pub sources: Vec<String>,
-    /// `SOURCE:ENTRY_ID` pairs silenced as known false positives.
-    pub exclude: Vec<String>,
-}
-
-impl WatchItem {
-    /// A watch item with only a kind and a name, everything else empty (for `screen` queries).
-    pub fn query(kind: WatchKind, name: &str) -> WatchItem {
-        WatchItem {
-            id: format!("query:{name}"),
-            kind,
-            name: name.to_string(),
-            aliases: Vec::new(),
-            former_names: Vec::new(),
-            imo: None,
-            mmsi: None,
-            dates_of_birth: Vec::new(),
-            nationalities: Vec::new(),
-            notify: Vec::new(),
-            threshold: None,
-            sources: Vec::new(),
-            exclude: Vec::new(),
-        }
-    }
-
-    /// The name followed by aliases and former names.
-    pub fn all_names(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.name.as_str())
-            .chain(self.aliases.iter().map(String::as_str))
-            .chain(self.former_names.iter().map(String::as_str))
-    }
-
-    /// Whether this item applies to a source (its `sources` limit) and entry (its `exclude`).
-    pub fn applies_to(&self, source: &str, entry_id: &str) -> bool {
-        (self.sources.is_empty() || self.sources.iter().any(|s| s == source))
-            && !self
-                .exclude
-                .iter()
-                .any(|x| x.split_once(':') == Some((source, entry_id)))
-    }
-}
-
-/// A loaded watchlist.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Watchlist {
-    pub items: Vec<WatchItem>,
-    /// The file it was read from (empty when built in code).
-    #[serde(skip)]
-    pub path: PathBuf,
-    /// Where each item sits in the file, parallel to `items` (may be empty when built in code).
-    #[serde(skip)]
-    pub positions: Vec<ItemPositions>,
-}
-
-/// Two watchlists are equal when their items are: moving an item within the file is no change.
-impl PartialEq for Watchlist {
-    fn eq(&self, other: &Self) -> bool {
-        self.items == other.items
-    }
-}
-
-/// 1-based line and column of an item's parts, for errors found after loading.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ItemPositions {
-    /// The item's `name` (or `phrase`).
-    pub name: (usize, usize),
-    pub sources: Option<(usize, usize)>,
-    pub exclude: Option<(usize, usize)>,
-}
+use crate::domain::ident::{self as imo, Imo, ImoKind};
+use crate::domain::watch::{ItemPositions, WatchItem, WatchKind, Watchlist};
 
 // ---------------------------------------------------------------------------------------------
 // Raw file structure

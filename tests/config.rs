@@ -3,8 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use watchkeeper::config::{self, ConfigError, TlsMode, TransportKind};
-use watchkeeper::imo::ImoKind;
-use watchkeeper::watchlist::{self, WatchKind};
+use watchkeeper::domain::ident::ImoKind;
+use watchkeeper::domain::watch::WatchKind;
+use watchkeeper::watchlist;
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,7 +26,7 @@ fn parse_config(text: &str) -> Result<config::Config, ConfigError> {
     config::parse(text, Path::new("/etc/watchkeeper/watchkeeper.toml"))
 }
 
-fn parse_watchlist(text: &str) -> Result<watchlist::Watchlist, ConfigError> {
+fn parse_watchlist(text: &str) -> Result<watchkeeper::domain::watch::Watchlist, ConfigError> {
     watchlist::parse(text, Path::new("/etc/watchkeeper/watchlist.toml"))
 }
 
@@ -327,7 +328,7 @@ fn summary_never_shows_the_password() {
     std::fs::write(&file, "do-not-print-me").unwrap();
     let mut cfg = parse_config(&config_text("", "[email]\ntransport = \"smtp\"\nhost = \"smtp.example.org\"\nfrom = \"a@example.org\"\nto = \"b@example.org\"\n")).unwrap();
     cfg.email.password_file = Some(file);
-    let text = config::summary(&cfg, &watchlist::Watchlist::default());
+    let text = config::summary(&cfg, &watchkeeper::domain::watch::Watchlist::default());
     assert!(text.contains("smtp.example.org:587 (starttls"), "{text}");
     assert!(!text.contains("do-not-print-me"), "{text}");
 }

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use watchkeeper::alerts::Event;
 use watchkeeper::config::SourceConfig;
+use watchkeeper::domain::alert::Event;
+use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::fetch::Fetcher;
 use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
 use watchkeeper::pipeline::run_source;
 use watchkeeper::store::Store;
-use watchkeeper::watchlist::{WatchItem, WatchKind};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -39,7 +39,7 @@ async fn a_vessel_on_two_lists_is_reported_as_such() {
     // ARTAVIL on the SDN list (CSV) and, under its former name SHONA, on OFAC's classic XML:
     // the same hull, IMO 9187629.
     let mut vessel = WatchItem::query(WatchKind::Vessel, "Artavil");
-    vessel.imo = Some(watchkeeper::imo::parse("IMO 9187629").unwrap());
+    vessel.imo = Some(watchkeeper::domain::ident::parse("IMO 9187629").unwrap());
     let matcher = Arc::new(Matcher::new(vec![vessel], DEFAULT_THRESHOLD));
     let sdn = source(
         "ofac-sdn",
@@ -88,7 +88,7 @@ async fn a_vessel_on_two_lists_is_reported_as_such() {
     assert!(line.contains("IMO 9187629"), "{line}");
 
     let entries = store.all_entries().unwrap();
-    let imo = watchkeeper::imo::parse("9187629").ok();
+    let imo = watchkeeper::domain::ident::parse("9187629").ok();
     let results = watchkeeper::screen::screen(&entries, "Shona", imo, None, 0.5, 10);
     let sdn_hit = results
         .iter()

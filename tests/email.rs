@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, MimeHeaders};
 use support::smtp::{closed_port, SmtpServer, PASSWORD, USERNAME};
-use watchkeeper::alerts::{Alert, Event, FieldChange};
 use watchkeeper::config::{EmailConfig, MailMode, TlsMode, TransportKind};
+use watchkeeper::domain::alert::{Alert, Event, FieldChange, ListRef, Why};
+use watchkeeper::domain::entry::{Alias, EntityKind, Entry, FeedItem, Identifier, VesselInfo};
+use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::email::{self, render, Message, SendError};
-use watchkeeper::model::{Alias, EntityKind, Entry, FeedItem, Identifier, VesselInfo};
 
 fn aka(name: &str) -> Alias {
     Alias {
@@ -129,46 +130,42 @@ this asexual fungal pathogen."
 }
 
 fn list_alert(id: i64, event: Event, entry: &Entry, watch_item: &str) -> Alert {
-    Alert {
-        id,
-        event,
-        source: "ofac-sdn".into(),
-        source_published: Some("2021-07".into()),
-        entry_id: entry.id.clone(),
-        entry_name: entry.name.clone(),
-        watch_item_id: format!("wi-{id}"),
-        watch_item: watch_item.into(),
+    let mut item = WatchItem::query(WatchKind::Person, watch_item);
+    item.id = format!("wi-{id}");
+    let why = Why {
         score: 0.93,
         why: format!(
             "name \"{watch_item}\" ~ alias of \"{}\" (transliteration)",
             entry.name
         ),
-        changes: Vec::new(),
-        details: serde_json::to_value(entry).unwrap(),
-        also_listed: Vec::new(),
-        notify: Vec::new(),
-        created_at: "2021-07-02T07:00:00Z".into(),
-    }
+    };
+    let mut a = Alert::for_entry(
+        event,
+        &ListRef {
+            source: "ofac-sdn".into(),
+            publisher: None,
+            published: Some("2021-07".into()),
+        },
+        entry,
+        "0123456789abcdef",
+        &item,
+        why,
+        "2021-07-02T07:00:00Z",
+    );
+    a.id = id;
+    a
 }
 
 fn feed_alert(id: i64, item: &FeedItem, watch_item: &str) -> Alert {
-    Alert {
-        id,
-        event: Event::Mentioned,
-        source: "news".into(),
-        source_published: None,
-        entry_id: item.id.clone(),
-        entry_name: item.title.clone(),
-        watch_item_id: format!("wi-{id}"),
-        watch_item: watch_item.into(),
+    let mut watch = WatchItem::query(WatchKind::Keyword, watch_item);
+    watch.id = format!("wi-{id}");
+    let why = Why {
         score: 1.0,
         why: format!("phrase \"{watch_item}\" found in the summary"),
-        changes: Vec::new(),
-        details: serde_json::to_value(item).unwrap(),
-        also_listed: Vec::new(),
-        notify: Vec::new(),
-        created_at: "2025-12-10T15:05:00Z".into(),
-    }
+    };
+    let mut a = Alert::for_feed_item("news", item, &watch, why, "2025-12-10T15:05:00Z");
+    a.id = id;
+    a
 }
 
 fn changed_alert() -> Alert {
@@ -359,23 +356,14 @@ fn untrusted_list_content_is_escaped_in_html_and_cleaned_in_text() {
 
 #[test]
 fn source_notices_name_the_source() {
-    let notice = Alert {
-        id: 9,
-        event: Event::SourceStale,
-        source: "un-sc".into(),
-        source_published: None,
-        entry_id: String::new(),
-        entry_name: String::new(),
-        watch_item_id: String::new(),
-        watch_item: String::new(),
-        score: 0.0,
-        why: "failing since 2025-12-08T07:00:00Z: HTTP 503 from https://example.org/un.xml".into(),
-        changes: Vec::new(),
-        details: serde_json::Value::Null,
-        also_listed: Vec::new(),
-        notify: Vec::new(),
-        created_at: "2025-12-10T07:00:00Z".into(),
-    };
+    let mut notice = Alert::for_source(
+        Event::SourceStale,
+        "un-sc",
+        "",
+        "failing since 2025-12-08T07:00:00Z: HTTP 503 from https://example.org/un.xml".into(),
+        "2025-12-10T07:00:00Z",
+    );
+    notice.id = 9;
     let msg = render::single(&notice, vec![]);
     assert_eq!(msg.subject, "watchkeeper: source-stale: un-sc");
     assert!(msg

@@ -2,7 +2,7 @@
 //! feeds in shared/data/feeds, see its SOURCES.md) and on a few small constructed documents for
 //! what no real capture shows (relative links, items with neither guid nor link, non-feeds).
 
-use watchkeeper::model::{FeedItem, FeedSnapshot};
+use watchkeeper::domain::entry::{FeedItem, FeedSnapshot};
 use watchkeeper::sources::feed::parse_feed;
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
 

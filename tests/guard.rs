@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use watchkeeper::alerts::Event;
 use watchkeeper::config::SourceConfig;
+use watchkeeper::domain::alert::Event;
+use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::fetch::Fetcher;
 use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
 use watchkeeper::pipeline::{run_source, CycleError};
 use watchkeeper::store::Store;
-use watchkeeper::watchlist::{WatchItem, WatchKind};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

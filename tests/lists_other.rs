@@ -9,7 +9,7 @@ mod lists;
 use data::real_file;
 use lists::entry;
 
-use watchkeeper::model::{EntityKind, Entry, ListSnapshot};
+use watchkeeper::domain::entry::{EntityKind, Entry, ListSnapshot};
 use watchkeeper::sources::opensanctions_ftm::{parse_delta, DeltaOp};
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
 

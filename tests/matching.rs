@@ -8,10 +8,10 @@ mod data;
 #[path = "support/lists.rs"]
 mod lists;
 
-use watchkeeper::imo::{Imo, ImoKind};
+use watchkeeper::domain::entry::{Alias, EntityKind, Entry, FeedItem, Identifier};
+use watchkeeper::domain::ident::{Imo, ImoKind};
+use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::matching::{score_entry, Matcher, DEFAULT_THRESHOLD};
-use watchkeeper::model::{Alias, EntityKind, Entry, FeedItem, Identifier};
-use watchkeeper::watchlist::{WatchItem, WatchKind};
 
 fn entry(id: &str, kind: EntityKind, name: &str, aliases: &[(&str, &str)]) -> Entry {
     Entry {

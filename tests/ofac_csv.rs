@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use lists::{aliases, entry};
-use watchkeeper::model::{EntityKind, Entry};
+use watchkeeper::domain::entry::{EntityKind, Entry};
 use watchkeeper::sources::ofac_csv::OfacCsv;
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed, SourceFormat};
 

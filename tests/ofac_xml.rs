@@ -7,7 +7,7 @@ mod data;
 mod lists;
 
 use lists::{aliases, entry};
-use watchkeeper::model::{EntityKind, Entry, ListSnapshot};
+use watchkeeper::domain::entry::{EntityKind, Entry, ListSnapshot};
 use watchkeeper::sources::ParseError;
 
 const CLASSIC: &str = include_str!("fixtures/ofac-xml/consolidated-excerpt.xml");

@@ -7,7 +7,7 @@ mod data;
 mod lists;
 
 use lists::{aliases, entry};
-use watchkeeper::model::{EntityKind, ListSnapshot};
+use watchkeeper::domain::entry::{EntityKind, ListSnapshot};
 use watchkeeper::sources::ParseError;
 
 const EXCERPT: &[u8] = include_bytes!("fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml");

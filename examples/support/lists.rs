@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use watchkeeper::model::Entry;
+use watchkeeper::domain::entry::Entry;
 use watchkeeper::sources::{format_for, local_bodies, FormatOptions, Parsed};
 
 pub const OFAC: &str = "ofac-sdn";

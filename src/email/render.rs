@@ -5,8 +5,8 @@
 //! text part drops control characters (a list could carry terminal escape sequences) and the HTML
 //! part escapes every value and links only `http(s)` URLs.
 
-use crate::alerts::{Alert, Event};
-use crate::model::{Entry, FeedItem};
+use crate::domain::alert::{Alert, Event};
+use crate::domain::entry::{Entry, FeedItem};
 
 /// One email, ready for a transport.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,17 +200,17 @@ fn block(alert: &Alert) -> Block {
         }
         Event::Mentioned => {
             b.text("Watch item", alert.watch_item.clone());
-            match serde_json::from_value::<FeedItem>(alert.details.clone()) {
-                Ok(item) => feed_item_fields(&mut b, &item, &alert.watch_item),
-                Err(_) => b.text("News item", alert.entry_name.clone()),
+            match alert.feed_item() {
+                Some(item) => feed_item_fields(&mut b, item, &alert.watch_item),
+                None => b.text("News item", alert.entry_name.clone()),
             }
             match_fields(&mut b, alert);
         }
         _ => {
             b.text("Watch item", alert.watch_item.clone());
-            match serde_json::from_value::<Entry>(alert.details.clone()) {
-                Ok(entry) => entry_fields(&mut b, &entry),
-                Err(_) => b.text(
+            match alert.entry() {
+                Some(entry) => entry_fields(&mut b, entry),
+                None => b.text(
                     "Entry",
                     format!("{} [id {}]", alert.entry_name, alert.entry_id),
                 ),

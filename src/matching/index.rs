@@ -20,7 +20,7 @@ use super::normalize::{is_particle, Token, JOINED_ARTICLES};
 use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
 use super::score::{is_patronymic, NameStats, ABSENT_MIDDLE_WEIGHT, INITIAL_WEIGHT, JOIN_PREFIXES};
 use super::Prepared;
-use crate::watchlist::{WatchItem, WatchKind};
+use crate::domain::watch::{WatchItem, WatchKind};
 
 /// Skeletons shorter than this are looked up as they are: the one-letter deletions of "hsn"
 /// (Hassan) would meet half the list.

@@ -22,9 +22,9 @@ pub mod translit;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use crate::imo::ImoKind;
-use crate::model::{EntityKind, Entry, FeedItem};
-use crate::watchlist::{WatchItem, WatchKind};
+use crate::domain::entry::{EntityKind, Entry, FeedItem};
+use crate::domain::ident::ImoKind;
+use crate::domain::watch::{WatchItem, WatchKind};
 use normalize::{normalize, normalize_split, split_words, NameKind, NormName};
 pub use score::NameStats;
 use score::{describe_parts, score_names_with, NameScore, Strictness};

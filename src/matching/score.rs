@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::normalize::{split_words, without_joined_article, NormName, Script, Token};
 use super::translit::{final_vowel_folded, spelling, spellings_fit};
-use crate::model::Entry;
+use crate::domain::entry::Entry;
 
 /// Below this a part pair is not a match at all.
 pub const PART_MIN: f64 = 0.9;

@@ -13,7 +13,7 @@
 
 use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
-use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
+use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
 
 pub struct CaSemaXml;
 
@@ -129,7 +129,7 @@ fn entry(r: &Record) -> Entry {
             e.extra.insert("build_date".into(), d.into());
         }
         if let Some(t) = title {
-            e.vessel = Some(crate::model::VesselInfo {
+            e.vessel = Some(crate::domain::entry::VesselInfo {
                 vessel_type: Some(t.into()),
                 ..Default::default()
             });

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::{single_body, Body, ParseError, Parsed, SourceFormat};
-use crate::model::{FeedItem, FeedSnapshot};
+use crate::domain::entry::{FeedItem, FeedSnapshot};
 
 pub struct Feed;
 

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::model::{FeedSnapshot, ListSnapshot};
+use crate::domain::entry::{FeedSnapshot, ListSnapshot};
 
 pub mod ca_sema_xml;
 pub mod eu_fsf_xml;

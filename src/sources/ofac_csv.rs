@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{push_unique, Body, ParseError, Parsed, SourceFormat};
-use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct OfacCsv {
     files: Vec<String>,

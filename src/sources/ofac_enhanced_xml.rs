@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::ofac_xml::{add_id, alias_kind, append_extra, entry_url, statement_key};
 use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
-use crate::model::{Alias, EntityKind, Entry, ListSnapshot, VesselInfo};
+use crate::domain::entry::{Alias, EntityKind, Entry, ListSnapshot, VesselInfo};
 
 pub struct OfacEnhancedXml;
 

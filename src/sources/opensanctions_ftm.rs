@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
-use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct OpenSanctionsFtm;
 

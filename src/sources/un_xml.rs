@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
-use crate::imo::{self, ImoKind};
-use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
+use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
+use crate::domain::ident::{self as imo, ImoKind};
 
 const ROOT: &str = "CONSOLIDATED_LIST";
 const INDIVIDUAL: &str = "INDIVIDUAL";

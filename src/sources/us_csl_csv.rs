@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
-use crate::model::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 
 pub struct UsCslCsv;
 

@@ -10,7 +10,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::ParseError;
-use crate::model::ListSnapshot;
+use crate::domain::entry::ListSnapshot;
 
 /// One element of a record: its local name, attributes, own text and child elements.
 #[derive(Debug, Default, Clone)]

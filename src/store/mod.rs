@@ -8,9 +8,9 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use crate::alerts::Alert;
+use crate::domain::alert::Alert;
+use crate::domain::entry::Entry;
 use crate::matching::NameStats;
-use crate::model::Entry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

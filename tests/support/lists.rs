@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use watchkeeper::model::{Entry, ListSnapshot};
+use watchkeeper::domain::entry::{Entry, ListSnapshot};
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
 
 /// One document of a list `kind`, as fetched from `url` (which errors name).

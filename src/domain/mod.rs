@@ -1,0 +1,8 @@
+//! The domain: what the lists, the feeds and the watchlist say, and the alerts made of them.
+//! Types and pure functions only: nothing here reads a file, a socket or the database.
+
+pub mod alert;
+pub mod changes;
+pub mod entry;
+pub mod ident;
+pub mod watch;
