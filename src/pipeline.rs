@@ -409,6 +409,7 @@ fn list_alert(
     let list = ListRef {
         source: source.to_string(),
         publisher: None,
+        list_title: None,
         published,
     };
     Alert::for_entry(event, &list, entry, &entry_hash(entry), item, why, now)

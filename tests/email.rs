@@ -144,6 +144,7 @@ fn list_alert(id: i64, event: Event, entry: &Entry, watch_item: &str) -> Alert {
         &ListRef {
             source: "ofac-sdn".into(),
             publisher: None,
+            list_title: None,
             published: Some("2021-07".into()),
         },
         entry,

@@ -71,9 +71,12 @@ pub struct Alert {
     pub id: i64,
     pub event: Event,
     pub source: String,
-    /// Who publishes the source and what the list is called ("US Treasury, OFAC — SDN list").
+    /// Who publishes the source ("US Treasury, OFAC").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
+    /// What the list is called ("OFAC SDN list").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_title: Option<String>,
     /// The source's publication date for the snapshot that raised the alert, if known.
     pub source_published: Option<String>,
     /// The list's own entry id, or for `mentioned` the feed item's id (guid or link).
@@ -150,6 +153,8 @@ pub struct ListRef {
     pub source: String,
     /// Who publishes it ("US Treasury, OFAC").
     pub publisher: Option<String>,
+    /// What the list is called ("OFAC SDN list").
+    pub list_title: Option<String>,
     /// The publication date the document states.
     pub published: Option<String>,
 }
@@ -177,6 +182,7 @@ impl Alert {
             event,
             source: list.source.clone(),
             publisher: list.publisher.clone(),
+            list_title: list.list_title.clone(),
             source_published: list.published.clone(),
             entry_id: entry.id.clone(),
             entry_name: entry.name.clone(),
@@ -206,6 +212,7 @@ impl Alert {
             event: Event::Mentioned,
             source: source.to_string(),
             publisher: None,
+            list_title: None,
             source_published: item.published.clone(),
             entry_id: item.id.clone(),
             entry_name: item.title.clone(),
@@ -229,6 +236,7 @@ impl Alert {
             event,
             source: source.to_string(),
             publisher: None,
+            list_title: None,
             source_published: None,
             entry_id: String::new(),
             entry_name: url.to_string(),
@@ -243,6 +251,13 @@ impl Alert {
             notify: Vec::new(),
             created_at: now.to_string(),
         }
+    }
+
+    /// What to add to the watch item's `exclude` to silence this alert: the entry pinned to
+    /// the version alerted, so that the silence ends when the entry changes.
+    pub fn exclude_token(&self) -> Option<String> {
+        let version = self.entry_version.as_deref()?;
+        Some(exclude_token(&self.source, &self.entry_id, version))
     }
 
     /// The entry as published, for list alerts.
@@ -260,4 +275,14 @@ impl Alert {
             _ => None,
         }
     }
+}
+
+/// How many hex digits of an entry version an `exclude` pin carries: enough to tell versions
+/// apart, short enough to type.
+pub const PIN_DIGITS: usize = 12;
+
+/// `SOURCE:ENTRY_ID@VERSION`, the pinned form of an `exclude` item.
+pub fn exclude_token(source: &str, entry_id: &str, version: &str) -> String {
+    let pin = version.get(..PIN_DIGITS).unwrap_or(version);
+    format!("{source}:{entry_id}@{pin}")
 }
