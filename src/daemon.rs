@@ -2,7 +2,7 @@
 //! runs each source on its cron schedule, reloads the watchlist, and talks to systemd.
 
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use crate::config::{Config, SourceConfig};
 use crate::domain::watch::Watchlist;
 use crate::fetch::Fetcher;
-use crate::matching::Matcher;
+use crate::matching::{Matcher, MatcherSlot, NameStats};
 use crate::outbox::{self, Delivery};
 use crate::pipeline::{self, CycleError, CycleSummary};
 use crate::store::{Store, StoreError};
@@ -60,19 +60,19 @@ pub async fn once(
             return Err(DaemonError::UnknownSource(name.clone()));
         }
     }
-    let matcher = Arc::new(Matcher::new(watchlist.items, config.threshold));
     let fetcher = Fetcher::new();
     let mut report = OnceReport::default();
-    {
+    let slot = {
         let mut store = Store::open(&config.database)?;
-        report.already_listed = pipeline::screen_new_watch_items(&mut store, &matcher)?;
-    }
+        let slot = initial_matcher(&store, watchlist, config.threshold)?;
+        report.already_listed = pipeline::screen_new_watch_items(&mut store, &slot.current())?;
+        slot
+    };
     for source in &config.sources {
         if !only.is_empty() && !only.contains(&source.name) {
             continue;
         }
-        let result =
-            pipeline::run_source(&config.database, source, &fetcher, matcher.clone()).await;
+        let result = pipeline::run_source(&config.database, source, &fetcher, &slot).await;
         log_cycle(&source.name, &result);
         report.cycles.push(result);
     }
@@ -112,18 +112,15 @@ pub fn schedule_of(source: &SourceConfig) -> Result<cron::Schedule, DaemonError>
 pub async fn run(config: Config) -> Result<(), DaemonError> {
     let config = Arc::new(config);
     let initial = watchlist::load(&config.watchlist)?;
-    let matcher = Arc::new(RwLock::new(Arc::new(Matcher::new(
-        initial.items,
-        config.threshold,
-    ))));
-    {
+    let matcher = {
         let mut store = Store::open(&config.database)?;
-        let m = matcher.read().expect("matcher lock").clone();
-        let n = pipeline::screen_new_watch_items(&mut store, &m)?;
+        let slot = Arc::new(initial_matcher(&store, initial, config.threshold)?);
+        let n = pipeline::screen_new_watch_items(&mut store, &slot.current())?;
         if n > 0 {
             tracing::info!(alerts = n, "new watch items screened against stored lists");
         }
-    }
+        slot
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let (wake_tx, wake_rx) = watch::channel(0u64);
     let fetcher = Fetcher::new();
@@ -187,7 +184,7 @@ async fn source_loop(
     source: SourceConfig,
     schedule: cron::Schedule,
     fetcher: Fetcher,
-    matcher: Arc<RwLock<Arc<Matcher>>>,
+    matcher: Arc<MatcherSlot>,
     mut stop: watch::Receiver<bool>,
     wake_mailer: watch::Sender<u64>,
 ) {
@@ -204,8 +201,7 @@ async fn source_loop(
         // A cycle is not interrupted by a stop: it runs to its commit (or its rollback on
         // error), and the loop ends after it. Each source has one loop, so two cycles of one
         // source never overlap.
-        let m = matcher.read().expect("matcher lock").clone();
-        let result = pipeline::run_source(&config.database, &source, &fetcher, m).await;
+        let result = pipeline::run_source(&config.database, &source, &fetcher, &matcher).await;
         log_cycle(&source.name, &result);
         wake_mailer.send_modify(|n| *n += 1);
         if *stop.borrow() {
@@ -244,7 +240,7 @@ async fn mailer_loop(
 /// refused with a logged error and the old one stays in force.
 async fn watchlist_loop(
     config: Arc<Config>,
-    matcher: Arc<RwLock<Arc<Matcher>>>,
+    matcher: Arc<MatcherSlot>,
     mut stop: watch::Receiver<bool>,
     wake_mailer: watch::Sender<u64>,
 ) {
@@ -283,15 +279,29 @@ async fn watchlist_loop(
     }
 }
 
-fn reload(config: &Config, matcher: &RwLock<Arc<Matcher>>) -> Result<usize, DaemonError> {
+fn reload(config: &Config, matcher: &MatcherSlot) -> Result<usize, DaemonError> {
     let wl = watchlist::load(&config.watchlist)?;
     let count = wl.items.len();
-    let m = Arc::new(Matcher::new(wl.items, config.threshold));
-    *matcher.write().expect("matcher lock") = m.clone();
+    let m = matcher.replace_watchlist(wl.items, config.threshold);
     let mut store = Store::open(&config.database)?;
     let alerts = pipeline::screen_new_watch_items(&mut store, &m)?;
     tracing::info!(items = count, already_listed = alerts, "watchlist reloaded");
     Ok(alerts)
+}
+
+/// The matcher for a watchlist, weighted by the names stored now (none on a new database).
+fn initial_matcher(
+    store: &Store,
+    watchlist: Watchlist,
+    threshold: f64,
+) -> Result<MatcherSlot, DaemonError> {
+    let matcher = Matcher::new(watchlist.items, threshold);
+    let stored = store.all_entries()?;
+    if stored.is_empty() {
+        return Ok(MatcherSlot::new(matcher));
+    }
+    let stats = NameStats::from_entries(stored.iter().map(|(_, e)| e));
+    Ok(MatcherSlot::new(matcher.with_stats(Arc::new(stats))))
 }
 
 fn fingerprint(path: &Path) -> Option<(SystemTime, u64)> {

@@ -7,7 +7,6 @@
 
 pub mod config;
 pub mod daemon;
-pub mod diff;
 pub mod domain;
 pub mod email;
 pub mod fetch;
@@ -15,6 +14,7 @@ pub mod guard;
 pub mod matching;
 pub mod outbox;
 pub mod pipeline;
+pub mod plan;
 pub mod screen;
 pub mod sources;
 pub mod store;

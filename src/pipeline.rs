@@ -1,21 +1,22 @@
-//! One cycle of one source: fetch → parse → guard → store and diff → match → alerts.
-//! Delivery (outbox → email) is [`crate::outbox`]'s job and runs after the cycles.
+//! One cycle of one source: fetch → parse → guard → plan → store. The decisions are
+//! [`crate::plan`]'s and the SQL is [`crate::store`]'s; this module only moves data between
+//! them and records how the cycle ended. Delivery (outbox → email) is [`crate::outbox`]'s job
+//! and runs after the cycles.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use rusqlite::{params, Transaction};
+use sha2::{Digest, Sha256};
 
 use crate::config::SourceConfig;
-use crate::diff::{diff, entry_hash};
-use crate::domain::alert::{Alert, Event, FieldChange, ListRef, Why};
-use crate::domain::entry::{Entry, FeedSnapshot, ListSnapshot};
-use crate::domain::watch::WatchItem;
+use crate::domain::alert::ListRef;
+use crate::domain::audit::{CycleRecord, Outcome};
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::guard::{self, Refusal};
-use crate::matching::{Match, Matcher, NameStats};
-use crate::sources::{format_for, FormatOptions, ParseError, Parsed};
-use crate::store::{self, now, Store, StoreError};
+use crate::matching::{Matcher, MatcherSlot, NameStats};
+use crate::plan::{self, notices, CyclePlan, PlanContext, SourceState};
+use crate::sources::{self, format_for, Body, FormatOptions, ParseError, Parsed};
+use crate::store::{now, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CycleError {
@@ -58,14 +59,48 @@ pub struct CycleSummary {
     pub alerts: usize,
 }
 
-/// Runs one cycle of `source`. Failures are recorded in the source's status (and may raise a
-/// `source-stale` notice) before being returned.
+/// Runs one cycle of `source` with the matcher in force in `slot`, and afterwards swaps in a
+/// matcher weighted by the names as they now stand if the cycle changed them. Failures are
+/// recorded in the source's status and the audit trail (and may raise a `source-stale`
+/// notice) before being returned.
 pub async fn run_source(
     db: &Path,
     source: &SourceConfig,
     fetcher: &Fetcher,
-    matcher: Arc<Matcher>,
+    slot: &MatcherSlot,
 ) -> Result<CycleSummary, CycleError> {
+    let matcher = slot.current();
+    let started = now();
+    let cycle = CycleRecord::begin(
+        &source.name,
+        &source.kind,
+        &started,
+        matcher.watchlist_hash(),
+        matcher.items().len(),
+    );
+    let result = fetch_and_apply(db, source, fetcher, matcher, cycle.clone()).await;
+    match result {
+        Ok((summary, version)) => {
+            if let Some(version) = version {
+                slot.replace_stats(version);
+            }
+            Ok(summary)
+        }
+        Err(e) => {
+            let mut store = Store::open(db)?;
+            record_failure(&mut store, source, cycle, &e)?;
+            Err(e)
+        }
+    }
+}
+
+async fn fetch_and_apply(
+    db: &Path,
+    source: &SourceConfig,
+    fetcher: &Fetcher,
+    matcher: Arc<Matcher>,
+    cycle: CycleRecord,
+) -> Result<(CycleSummary, Option<Arc<Matcher>>), CycleError> {
     let format = format_for(
         &source.kind,
         &FormatOptions {
@@ -78,7 +113,7 @@ pub async fn run_source(
     })?;
     let previous: Validators = {
         let store = Store::open(db)?;
-        record_attempt(&store, source)?;
+        store.record_attempt(&source.name, &source.kind)?;
         store
             .validators(&source.name)?
             .and_then(|v| serde_json::from_str(&v).ok())
@@ -90,265 +125,139 @@ pub async fn run_source(
         .map_err(|error| CycleError::Fetch {
             source_name: source.name.clone(),
             error,
-        });
-    let db_owned = db.to_path_buf();
+        })?;
+    let db = db.to_path_buf();
     let src = source.clone();
-    let result = match outcome {
-        Err(e) => Err(e),
-        Ok(outcome) => tokio::task::spawn_blocking(move || {
-            let mut store = Store::open(&db_owned)?;
-            process(&mut store, &src, format.as_ref(), outcome, &matcher)
+    tokio::task::spawn_blocking(move || {
+        let mut store = Store::open(&db)?;
+        process(&mut store, &src, format.as_ref(), outcome, &matcher, cycle)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(CycleError::Worker {
+            source_name: source.name.clone(),
+            message: e.to_string(),
         })
-        .await
-        .unwrap_or_else(|e| {
-            Err(CycleError::Worker {
-                source_name: source.name.clone(),
-                message: e.to_string(),
-            })
-        }),
-    };
-    if let Err(e) = &result {
-        let mut store = Store::open(db)?;
-        record_failure(&mut store, source, &e.to_string())?;
-    }
-    result
+    })
 }
 
 fn process(
     store: &mut Store,
     source: &SourceConfig,
-    format: &dyn crate::sources::SourceFormat,
+    format: &dyn sources::SourceFormat,
     outcome: FetchOutcome,
-    matcher: &Matcher,
-) -> Result<CycleSummary, CycleError> {
+    matcher: &Arc<Matcher>,
+    mut cycle: CycleRecord,
+) -> Result<(CycleSummary, Option<Arc<Matcher>>), CycleError> {
     let refused = |refusal| CycleError::Refused {
         source_name: source.name.clone(),
         refusal,
     };
     let (bodies, validators) = match outcome {
         FetchOutcome::NotModified => {
-            record_success(store, source, None, None)?;
-            return Ok(CycleSummary {
+            store.record_not_modified(&source.name)?;
+            cycle.outcome = Outcome::NotModified;
+            cycle.finished_at = now();
+            store.record_cycle(&cycle)?;
+            recover_if_stale(store, source)?;
+            let summary = CycleSummary {
                 source: source.name.clone(),
                 not_modified: true,
                 ..CycleSummary::default()
-            });
+            };
+            return Ok((summary, None));
         }
         FetchOutcome::Fetched { bodies, validators } => (bodies, validators),
     };
+    cycle.content_hash = Some(content_hash(&bodies));
     guard::check_bodies(&bodies).map_err(refused)?;
     let parsed = format.parse(&bodies).map_err(|error| CycleError::Parse {
         source_name: source.name.clone(),
         error,
     })?;
     drop(bodies);
-    match parsed {
-        Parsed::List(snapshot) => apply_list(store, source, snapshot, &validators, matcher),
-        Parsed::Feed(feed) => apply_feed(store, source, feed, &validators, matcher),
+    let (publisher, title) = sources::describe(&source.kind, source.files.as_deref());
+    let mut ctx = PlanContext {
+        list: ListRef {
+            source: source.name.clone(),
+            publisher: publisher.map(str::to_string),
+            list_title: title.map(str::to_string),
+            published: None,
+        },
+        now: now(),
+        max_removed_share: source.max_removed_share,
+    };
+    let (mut plan, version) = match parsed {
+        Parsed::Feed(feed) => {
+            let ids: Vec<&str> = feed.items.iter().map(|i| i.id.as_str()).collect();
+            let seen = store.seen_feed_items(&source.name, &ids)?;
+            (plan::plan_feed(&seen, feed, matcher, &ctx), None)
+        }
+        Parsed::List(snapshot) => {
+            let state = store.source_state(&source.name)?;
+            ctx.list.published = snapshot.published.clone();
+            plan_list(store, &state, snapshot, matcher, &ctx)?
+        }
         Parsed::Delta(ops) => {
-            let snapshot = apply_delta(store.entries(&source.name)?, ops);
-            apply_list(store, source, snapshot, &validators, matcher)
+            let state = store.source_state(&source.name)?;
+            let snapshot = plan::apply_delta(&state, ops);
+            plan_list(store, &state, snapshot, matcher, &ctx)?
         }
-    }
-}
-
-fn apply_list(
-    store: &mut Store,
-    source: &SourceConfig,
-    snapshot: ListSnapshot,
-    validators: &Validators,
-    matcher: &Matcher,
-) -> Result<CycleSummary, CycleError> {
-    let old = store.entries(&source.name)?;
-    let d = diff(&old, &snapshot.entries);
-    guard::check_snapshot(
-        &snapshot,
-        old.len(),
-        d.removed.len(),
-        source.max_removed_share,
-    )
-    .map_err(|refusal| CycleError::Refused {
-        source_name: source.name.clone(),
-        refusal,
-    })?;
-    let first_snapshot = store
-        .source_status(&source.name)?
-        .is_none_or(|s| s.snapshots == 0);
-    let published = snapshot.published.clone();
-    let now = now();
-    let tx = store.transaction()?;
-    let mut alerts = 0;
-    let mut raise = |tx: &Transaction<'_>,
-                     event: Event,
-                     entry: &Entry,
-                     version: &str,
-                     changes: Vec<FieldChange>,
-                     hits: Vec<(usize, Match)>|
-     -> Result<(), CycleError> {
-        for (idx, m) in hits {
-            let item = &matcher.items()[idx];
-            let mut alert = list_alert(
-                event,
-                &source.name,
-                published.clone(),
-                entry,
-                item,
-                &m,
-                &now,
-            );
-            alert.changes = changes.clone();
-            alert.also_listed = store::also_listed(tx, &source.name, entry)?;
-            let key = dedup_key(item, &source.name, &entry.id, event, version);
-            if store::insert_alert(tx, &key, &mut alert)? {
-                alerts += 1;
-            }
-        }
-        Ok(())
     };
-    for (entry, hash) in &d.added {
-        store::put_entry(&tx, &source.name, hash, entry, &now)?;
-    }
-    for (_, entry, hash, _) in &d.changed {
-        store::put_entry(&tx, &source.name, hash, entry, &now)?;
-    }
-    for stored in &d.removed {
-        store::delete_entry(&tx, &source.name, &stored.entry.id)?;
-    }
-    // Alerts come after the writes so that "also listed" sees this snapshot's identifiers too,
-    // and so that name parts are weighed by their rarity in the lists as they now stand.
-    if !(d.added.is_empty() && d.changed.is_empty() && d.removed.is_empty()) {
-        matcher.set_stats(Arc::new(store::name_stats(&tx)?));
-    }
-    let added_event = if first_snapshot {
-        Event::AlreadyListed
-    } else {
-        Event::Listed
-    };
-    for (entry, hash) in &d.added {
-        let hits = matcher.match_entry(&source.name, entry);
-        raise(&tx, added_event, entry, hash, Vec::new(), hits)?;
-    }
-    for (old_entry, entry, hash, changes) in &d.changed {
-        // A change that takes a name away from a watched entry still concerns the watcher.
-        let mut hits = matcher.match_entry(&source.name, entry);
-        for (idx, m) in matcher.match_entry(&source.name, &old_entry.entry) {
-            if !hits.iter().any(|(i, _)| *i == idx) {
-                hits.push((idx, m));
-            }
-        }
-        raise(&tx, Event::Changed, entry, hash, changes.clone(), hits)?;
-    }
-    for stored in &d.removed {
-        let hits = matcher.match_entry(&source.name, &stored.entry);
-        raise(
-            &tx,
-            Event::Delisted,
-            &stored.entry,
-            &stored.hash,
-            Vec::new(),
-            hits,
-        )?;
-    }
+    cycle.finished_at = now();
+    let validators = serde_json::to_string(&validators).expect("validators serialize");
+    let applied = store.apply(&mut plan, cycle, Some(&validators))?;
+    recover_if_stale(store, source)?;
+    let c = plan.counts;
     let summary = CycleSummary {
         source: source.name.clone(),
         not_modified: false,
-        entries: snapshot.entries.len(),
-        added: d.added.len(),
-        changed: d.changed.len(),
-        removed: d.removed.len(),
-        new_feed_items: 0,
-        alerts,
+        entries: plan.entries,
+        added: c.added + c.relisted,
+        changed: c.changed,
+        removed: c.removed,
+        new_feed_items: c.new_feed_items,
+        alerts: applied.alerts,
     };
-    write_success(
-        &tx,
-        source,
-        Some(validators),
-        published.as_deref(),
-        snapshot.entries.len(),
-    )?;
-    tx.commit().map_err(StoreError::from)?;
-    recover_if_stale(store, source)?;
-    Ok(summary)
+    Ok((summary, version))
 }
 
-/// The stored snapshot with a delta's additions, modifications and deletions applied, so that a
-/// delta goes through the same guard, diff and alerts as a full snapshot.
-fn apply_delta(
-    stored: std::collections::HashMap<String, store::StoredEntry>,
-    ops: Vec<crate::sources::DeltaOp>,
-) -> ListSnapshot {
-    use crate::sources::DeltaOp;
-    let mut entries: std::collections::BTreeMap<String, Entry> =
-        stored.into_iter().map(|(id, s)| (id, s.entry)).collect();
-    for op in ops {
-        match op {
-            DeltaOp::Add(e) | DeltaOp::Mod(e) => {
-                entries.insert(e.id.clone(), e);
-            }
-            DeltaOp::Del(id) => {
-                entries.remove(&id);
-            }
-        }
+/// Plans a list snapshot with a matcher weighted by the names as they will stand once the
+/// snapshot is stored (every other list's stored names and this snapshot's), so that the
+/// first snapshot of a list is weighed as later ones are. Returns that matcher version when
+/// the snapshot changes anything, for the daemon to use from the next cycle on.
+fn plan_list(
+    store: &Store,
+    state: &SourceState,
+    snapshot: crate::domain::entry::ListSnapshot,
+    matcher: &Arc<Matcher>,
+    ctx: &PlanContext,
+) -> Result<(CyclePlan, Option<Arc<Matcher>>), CycleError> {
+    let mut store_error = None;
+    let reweigh = |entries: &[crate::domain::entry::Entry]| {
+        let others = store
+            .entries_except(&ctx.list.source)
+            .map_err(|e| store_error = Some(e))
+            .ok()?;
+        let stats = NameStats::from_entries(others.iter().chain(entries.iter()));
+        Some(Arc::new(matcher.with_stats(Arc::new(stats))))
+    };
+    let planned = plan::plan_list_reweighed(state, snapshot, ctx, matcher, reweigh);
+    if let Some(e) = store_error {
+        return Err(e.into());
     }
-    ListSnapshot {
-        entries: entries.into_values().collect(),
-        ..ListSnapshot::default()
-    }
-}
-
-fn apply_feed(
-    store: &mut Store,
-    source: &SourceConfig,
-    feed: FeedSnapshot,
-    validators: &Validators,
-    matcher: &Matcher,
-) -> Result<CycleSummary, CycleError> {
-    let now = now();
-    let tx = store.transaction()?;
-    let mut new_items = 0;
-    let mut alerts = 0;
-    for item in &feed.items {
-        let inserted = tx
-            .execute(
-                "INSERT OR IGNORE INTO feed_items (source, item_id, title, link, published, seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![source.name, item.id, item.title, item.link, item.published, now],
-            )
-            .map_err(StoreError::from)?;
-        if inserted == 0 {
-            continue;
-        }
-        new_items += 1;
-        for (idx, m) in matcher.match_feed_item(&source.name, item) {
-            let w = &matcher.items()[idx];
-            let why = Why {
-                score: m.score,
-                why: m.why.clone(),
-            };
-            let mut alert = Alert::for_feed_item(&source.name, item, w, why, &now);
-            let key = dedup_key(w, &source.name, &item.id, Event::Mentioned, "");
-            if store::insert_alert(&tx, &key, &mut alert)? {
-                alerts += 1;
-            }
-        }
-    }
-    write_success(&tx, source, Some(validators), None, feed.items.len())?;
-    tx.commit().map_err(StoreError::from)?;
-    recover_if_stale(store, source)?;
-    Ok(CycleSummary {
-        source: source.name.clone(),
-        entries: feed.items.len(),
-        new_feed_items: new_items,
-        alerts,
-        ..CycleSummary::default()
+    planned.map_err(|refusal| CycleError::Refused {
+        source_name: ctx.list.source.clone(),
+        refusal,
     })
 }
 
 /// Screens watch items that have never been screened against every stored entry, raising
-/// `already-listed` for what they match. Returns the number of alerts raised.
+/// `already-listed` for what they match, and records the screening in the audit trail.
+/// Returns the number of alerts raised.
 pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<usize, StoreError> {
     let screened = store.screened_watch_items()?;
-    let fresh: Vec<WatchItem> = matcher
+    let fresh: Vec<_> = matcher
         .items()
         .iter()
         .filter(|i| !screened.contains(&i.id))
@@ -357,204 +266,95 @@ pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<us
     if fresh.is_empty() {
         return Ok(0);
     }
+    let started = now();
     let ids: Vec<String> = fresh.iter().map(|i| i.id.clone()).collect();
-    let entries = store.all_entries()?;
-    let stats = NameStats::from_entries(entries.iter().map(|(_, e)| e));
+    let stored = store.all_stored()?;
+    let stats = NameStats::from_entries(stored.iter().map(|(_, e)| &e.entry));
     let fresh_matcher =
         Matcher::new(fresh, matcher.default_threshold()).with_stats(Arc::new(stats));
-    let published: std::collections::HashMap<String, Option<String>> = store
-        .all_source_status()?
+    let statuses = store.all_source_status()?;
+    let lists: Vec<(ListRef, plan::StoredEntry)> = stored
         .into_iter()
-        .map(|s| (s.name, s.published))
+        .map(|(source, e)| {
+            let status = statuses.iter().find(|s| s.name == source);
+            let (publisher, title) = status
+                .map(|s| sources::describe(&s.kind, None))
+                .unwrap_or((None, None));
+            let list = ListRef {
+                published: status.and_then(|s| s.published.clone()),
+                publisher: publisher.map(str::to_string),
+                list_title: title.map(str::to_string),
+                source,
+            };
+            (list, e)
+        })
         .collect();
     let now = now();
-    let tx = store.transaction()?;
-    let mut alerts = 0;
-    for (source, entry) in &entries {
-        for (idx, m) in fresh_matcher.match_entry(source, entry) {
-            let item = &fresh_matcher.items()[idx];
-            let pubd = published.get(source).cloned().flatten();
-            let mut alert = list_alert(Event::AlreadyListed, source, pubd, entry, item, &m, &now);
-            alert.also_listed = store::also_listed(&tx, source, entry)?;
-            let key = dedup_key(
-                item,
-                source,
-                &entry.id,
-                Event::AlreadyListed,
-                &entry_hash(entry),
-            );
-            if store::insert_alert(&tx, &key, &mut alert)? {
-                alerts += 1;
-            }
-        }
+    let mut alerts = plan::plan_already_listed(&lists, &fresh_matcher, &now);
+    let mut cycle = CycleRecord::begin(
+        "watchlist",
+        "watchlist",
+        &started,
+        matcher.watchlist_hash(),
+        matcher.items().len(),
+    );
+    cycle.entries = Some(lists.len());
+    cycle.added = ids.len();
+    cycle.finished_at = now;
+    let applied = store.apply_screening(&mut alerts, &ids, cycle)?;
+    Ok(applied.alerts)
+}
+
+/// SHA-256 over the documents as downloaded (name and bytes of each), hex: the version of the
+/// source a cycle screened, as the audit trail names it.
+fn content_hash(bodies: &[Body]) -> String {
+    let mut h = Sha256::new();
+    for b in bodies {
+        h.update(b.resource.as_bytes());
+        h.update([0]);
+        h.update((b.bytes.len() as u64).to_le_bytes());
+        h.update(&b.bytes);
     }
-    store::mark_screened(&tx, &ids, &now)?;
-    tx.commit()?;
-    Ok(alerts)
-}
-
-fn list_alert(
-    event: Event,
-    source: &str,
-    published: Option<String>,
-    entry: &Entry,
-    item: &WatchItem,
-    m: &Match,
-    now: &str,
-) -> Alert {
-    let why = Why {
-        score: m.score,
-        why: m.why.clone(),
-    };
-    let list = ListRef {
-        source: source.to_string(),
-        publisher: None,
-        list_title: None,
-        published,
-    };
-    Alert::for_entry(event, &list, entry, &entry_hash(entry), item, why, now)
-}
-
-/// The same watch item, source entry, event and entry version never alert twice.
-fn dedup_key(
-    item: &WatchItem,
-    source: &str,
-    entry_id: &str,
-    event: Event,
-    version: &str,
-) -> String {
-    format!(
-        "{}\u{1f}{source}\u{1f}{entry_id}\u{1f}{}\u{1f}{version}",
-        item.id,
-        event.as_str()
-    )
-}
-
-fn record_attempt(store: &Store, source: &SourceConfig) -> Result<(), StoreError> {
-    store.conn().execute(
-        "INSERT INTO sources (name, kind, last_attempt) VALUES (?1, ?2, ?3)
-         ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, last_attempt = excluded.last_attempt",
-        params![source.name, source.kind, now()],
-    )?;
-    Ok(())
-}
-
-fn record_success(
-    store: &mut Store,
-    source: &SourceConfig,
-    validators: Option<&Validators>,
-    published: Option<&str>,
-) -> Result<(), CycleError> {
-    let tx = store.transaction()?;
-    let entries: i64 = tx
-        .query_row(
-            "SELECT entries FROM sources WHERE name = ?1",
-            [&source.name],
-            |r| r.get(0),
-        )
-        .map_err(StoreError::from)?;
-    write_success(&tx, source, validators, published, entries as usize)?;
-    tx.commit().map_err(StoreError::from)?;
-    recover_if_stale(store, source)
-}
-
-fn write_success(
-    tx: &Transaction<'_>,
-    source: &SourceConfig,
-    validators: Option<&Validators>,
-    published: Option<&str>,
-    entries: usize,
-) -> Result<(), StoreError> {
-    let validators = validators.map(|v| serde_json::to_string(v).expect("validators serialize"));
-    let snapshot_applied = validators.is_some() as i64;
-    tx.execute(
-        "UPDATE sources SET last_success = ?2, last_error = NULL, failing_since = NULL,
-                entries = ?3, snapshots = snapshots + ?4,
-                validators = COALESCE(?5, validators), published = COALESCE(?6, published)
-         WHERE name = ?1",
-        params![
-            source.name,
-            now(),
-            entries as i64,
-            snapshot_applied,
-            validators,
-            published
-        ],
-    )?;
-    Ok(())
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A source that had been reported stale works again: one `source-recovered` notice.
-fn recover_if_stale(store: &mut Store, source: &SourceConfig) -> Result<(), CycleError> {
-    let was_stale = store
-        .source_status(&source.name)?
-        .is_some_and(|s| s.stale_notified);
-    if !was_stale {
-        return Ok(());
-    }
-    let now = now();
-    let tx = store.transaction()?;
-    let mut alert = notice(Event::SourceRecovered, source, "works again".into(), &now);
-    let key = format!("source-recovered\u{1f}{}\u{1f}{now}", source.name);
-    store::insert_alert(&tx, &key, &mut alert)?;
-    tx.execute(
-        "UPDATE sources SET stale_notified = 0 WHERE name = ?1",
-        [&source.name],
-    )
-    .map_err(StoreError::from)?;
-    tx.commit().map_err(StoreError::from)?;
-    Ok(())
-}
-
-fn record_failure(store: &mut Store, source: &SourceConfig, error: &str) -> Result<(), StoreError> {
-    let now_s = now();
-    store.conn().execute(
-        "UPDATE sources SET last_error = ?2, failing_since = COALESCE(failing_since, ?3)
-         WHERE name = ?1",
-        params![source.name, error, now_s],
-    )?;
+fn recover_if_stale(store: &mut Store, source: &SourceConfig) -> Result<(), StoreError> {
     let Some(status) = store.source_status(&source.name)? else {
         return Ok(());
     };
-    if status.stale_notified {
-        return Ok(());
+    if let Some(mut notice) = notices::recovered_notice(&status, &source.url, &now()) {
+        store.apply_notice(&mut notice)?;
     }
-    // Staleness counts from the last success; a source that never worked counts from its first
-    // failure.
-    let since = status
-        .last_success
-        .clone()
-        .or(status.failing_since.clone())
-        .unwrap_or_else(|| now_s.clone());
-    let Ok(since_t) = chrono::DateTime::parse_from_rfc3339(&since) else {
-        return Ok(());
-    };
-    let age = chrono::Utc::now().signed_duration_since(since_t);
-    if age.to_std().unwrap_or_default() < source.stale_after {
-        return Ok(());
-    }
-    let mut alert = notice(
-        Event::SourceStale,
-        source,
-        format!(
-            "no successful update since {since} ({}); last error: {error}",
-            humantime::format_duration(std::time::Duration::from_secs(
-                age.num_seconds().max(0) as u64
-            ))
-        ),
-        &now_s,
-    );
-    let tx = store.transaction()?;
-    let key = format!("source-stale\u{1f}{}\u{1f}{since}", source.name);
-    store::insert_alert(&tx, &key, &mut alert)?;
-    tx.execute(
-        "UPDATE sources SET stale_notified = 1 WHERE name = ?1",
-        [&source.name],
-    )?;
-    tx.commit()?;
     Ok(())
 }
 
-fn notice(event: Event, source: &SourceConfig, why: String, now: &str) -> Alert {
-    Alert::for_source(event, &source.name, &source.url, why, now)
+fn record_failure(
+    store: &mut Store,
+    source: &SourceConfig,
+    mut cycle: CycleRecord,
+    error: &CycleError,
+) -> Result<(), StoreError> {
+    let message = error.to_string();
+    cycle.outcome = match error {
+        CycleError::Refused { .. } => Outcome::Refused,
+        _ => Outcome::Failed,
+    };
+    cycle.finished_at = now();
+    cycle.error = Some(message.clone());
+    store.record_cycle(&cycle)?;
+    let Some(status) = store.record_failure(&source.name, &message)? else {
+        return Ok(());
+    };
+    let notice = notices::stale_notice(
+        &status,
+        &source.url,
+        source.stale_after,
+        &message,
+        chrono::Utc::now(),
+    );
+    if let Some(mut notice) = notice {
+        store.apply_notice(&mut notice)?;
+    }
+    Ok(())
 }

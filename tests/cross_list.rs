@@ -2,14 +2,13 @@
 //! the entries, and OpenSanctions delta files update the stored snapshot like a full export.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use watchkeeper::config::SourceConfig;
 use watchkeeper::domain::alert::Event;
 use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::fetch::Fetcher;
-use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::matching::{Matcher, MatcherSlot, DEFAULT_THRESHOLD};
 use watchkeeper::pipeline::run_source;
 use watchkeeper::store::Store;
 
@@ -40,7 +39,7 @@ async fn a_vessel_on_two_lists_is_reported_as_such() {
     // the same hull, IMO 9187629.
     let mut vessel = WatchItem::query(WatchKind::Vessel, "Artavil");
     vessel.imo = Some(watchkeeper::domain::ident::parse("IMO 9187629").unwrap());
-    let matcher = Arc::new(Matcher::new(vec![vessel], DEFAULT_THRESHOLD));
+    let matcher = MatcherSlot::new(Matcher::new(vec![vessel], DEFAULT_THRESHOLD));
     let sdn = source(
         "ofac-sdn",
         "ofac_sdn_csv",
@@ -60,12 +59,8 @@ async fn a_vessel_on_two_lists_is_reported_as_such() {
     )
     .unwrap();
     let cons = source("ofac-xml", "ofac_xml", file_url(&xml));
-    run_source(&db, &sdn, &fetcher, matcher.clone())
-        .await
-        .unwrap();
-    run_source(&db, &cons, &fetcher, matcher.clone())
-        .await
-        .unwrap();
+    run_source(&db, &sdn, &fetcher, &matcher).await.unwrap();
+    run_source(&db, &cons, &fetcher, &matcher).await.unwrap();
 
     let store = Store::open(&db).unwrap();
     let alerts = store.alerts_since("1970-01-01T00:00:00Z").unwrap();
@@ -106,7 +101,7 @@ async fn opensanctions_deltas_update_the_stored_snapshot() {
     let db = dir.path().join("state.db");
     let served = dir.path().join("entities.json");
     let fetcher = Fetcher::new();
-    let matcher = Arc::new(Matcher::new(
+    let matcher = MatcherSlot::new(Matcher::new(
         vec![WatchItem::query(WatchKind::Person, "Vladimir Plotnikov")],
         DEFAULT_THRESHOLD,
     ));
@@ -114,15 +109,14 @@ async fn opensanctions_deltas_update_the_stored_snapshot() {
     let count = |db: &Path| {
         Store::open(db)
             .unwrap()
-            .entries("opensanctions")
+            .source_state("opensanctions")
             .unwrap()
+            .current
             .len()
     };
 
     std::fs::copy(fixture("opensanctions-ftm/entities.ftm.json"), &served).unwrap();
-    run_source(&db, &src, &fetcher, matcher.clone())
-        .await
-        .unwrap();
+    run_source(&db, &src, &fetcher, &matcher).await.unwrap();
     assert_eq!(
         count(&db),
         6,
@@ -144,7 +138,7 @@ async fn opensanctions_deltas_update_the_stored_snapshot() {
             &served,
         )
         .unwrap();
-        run_source(&db, &src, &fetcher, matcher.clone())
+        run_source(&db, &src, &fetcher, &matcher)
             .await
             .unwrap_or_else(|e| panic!("{version}: {e}"));
         assert_eq!(count(&db), expected, "after {version}");

@@ -4,14 +4,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use watchkeeper::config::SourceConfig;
 use watchkeeper::domain::alert::Event;
 use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::fetch::Fetcher;
-use watchkeeper::matching::{Matcher, DEFAULT_THRESHOLD};
+use watchkeeper::matching::{Matcher, MatcherSlot, DEFAULT_THRESHOLD};
 use watchkeeper::pipeline::{run_source, CycleError};
 use watchkeeper::store::Store;
 use wiremock::matchers::{method, path};
@@ -37,12 +36,12 @@ fn source(server: &MockServer, stale_after: Duration) -> SourceConfig {
     }
 }
 
-fn matcher() -> Arc<Matcher> {
+fn matcher() -> MatcherSlot {
     let items = vec![
         WatchItem::query(WatchKind::Person, "Alexander Lukashenko"),
         WatchItem::query(WatchKind::Person, "Nicolas Maduro"),
     ];
-    Arc::new(Matcher::new(items, DEFAULT_THRESHOLD))
+    MatcherSlot::new(Matcher::new(items, DEFAULT_THRESHOLD))
 }
 
 /// Serves the four OFAC files, `sdn` replacing the real sdn.csv.
@@ -65,8 +64,9 @@ async fn serve(server: &MockServer, sdn: ResponseTemplate) {
 fn entry_ids(db: &Path) -> Vec<String> {
     let mut ids: Vec<String> = Store::open(db)
         .unwrap()
-        .entries("ofac-sdn")
+        .source_state("ofac-sdn")
         .unwrap()
+        .current
         .into_keys()
         .collect();
     ids.sort();
@@ -112,7 +112,7 @@ async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
         ResponseTemplate::new(200).set_body_bytes(sdn.clone()),
     )
     .await;
-    let first = run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+    let first = run_source(&db, &src, &fetcher, &matcher()).await.unwrap();
     assert_eq!(first.entries, 31);
     let stored = entry_ids(&db);
     let alerts_before = events(&db);
@@ -169,7 +169,7 @@ async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
     ];
     for (what, response, reason) in cases {
         serve(&server, response).await;
-        let err = run_source(&db, &src, &fetcher, matcher())
+        let err = run_source(&db, &src, &fetcher, &matcher())
             .await
             .expect_err(what);
         let msg = err.to_string();
@@ -197,7 +197,7 @@ async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
 
     // The good file is accepted again, clearing the error.
     serve(&server, ResponseTemplate::new(200).set_body_bytes(sdn)).await;
-    run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+    run_source(&db, &src, &fetcher, &matcher()).await.unwrap();
     let status = Store::open(&db)
         .unwrap()
         .source_status("ofac-sdn")
@@ -218,15 +218,15 @@ async fn a_failing_source_raises_one_stale_and_one_recovered_notice() {
     let good = || ResponseTemplate::new(200).set_body_bytes(snap1("sdn.csv"));
 
     serve(&server, good()).await;
-    run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+    run_source(&db, &src, &fetcher, &matcher()).await.unwrap();
     serve(&server, ResponseTemplate::new(500)).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     for _ in 0..3 {
-        assert!(run_source(&db, &src, &fetcher, matcher()).await.is_err());
+        assert!(run_source(&db, &src, &fetcher, &matcher()).await.is_err());
     }
     serve(&server, good()).await;
     for _ in 0..2 {
-        run_source(&db, &src, &fetcher, matcher()).await.unwrap();
+        run_source(&db, &src, &fetcher, &matcher()).await.unwrap();
     }
     let notices: Vec<Event> = events(&db)
         .into_iter()

@@ -2,7 +2,9 @@
 //! Types and pure functions only: nothing here reads a file, a socket or the database.
 
 pub mod alert;
+pub mod audit;
 pub mod changes;
 pub mod entry;
+pub mod history;
 pub mod ident;
 pub mod watch;

@@ -50,7 +50,8 @@ pub struct WatchItem {
     pub threshold: Option<f64>,
     /// Source names this item is limited to; empty means all.
     pub sources: Vec<String>,
-    /// `SOURCE:ENTRY_ID` pairs silenced as known false positives.
+    /// Known false positives: `SOURCE:ENTRY_ID` silences the entry for good,
+    /// `SOURCE:ENTRY_ID@VERSION` (the line each alert suggests) only until the entry changes.
     pub exclude: Vec<String>,
 }
 
@@ -81,7 +82,21 @@ impl WatchItem {
             .chain(self.former_names.iter().map(String::as_str))
     }
 
-    /// Whether this item applies to a source (its `sources` limit) and entry (its `exclude`).
+    /// Whether a pinned `exclude` (`SOURCE:ENTRY_ID@VERSION`) silences this version of the
+    /// entry: the pin is a prefix of the entry's content hash, so any change ends the silence.
+    pub fn silences(&self, source: &str, entry_id: &str, version: &str) -> bool {
+        self.exclude.iter().any(|x| {
+            let Some((target, pin)) = x.rsplit_once('@') else {
+                return false;
+            };
+            !pin.is_empty()
+                && target.split_once(':') == Some((source, entry_id))
+                && version.starts_with(&pin.to_ascii_lowercase())
+        })
+    }
+
+    /// Whether this item applies to a source (its `sources` limit) and entry (its unpinned
+    /// `exclude`; pinned ones are [`WatchItem::silences`]).
     pub fn applies_to(&self, source: &str, entry_id: &str) -> bool {
         (self.sources.is_empty() || self.sources.iter().any(|s| s == source))
             && !self

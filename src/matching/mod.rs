@@ -22,6 +22,8 @@ pub mod translit;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use sha2::{Digest, Sha256};
+
 use crate::domain::entry::{EntityKind, Entry, FeedItem};
 use crate::domain::ident::ImoKind;
 use crate::domain::watch::{WatchItem, WatchKind};
@@ -88,17 +90,20 @@ fn labelled_names(item: &WatchItem) -> Vec<(&'static str, &str)> {
         .collect()
 }
 
-/// The watchlist, prepared for matching.
-pub struct Matcher {
+/// The watchlist, normalised once; shared by every [`Matcher`] version built from it.
+struct Watch {
     items: Vec<WatchItem>,
     default_threshold: f64,
     prepared: Vec<Prepared>,
-    /// Rarity weights and the index built with them; replaced whole when the stored names
-    /// change (see [`Matcher::set_stats`]).
-    scoring: RwLock<Arc<Scoring>>,
+    /// SHA-256 of the items as loaded, for the audit trail.
+    hash: String,
 }
 
-struct Scoring {
+/// The watchlist prepared for matching, with the rarity weights it scores with. Immutable: a
+/// new watchlist or new weights make a new version ([`Matcher::with_stats`]), which a
+/// [`MatcherSlot`] swaps in between cycles; a cycle in progress keeps the version it began with.
+pub struct Matcher {
+    watch: Arc<Watch>,
     /// Name-part frequencies across the stored names, when known.
     stats: Option<Arc<NameStats>>,
     index: index::Index,
@@ -107,59 +112,56 @@ struct Scoring {
 impl Matcher {
     pub fn new(items: Vec<WatchItem>, default_threshold: f64) -> Matcher {
         let prepared: Vec<Prepared> = items.iter().map(Prepared::new).collect();
+        let hash = watchlist_hash(&items);
         let index = index::Index::build(&items, &prepared, default_threshold, None);
         Matcher {
-            items,
-            default_threshold,
-            prepared,
-            scoring: RwLock::new(Arc::new(Scoring { stats: None, index })),
+            watch: Arc::new(Watch {
+                items,
+                default_threshold,
+                prepared,
+                hash,
+            }),
+            stats: None,
+            index,
         }
     }
 
-    /// Weighs name parts by their rarity in `stats` (see [`NameStats`]).
-    pub fn with_stats(self, stats: Arc<NameStats>) -> Matcher {
-        self.set_stats(stats);
-        self
-    }
-
-    /// Replaces the rarity weights (after a list changed the stored names) and re-indexes
-    /// the watchlist for them; matching in progress finishes with the old ones.
-    pub fn set_stats(&self, stats: Arc<NameStats>) {
-        let index = index::Index::build(
-            &self.items,
-            &self.prepared,
-            self.default_threshold,
-            Some(&stats),
-        );
-        let scoring = Arc::new(Scoring {
+    /// A new version of this matcher that weighs name parts by their rarity in `stats` (see
+    /// [`NameStats`]), with the watchlist re-indexed for them.
+    pub fn with_stats(&self, stats: Arc<NameStats>) -> Matcher {
+        let w = &self.watch;
+        let index = index::Index::build(&w.items, &w.prepared, w.default_threshold, Some(&stats));
+        Matcher {
+            watch: self.watch.clone(),
             stats: Some(stats),
             index,
-        });
-        *self.scoring.write().unwrap_or_else(|e| e.into_inner()) = scoring;
+        }
     }
 
-    fn scoring(&self) -> Arc<Scoring> {
-        self.scoring
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// The rarity weights this version scores with.
+    pub fn stats(&self) -> Option<&Arc<NameStats>> {
+        self.stats.as_ref()
     }
 
     pub fn default_threshold(&self) -> f64 {
-        self.default_threshold
+        self.watch.default_threshold
     }
 
     pub fn items(&self) -> &[WatchItem] {
-        &self.items
+        &self.watch.items
+    }
+
+    /// The watchlist's version: a SHA-256 of its items, as the audit trail records it.
+    pub fn watchlist_hash(&self) -> &str {
+        &self.watch.hash
     }
 
     /// Watch items (by index) that `entry` of `source` matches at or above their threshold,
     /// honouring each item's `sources` and `exclude`. Keywords never match list entries.
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
-        let scoring = self.scoring();
         let mut names = EntryNames::new(entry);
-        let candidates = candidates(&scoring, &names);
-        self.match_among(&scoring, source, &mut names, candidates)
+        let candidates = candidates(&self.index, &names);
+        self.match_among(source, &mut names, candidates)
     }
 
     /// [`Matcher::match_entry`] scoring every watch item, without the index: for `screen`,
@@ -167,33 +169,33 @@ impl Matcher {
     /// reference the index is checked against.
     pub fn match_entry_scan(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
-        self.match_among(&self.scoring(), source, &mut names, 0..self.items.len())
+        self.match_among(source, &mut names, 0..self.watch.items.len())
     }
 
     /// How many watch items the index proposes for `entry` (for the benchmark).
     pub fn candidate_count(&self, entry: &Entry) -> usize {
-        candidates(&self.scoring(), &EntryNames::new(entry)).len()
+        candidates(&self.index, &EntryNames::new(entry)).len()
     }
 
     fn match_among(
         &self,
-        scoring: &Scoring,
         source: &str,
         names: &mut EntryNames<'_>,
         candidates: impl IntoIterator<Item = usize>,
     ) -> Vec<(usize, Match)> {
         let entry = names.entry;
-        let stats = scoring.stats.as_deref();
+        let stats = self.stats.as_deref();
+        let w = &self.watch;
         let mut out = Vec::new();
         for i in candidates {
-            let item = &self.items[i];
+            let item = &w.items[i];
             if !item.applies_to(source, &entry.id) {
                 continue;
             }
-            let Some(m) = score_prepared(item, &self.prepared[i], entry, names, stats) else {
+            let Some(m) = score_prepared(item, &w.prepared[i], entry, names, stats) else {
                 continue;
             };
-            if m.score >= item.threshold.unwrap_or(self.default_threshold) {
+            if m.score >= item.threshold.unwrap_or(w.default_threshold) {
                 out.push((i, m));
             }
         }
@@ -205,14 +207,14 @@ impl Matcher {
         let title = text::words(&item.title);
         let summary = text::words(&item.summary);
         let mut out = Vec::new();
-        for (i, watch) in self.items.iter().enumerate() {
+        for (i, watch) in self.watch.items.iter().enumerate() {
             if !watch.applies_to(source, &item.id) {
                 continue;
             }
             let Some(m) = self.mention(i, &title, &summary) else {
                 continue;
             };
-            if m.score >= watch.threshold.unwrap_or(self.default_threshold) {
+            if m.score >= watch.threshold.unwrap_or(self.watch.default_threshold) {
                 out.push((i, m));
             }
         }
@@ -221,7 +223,7 @@ impl Matcher {
 
     fn mention(&self, i: usize, title: &[text::Word], summary: &[text::Word]) -> Option<Match> {
         let mut best: Option<Match> = None;
-        for pattern in &self.prepared[i].patterns {
+        for pattern in &self.watch.prepared[i].patterns {
             for (place, words) in [("title", title), ("summary", summary)] {
                 let Some(found) = text::find(pattern, words) else {
                     continue;
@@ -239,8 +241,63 @@ impl Matcher {
     }
 }
 
+/// The matcher in force, swapped whole between cycles: when the watchlist is reloaded (the
+/// rarity weights carry over) and when a list cycle changed the stored names (the watchlist
+/// carries over). A cycle takes the current version once and keeps it to its end.
+pub struct MatcherSlot {
+    current: RwLock<Arc<Matcher>>,
+}
+
+impl MatcherSlot {
+    pub fn new(matcher: Matcher) -> MatcherSlot {
+        MatcherSlot {
+            current: RwLock::new(Arc::new(matcher)),
+        }
+    }
+
+    /// The version in force now.
+    pub fn current(&self) -> Arc<Matcher> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// A new watchlist, keeping the current rarity weights.
+    pub fn replace_watchlist(&self, items: Vec<WatchItem>, default_threshold: f64) -> Arc<Matcher> {
+        let fresh = Matcher::new(items, default_threshold);
+        let mut slot = self.current.write().unwrap_or_else(|e| e.into_inner());
+        let next = match slot.stats.clone() {
+            Some(stats) => fresh.with_stats(stats),
+            None => fresh,
+        };
+        *slot = Arc::new(next);
+        slot.clone()
+    }
+
+    /// New rarity weights after a cycle, computed by `version` (the matcher that cycle built).
+    /// If the watchlist was reloaded meanwhile, the weights go onto the new watchlist.
+    pub fn replace_stats(&self, version: Arc<Matcher>) {
+        let mut slot = self.current.write().unwrap_or_else(|e| e.into_inner());
+        if Arc::ptr_eq(&slot.watch, &version.watch) {
+            *slot = version;
+        } else if let Some(stats) = version.stats.clone() {
+            *slot = Arc::new(slot.with_stats(stats));
+        }
+    }
+}
+
+/// SHA-256 of the watch items as matched (their JSON), hex.
+fn watchlist_hash(items: &[WatchItem]) -> String {
+    let json = serde_json::to_vec(items).expect("watch items serialize");
+    Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Watch items the index proposes for the entry.
-fn candidates(scoring: &Scoring, names: &EntryNames<'_>) -> Vec<usize> {
+fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<usize> {
     let entry = names.entry;
     let imos: Vec<String> = entry_imos(entry).map(|(n, _)| n).collect();
     let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(digits).collect();
@@ -248,7 +305,7 @@ fn candidates(scoring: &Scoring, names: &EntryNames<'_>) -> Vec<usize> {
         .split
         .iter()
         .map(|(tokens, comma)| (tokens.as_slice(), *comma));
-    scoring.index.candidates(parts, &imos, &mmsis)
+    index.candidates(parts, &imos, &mmsis)
 }
 
 /// Scores one query against one entry without any threshold or rarity weights; `None` when

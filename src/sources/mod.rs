@@ -164,3 +164,35 @@ pub fn format_for(kind: &str, options: &FormatOptions) -> Option<Box<dyn SourceF
         _ => None,
     }
 }
+
+/// Who publishes a source of `kind` and what its list is called, for alerts and the audit
+/// trail. `files` tells OFAC's consolidated (non-SDN) CSV files from the SDN ones.
+pub fn describe(
+    kind: &str,
+    files: Option<&[String]>,
+) -> (Option<&'static str>, Option<&'static str>) {
+    let consolidated =
+        files.is_some_and(|f| f.iter().any(|n| n.to_ascii_lowercase().starts_with("cons")));
+    let (publisher, title) = match kind {
+        "ofac_sdn_csv" if consolidated => ("US Treasury, OFAC", "OFAC consolidated (non-SDN) list"),
+        "ofac_sdn_csv" => ("US Treasury, OFAC", "OFAC SDN list"),
+        "ofac_xml" | "ofac_enhanced_xml" => ("US Treasury, OFAC", "OFAC sanctions list"),
+        "un_sc_xml" => (
+            "UN Security Council",
+            "UN Security Council consolidated list",
+        ),
+        "eu_fsf_xml" => ("European Commission", "EU financial sanctions list"),
+        "uk_sanctions_xml" => ("UK FCDO", "UK Sanctions List"),
+        "ca_sema_xml" => (
+            "Global Affairs Canada",
+            "Canadian autonomous sanctions list",
+        ),
+        "us_csl_csv" => (
+            "US International Trade Administration",
+            "US Consolidated Screening List",
+        ),
+        "opensanctions_ftm" => ("OpenSanctions", "OpenSanctions"),
+        _ => return (None, None),
+    };
+    (Some(publisher), Some(title))
+}

@@ -86,7 +86,96 @@ const STEPS: &[&str] = &[
         PRIMARY KEY (outbox_id, alert_id)
     );
     CREATE INDEX outbox_alerts_alert ON outbox_alerts (alert_id);",
+    // 2: history. Every cycle (the audit trail), every version of every entry, listing
+    // episodes, and the identifiers and names an entry ever had, so that `history` finds a
+    // delisted or renamed entry. What was stored before becomes version 1 of episode 1.
+    "CREATE TABLE cycles (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        published TEXT,
+        content_hash TEXT,
+        entries INTEGER,
+        added INTEGER NOT NULL DEFAULT 0,
+        relisted INTEGER NOT NULL DEFAULT 0,
+        changed INTEGER NOT NULL DEFAULT 0,
+        removed INTEGER NOT NULL DEFAULT 0,
+        watchlist_hash TEXT NOT NULL,
+        watch_items INTEGER NOT NULL,
+        alerts TEXT NOT NULL DEFAULT '{}',
+        error TEXT
+    );
+    CREATE INDEX cycles_started ON cycles (started_at);
+    CREATE TABLE entry_versions (
+        source TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        data TEXT NOT NULL,
+        cycle_id INTEGER REFERENCES cycles (id),
+        published TEXT,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (source, entry_id, version)
+    ) WITHOUT ROWID;
+    CREATE TABLE episodes (
+        source TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        episode INTEGER NOT NULL,
+        listed_at TEXT NOT NULL,
+        listed_published TEXT,
+        listed_cycle INTEGER REFERENCES cycles (id),
+        delisted_at TEXT,
+        delisted_published TEXT,
+        delisted_cycle INTEGER REFERENCES cycles (id),
+        PRIMARY KEY (source, entry_id, episode)
+    ) WITHOUT ROWID;
+    CREATE TABLE identifier_history (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        source TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        PRIMARY KEY (kind, value, source, entry_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE name_history (
+        folded TEXT NOT NULL,
+        source TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        PRIMARY KEY (folded, source, entry_id)
+    ) WITHOUT ROWID;
+    ALTER TABLE entries ADD COLUMN episode INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE entries ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE alerts ADD COLUMN cycle_id INTEGER REFERENCES cycles (id);
+    INSERT INTO entry_versions (source, entry_id, version, hash, data, seen_at)
+        SELECT source, entry_id, 1, hash, data, first_seen FROM entries;
+    INSERT INTO episodes (source, entry_id, episode, listed_at)
+        SELECT source, entry_id, 1, first_seen FROM entries;
+    INSERT OR IGNORE INTO identifier_history (kind, value, source, entry_id)
+        SELECT kind, value, source, entry_id FROM entry_identifiers;",
 ];
+
+/// Work a step needs beyond SQL, run after the step of the same number.
+fn after_step(tx: &rusqlite::Transaction<'_>, step: usize) -> Result<()> {
+    if step == 2 {
+        // Names are folded in Rust (any script to ASCII), so the backfill is too.
+        let rows: Vec<(String, String, String)> = {
+            let mut stmt = tx.prepare("SELECT source, entry_id, data FROM entries")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for (source, id, data) in rows {
+            let entry: crate::domain::entry::Entry = super::decode(&source, &id, &data)?;
+            super::history::record_names(tx, &source, &entry)?;
+        }
+    }
+    Ok(())
+}
+
+/// The schema version this build writes.
+#[cfg(test)]
+pub(super) const VERSION: i64 = STEPS.len() as i64;
 
 pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     // IMMEDIATE takes the write lock before reading the version, so two processes opening a
@@ -103,6 +192,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     }
     for (i, step) in STEPS.iter().enumerate().skip(version as usize) {
         tx.execute_batch(step)?;
+        after_step(&tx, i + 1)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
     tx.commit()?;

@@ -1,16 +1,13 @@
-//! Diffing two snapshots of a list: which entries were added, changed (and in which fields),
-//! and removed.
+//! Diffing two snapshots of a list: which entries were added, changed and removed.
 
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::alert::FieldChange;
-use crate::domain::changes::changed_fields;
 use crate::domain::entry::Entry;
-use crate::store::StoredEntry;
+use crate::plan::StoredEntry;
 
-/// The content hash of an entry: the version that alert dedup keys refer to.
+/// The content hash of an entry: what tells one version of an entry from another.
 pub fn entry_hash(entry: &Entry) -> String {
     // serde_json writes struct fields in declaration order and the maps are BTreeMaps, so the
     // encoding is canonical for a given model version.
@@ -19,12 +16,13 @@ pub fn entry_hash(entry: &Entry) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// What changed between the stored snapshot and a new one.
+/// What changed between the stored snapshot and a new one, by position in the new snapshot.
 #[derive(Debug, Default)]
 pub struct Diff<'a> {
-    pub added: Vec<(&'a Entry, String)>,
-    /// (old, new, new hash, changed fields)
-    pub changed: Vec<(&'a StoredEntry, &'a Entry, String, Vec<FieldChange>)>,
+    /// (index in the new snapshot, hash)
+    pub added: Vec<(usize, String)>,
+    /// (stored, index in the new snapshot, new hash)
+    pub changed: Vec<(&'a StoredEntry, usize, String)>,
     pub removed: Vec<&'a StoredEntry>,
     pub unchanged: usize,
 }
@@ -36,19 +34,16 @@ impl Diff<'_> {
 }
 
 /// Compares `new` (entries of one snapshot) with what is stored.
-pub fn diff<'a>(old: &'a HashMap<String, StoredEntry>, new: &'a [Entry]) -> Diff<'a> {
+pub fn diff<'a>(old: &'a HashMap<String, StoredEntry>, new: &[Entry]) -> Diff<'a> {
     let mut d = Diff::default();
     let mut seen = std::collections::HashSet::with_capacity(new.len());
-    for entry in new {
+    for (i, entry) in new.iter().enumerate() {
         seen.insert(entry.id.as_str());
         let hash = entry_hash(entry);
         match old.get(&entry.id) {
-            None => d.added.push((entry, hash)),
+            None => d.added.push((i, hash)),
             Some(stored) if stored.hash == hash => d.unchanged += 1,
-            Some(stored) => {
-                let fields = changed_fields(&stored.entry, entry);
-                d.changed.push((stored, entry, hash, fields));
-            }
+            Some(stored) => d.changed.push((stored, i, hash)),
         }
     }
     let mut removed: Vec<&StoredEntry> = old
@@ -76,13 +71,7 @@ mod tests {
     }
 
     fn stored(e: Entry) -> (String, StoredEntry) {
-        (
-            e.id.clone(),
-            StoredEntry {
-                hash: entry_hash(&e),
-                entry: e,
-            },
-        )
+        (e.id.clone(), StoredEntry::first(e))
     }
 
     #[test]
@@ -102,19 +91,13 @@ mod tests {
         let new = vec![renamed, entry("2", "ARTAVIL"), entry("4", "NEW")];
         let d = diff(&old, &new);
         assert_eq!(d.added.len(), 1);
-        assert_eq!(d.added[0].0.id, "4");
+        assert_eq!(new[d.added[0].0].id, "4");
         assert_eq!(d.removed.len(), 1);
         assert_eq!(d.removed[0].entry.id, "3");
         assert_eq!(d.unchanged, 1);
         assert_eq!(d.changed.len(), 1);
-        let fields: Vec<&str> = d.changed[0].3.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, ["aliases", "name"]);
-        let name = &d.changed[0].3[1];
-        assert_eq!(
-            (name.before.as_str(), name.after.as_str()),
-            ("ADISA", "SKIPPER")
-        );
-        assert_eq!(d.changed[0].3[0].after, "ADISA (fka)");
+        assert_eq!(d.changed[0].0.entry.name, "ADISA");
+        assert_eq!(new[d.changed[0].1].name, "SKIPPER");
     }
 
     #[test]

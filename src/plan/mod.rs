@@ -1,0 +1,400 @@
+//! Planning: what one cycle changes, decided without the database, the network or the clock.
+//!
+//! The pipeline reads what the store knows about a source ([`SourceState`]), parses a new
+//! snapshot, and asks [`plan_list`] (or [`plan_feed`]) what follows: the entries to write, the
+//! listings that end, the alerts to raise. The store applies the [`CyclePlan`] in one
+//! transaction. Because planning is pure, every rule below has unit tests that need no files.
+//!
+//! An entry's presence on a list is a sequence of *episodes*: listed in one snapshot, delisted
+//! when a later snapshot no longer has it, listed again (episode 2) if it comes back. Its
+//! content is a sequence of *versions*: version 1 when first seen, a new version whenever a
+//! snapshot carries it with different content. Alerts are transitions of that state, keyed so
+//! that each transition alerts once ([`AlertKey`]):
+//! - `listed` / `already-listed`: the start of episode *n* (`ep{n}`), so a relisting alerts
+//!   again whatever the content;
+//! - `delisted`: the end of episode *n*;
+//! - `changed`: the entry reaching version *v* (`v{v}`); a difference in order only (the same
+//!   aliases listed in another order) is no version and no alert.
+
+pub mod diff;
+pub mod notices;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::domain::alert::{Alert, AlertKey, Event, ListRef, Why};
+use crate::domain::changes::changed_fields;
+use crate::domain::entry::{Entry, FeedItem, FeedSnapshot, ListSnapshot};
+use crate::domain::watch::WatchItem;
+use crate::guard::{self, Refusal};
+use crate::matching::{Match, Matcher};
+use crate::sources::DeltaOp;
+pub use diff::entry_hash;
+
+/// One entry as the store holds it: current content, and where it is in its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEntry {
+    pub hash: String,
+    pub entry: Entry,
+    /// The listing episode it is in (1 for the first).
+    pub episode: u32,
+    /// Its content version (1 for the first).
+    pub version: u32,
+}
+
+impl StoredEntry {
+    /// An entry at the start of its history: episode 1, version 1.
+    pub fn first(entry: Entry) -> StoredEntry {
+        StoredEntry {
+            hash: entry_hash(&entry),
+            entry,
+            episode: 1,
+            version: 1,
+        }
+    }
+}
+
+/// An entry that was on the list and is not now: where its history stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastListing {
+    pub episode: u32,
+    pub version: u32,
+    pub hash: String,
+}
+
+/// What the store knows about one list source before a cycle.
+#[derive(Debug, Clone, Default)]
+pub struct SourceState {
+    /// The entries on the list now, by entry id.
+    pub current: HashMap<String, StoredEntry>,
+    /// Entries delisted earlier, by entry id.
+    pub past: HashMap<String, PastListing>,
+    /// No snapshot has been applied yet: what it holds is `already-listed`, not news.
+    pub first_snapshot: bool,
+}
+
+/// The facts of a cycle that do not come from the store or the snapshot.
+#[derive(Debug, Clone)]
+pub struct PlanContext {
+    /// The source and its publication.
+    pub list: ListRef,
+    /// RFC 3339; stamped on alerts.
+    pub now: String,
+    /// The guard's limit on the share of stored entries one snapshot may remove.
+    pub max_removed_share: f64,
+}
+
+/// An entry to write as the list now has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryWrite {
+    pub entry: Entry,
+    pub hash: String,
+    pub episode: u32,
+    pub version: u32,
+    /// The content is a version not stored before: append it to the history.
+    pub new_version: bool,
+    /// The entry (re)enters the list: episode `episode` starts.
+    pub new_episode: bool,
+}
+
+/// An entry leaving the list: its episode ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delisting {
+    pub entry_id: String,
+    pub episode: u32,
+}
+
+/// An alert with the key that makes it unique.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedAlert {
+    pub key: AlertKey,
+    pub alert: Alert,
+}
+
+/// How many entries each kind of transition concerned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub added: usize,
+    pub relisted: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    pub new_feed_items: usize,
+}
+
+/// Everything one cycle of one source changes; applied by the store in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct CyclePlan {
+    pub source: String,
+    pub published: Option<String>,
+    /// Entries (or feed items) the snapshot holds.
+    pub entries: usize,
+    pub writes: Vec<EntryWrite>,
+    pub delistings: Vec<Delisting>,
+    /// New feed items, to remember as seen.
+    pub feed_items: Vec<FeedItem>,
+    pub alerts: Vec<PlannedAlert>,
+    pub counts: Counts,
+}
+
+impl CyclePlan {
+    /// Alerts by event, for the audit trail.
+    pub fn alerts_by_event(&self) -> BTreeMap<Event, usize> {
+        let mut out = BTreeMap::new();
+        for a in &self.alerts {
+            *out.entry(a.alert.event).or_default() += 1;
+        }
+        out
+    }
+}
+
+/// Plans a list snapshot against the stored state, or refuses it (the guard's checks that
+/// need the stored state: too many removals, an empty document, a count that disagrees).
+pub fn plan_list(
+    state: &SourceState,
+    snapshot: ListSnapshot,
+    matcher: &Matcher,
+    ctx: &PlanContext,
+) -> Result<CyclePlan, Refusal> {
+    plan_list_reweighed(state, snapshot, ctx, matcher, |_| None).map(|(plan, _)| plan)
+}
+
+/// [`plan_list`], matching with the matcher `reweigh` makes from the snapshot's entries when
+/// the snapshot changes anything (the names' rarity weights change with the lists), or with
+/// `matcher` when `reweigh` gives none. Returns the matcher it used if `reweigh` made it.
+pub fn plan_list_reweighed(
+    state: &SourceState,
+    snapshot: ListSnapshot,
+    ctx: &PlanContext,
+    matcher: &Matcher,
+    reweigh: impl FnOnce(&[Entry]) -> Option<Arc<Matcher>>,
+) -> Result<(CyclePlan, Option<Arc<Matcher>>), Refusal> {
+    let d = diff::diff(&state.current, &snapshot.entries);
+    guard::check_snapshot(
+        &snapshot,
+        state.current.len(),
+        d.removed.len(),
+        ctx.max_removed_share,
+    )?;
+    let version = if d.is_empty() {
+        None
+    } else {
+        reweigh(&snapshot.entries)
+    };
+    let matcher: &Matcher = version.as_deref().unwrap_or(matcher);
+    let mut plan = CyclePlan {
+        source: ctx.list.source.clone(),
+        published: ctx.list.published.clone(),
+        entries: snapshot.entries.len(),
+        ..CyclePlan::default()
+    };
+    plan.counts.unchanged = d.unchanged;
+    let entries = &snapshot.entries;
+    let raise = |plan: &mut CyclePlan, event, entry: &Entry, write: (&str, u32, u32), hits| {
+        let (hash, episode, version) = write;
+        let transition = match event {
+            Event::Changed => format!("v{version}"),
+            _ => format!("ep{episode}"),
+        };
+        push_alerts(plan, matcher, ctx, event, entry, hash, &transition, hits);
+    };
+
+    for (i, hash) in &d.added {
+        let entry = &entries[*i];
+        let (episode, version, new_version, event) = match state.past.get(&entry.id) {
+            Some(past) => {
+                plan.counts.relisted += 1;
+                let changed = past.hash != *hash;
+                let version = past.version + changed as u32;
+                (past.episode + 1, version, changed, Event::Listed)
+            }
+            None => {
+                plan.counts.added += 1;
+                let event = if state.first_snapshot {
+                    Event::AlreadyListed
+                } else {
+                    Event::Listed
+                };
+                (1, 1, true, event)
+            }
+        };
+        let hits = matcher.match_entry(&ctx.list.source, entry);
+        raise(&mut plan, event, entry, (hash, episode, version), hits);
+        plan.writes.push(EntryWrite {
+            entry: entry.clone(),
+            hash: hash.clone(),
+            episode,
+            version,
+            new_version,
+            new_episode: true,
+        });
+    }
+
+    for (stored, i, hash) in &d.changed {
+        let entry = &entries[*i];
+        let changes = changed_fields(&stored.entry, entry);
+        // A difference in order only is no new version: the stored copy takes the new hash so
+        // that the next snapshot compares equal, and nobody is told.
+        let meaningful = !changes.is_empty();
+        let version = stored.version + meaningful as u32;
+        if meaningful {
+            plan.counts.changed += 1;
+            // A change that takes a name away from a watched entry still concerns the watcher.
+            let mut hits = matcher.match_entry(&ctx.list.source, entry);
+            for (idx, m) in matcher.match_entry(&ctx.list.source, &stored.entry) {
+                if !hits.iter().any(|(i, _)| *i == idx) {
+                    hits.push((idx, m));
+                }
+            }
+            let before = plan.alerts.len();
+            raise(
+                &mut plan,
+                Event::Changed,
+                entry,
+                (hash, stored.episode, version),
+                hits,
+            );
+            for a in &mut plan.alerts[before..] {
+                a.alert.changes = changes.clone();
+            }
+        } else {
+            plan.counts.unchanged += 1;
+        }
+        plan.writes.push(EntryWrite {
+            entry: entry.clone(),
+            hash: hash.clone(),
+            episode: stored.episode,
+            version,
+            new_version: meaningful,
+            new_episode: false,
+        });
+    }
+
+    for stored in &d.removed {
+        plan.counts.removed += 1;
+        let hits = matcher.match_entry(&ctx.list.source, &stored.entry);
+        let write = (stored.hash.as_str(), stored.episode, stored.version);
+        raise(&mut plan, Event::Delisted, &stored.entry, write, hits);
+        plan.delistings.push(Delisting {
+            entry_id: stored.entry.id.clone(),
+            episode: stored.episode,
+        });
+    }
+    Ok((plan, version))
+}
+
+/// Plans the new items of a feed: those whose id is not in `seen`.
+pub fn plan_feed(
+    seen: &HashSet<String>,
+    feed: FeedSnapshot,
+    matcher: &Matcher,
+    ctx: &PlanContext,
+) -> CyclePlan {
+    let mut plan = CyclePlan {
+        source: ctx.list.source.clone(),
+        entries: feed.items.len(),
+        ..CyclePlan::default()
+    };
+    let mut fresh = HashSet::new();
+    for item in feed.items {
+        if seen.contains(&item.id) || !fresh.insert(item.id.clone()) {
+            continue;
+        }
+        for (idx, m) in matcher.match_feed_item(&ctx.list.source, &item) {
+            let watch = &matcher.items()[idx];
+            let alert = Alert::for_feed_item(&ctx.list.source, &item, watch, why(m), &ctx.now);
+            plan.alerts.push(PlannedAlert {
+                key: AlertKey::mention(&watch.id, &ctx.list.source, &item.id),
+                alert,
+            });
+        }
+        plan.feed_items.push(item);
+    }
+    plan.counts.new_feed_items = plan.feed_items.len();
+    plan
+}
+
+/// `already-listed` alerts for watch items seen for the first time, against every entry on
+/// every list now: `entries` are (list, stored entry).
+pub fn plan_already_listed(
+    entries: &[(ListRef, StoredEntry)],
+    fresh: &Matcher,
+    now: &str,
+) -> Vec<PlannedAlert> {
+    let mut plan = CyclePlan::default();
+    for (list, stored) in entries {
+        let ctx = PlanContext {
+            list: list.clone(),
+            now: now.to_string(),
+            max_removed_share: 1.0,
+        };
+        let hits = fresh.match_entry(&list.source, &stored.entry);
+        let transition = format!("ep{}", stored.episode);
+        push_alerts(
+            &mut plan,
+            fresh,
+            &ctx,
+            Event::AlreadyListed,
+            &stored.entry,
+            &stored.hash,
+            &transition,
+            hits,
+        );
+    }
+    plan.alerts
+}
+
+/// The stored snapshot with a delta's additions, modifications and deletions applied, so that
+/// a delta goes through the same guard, diff and alerts as a full snapshot.
+pub fn apply_delta(state: &SourceState, ops: Vec<DeltaOp>) -> ListSnapshot {
+    let mut entries: BTreeMap<String, Entry> = state
+        .current
+        .iter()
+        .map(|(id, s)| (id.clone(), s.entry.clone()))
+        .collect();
+    for op in ops {
+        match op {
+            DeltaOp::Add(e) | DeltaOp::Mod(e) => {
+                entries.insert(e.id.clone(), e);
+            }
+            DeltaOp::Del(id) => {
+                entries.remove(&id);
+            }
+        }
+    }
+    ListSnapshot {
+        entries: entries.into_values().collect(),
+        ..ListSnapshot::default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_alerts(
+    plan: &mut CyclePlan,
+    matcher: &Matcher,
+    ctx: &PlanContext,
+    event: Event,
+    entry: &Entry,
+    hash: &str,
+    transition: &str,
+    hits: Vec<(usize, Match)>,
+) {
+    for (idx, m) in hits {
+        let item: &WatchItem = &matcher.items()[idx];
+        if item.silences(&ctx.list.source, &entry.id, hash) {
+            continue;
+        }
+        let alert = Alert::for_entry(event, &ctx.list, entry, hash, item, why(m), &ctx.now);
+        plan.alerts.push(PlannedAlert {
+            key: AlertKey::list(&item.id, &ctx.list.source, &entry.id, event, transition),
+            alert,
+        });
+    }
+}
+
+fn why(m: Match) -> Why {
+    Why {
+        score: m.score,
+        why: m.why,
+    }
+}

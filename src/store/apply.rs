@@ -1,0 +1,150 @@
+//! A cycle's plan, written in one transaction: the entries, their history, the alerts, the
+//! audit record and the source's status commit together or not at all.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Transaction};
+
+use super::history::{self, Stamp};
+use super::{alerts, cycles, entries, sources, Result, Store};
+use crate::domain::alert::Event;
+use crate::domain::audit::{CycleRecord, Outcome};
+use crate::plan::{CyclePlan, PlannedAlert};
+
+/// What applying a plan did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// The cycle's id in the audit trail.
+    pub cycle_id: i64,
+    /// Alerts recorded now (those whose key was new).
+    pub alerts: usize,
+}
+
+impl Store {
+    /// Applies a list or feed cycle's plan. `cycle` is its audit record (counts and alerts
+    /// are filled in here); `validators` are the HTTP validators to keep for the next fetch.
+    pub fn apply(
+        &mut self,
+        plan: &mut CyclePlan,
+        mut cycle: CycleRecord,
+        validators: Option<&str>,
+    ) -> Result<Applied> {
+        let tx = self.transaction()?;
+        let c = &plan.counts;
+        cycle.entries = Some(plan.entries);
+        cycle.published = plan.published.clone();
+        (cycle.added, cycle.relisted, cycle.changed, cycle.removed) =
+            (c.added + c.new_feed_items, c.relisted, c.changed, c.removed);
+        let stored_anything =
+            !plan.writes.is_empty() || !plan.delistings.is_empty() || !plan.feed_items.is_empty();
+        cycle.outcome = if stored_anything {
+            Outcome::Applied
+        } else {
+            Outcome::Unchanged
+        };
+        let cycle_id = cycles::insert(&tx, &cycle)?;
+        let at = Stamp {
+            cycle: cycle_id,
+            published: plan.published.as_deref(),
+            now: &cycle.finished_at,
+        };
+        for w in &plan.writes {
+            entries::put_entry(&tx, &plan.source, w, at.now)?;
+            if w.new_version {
+                history::record_version(&tx, &plan.source, &w.entry, (w.version, &w.hash), at)?;
+            }
+            if w.new_episode {
+                history::start_episode(&tx, &plan.source, &w.entry.id, w.episode, at)?;
+            }
+        }
+        for d in &plan.delistings {
+            entries::delete_entry(&tx, &plan.source, &d.entry_id)?;
+            history::end_episode(&tx, &plan.source, &d.entry_id, d.episode, at)?;
+        }
+        for item in &plan.feed_items {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO feed_items (source, item_id, title, link, published, seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                plan.source,
+                item.id,
+                item.title,
+                item.link,
+                item.published,
+                at.now
+            ])?;
+        }
+        // Alerts come after the writes, so that "also listed" sees this snapshot too.
+        let by_event = insert_alerts(&tx, &mut plan.alerts, Some(cycle_id))?;
+        cycles::set_alert_counts(&tx, cycle_id, &by_event)?;
+        sources::record_snapshot(
+            &tx,
+            &plan.source,
+            validators,
+            plan.published.as_deref(),
+            plan.entries,
+        )?;
+        tx.commit()?;
+        Ok(Applied {
+            cycle_id,
+            alerts: by_event.values().sum(),
+        })
+    }
+
+    /// Records `already-listed` alerts for watch items screened for the first time, marks
+    /// them screened, and records the screening in the audit trail, in one transaction.
+    pub fn apply_screening(
+        &mut self,
+        alerts: &mut [PlannedAlert],
+        screened: &[String],
+        mut cycle: CycleRecord,
+    ) -> Result<Applied> {
+        let tx = self.transaction()?;
+        cycle.outcome = Outcome::Screened;
+        let cycle_id = cycles::insert(&tx, &cycle)?;
+        let by_event = insert_alerts(&tx, alerts, Some(cycle_id))?;
+        cycles::set_alert_counts(&tx, cycle_id, &by_event)?;
+        sources::mark_screened(&tx, screened, &cycle.finished_at)?;
+        tx.commit()?;
+        Ok(Applied {
+            cycle_id,
+            alerts: by_event.values().sum(),
+        })
+    }
+
+    /// Records a source notice (`source-stale`, `source-recovered`) and the staleness it
+    /// reports, in one transaction. Returns whether the notice was new.
+    pub fn apply_notice(&mut self, notice: &mut PlannedAlert) -> Result<bool> {
+        let tx = self.transaction()?;
+        let stale = notice.alert.event == Event::SourceStale;
+        let new = alerts::insert_alert(&tx, &notice.key, &mut notice.alert, None)?;
+        sources::set_stale_notified(&tx, &notice.alert.source, stale)?;
+        tx.commit()?;
+        Ok(new)
+    }
+}
+
+/// Inserts the alerts whose key is new, each with the other lists that share its identifiers;
+/// returns the counts by event of those inserted.
+fn insert_alerts(
+    tx: &Transaction<'_>,
+    planned: &mut [PlannedAlert],
+    cycle: Option<i64>,
+) -> Result<BTreeMap<String, usize>> {
+    let mut by_event = BTreeMap::new();
+    for p in planned {
+        if alerts::exists(tx, &p.key)? {
+            continue;
+        }
+        if let Some(entry) = p.alert.entry() {
+            p.alert.also_listed = entries::also_listed(tx, &p.alert.source, entry)?;
+        }
+        if alerts::insert_alert(tx, &p.key, &mut p.alert, cycle)? {
+            *by_event
+                .entry(p.alert.event.as_str().to_string())
+                .or_default() += 1;
+        }
+    }
+    Ok(by_event)
+}

@@ -1,0 +1,265 @@
+//! Every source's current snapshot, and the identifiers that join one list's entry to
+//! another's.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{params, Connection, Transaction};
+
+use super::{decode, Result, Store};
+use crate::domain::entry::Entry;
+use crate::plan::{PastListing, SourceState, StoredEntry};
+
+/// Identifier kinds that name one vessel or one person across lists.
+const SHARED_IDENTIFIERS: &[&str] = &["imo", "mmsi", "passport"];
+
+impl Store {
+    /// What the store knows about a list source before a cycle: its current entries with their
+    /// episode and version, the entries it delisted earlier, and whether it has any snapshot.
+    pub fn source_state(&self, source: &str) -> Result<SourceState> {
+        let current = current_entries(&self.conn, source)?;
+        let mut past = HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT ep.entry_id, MAX(ep.episode),
+                    (SELECT v.version FROM entry_versions v WHERE v.source = ep.source
+                        AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1),
+                    (SELECT v.hash FROM entry_versions v WHERE v.source = ep.source
+                        AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1)
+             FROM episodes ep
+             WHERE ep.source = ?1
+               AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.source = ep.source
+                               AND e.entry_id = ep.entry_id)
+             GROUP BY ep.entry_id",
+        )?;
+        let rows = stmt.query_map([source], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                PastListing {
+                    episode: r.get(1)?,
+                    version: r.get::<_, Option<u32>>(2)?.unwrap_or(1),
+                    hash: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                },
+            ))
+        })?;
+        for row in rows {
+            let (id, p) = row?;
+            past.insert(id, p);
+        }
+        let first_snapshot = self.source_status(source)?.is_none_or(|s| s.snapshots == 0);
+        Ok(SourceState {
+            current,
+            past,
+            first_snapshot,
+        })
+    }
+
+    /// Every stored entry of every source, as (source, entry).
+    pub fn all_entries(&self) -> Result<Vec<(String, Entry)>> {
+        Ok(self
+            .all_stored()?
+            .into_iter()
+            .map(|(s, e)| (s, e.entry))
+            .collect())
+    }
+
+    /// Every stored entry of every source with its history position, as (source, entry).
+    pub fn all_stored(&self) -> Result<Vec<(String, StoredEntry)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT source, entry_id, hash, data, episode, version FROM entries
+             ORDER BY source, entry_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, u32>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (source, id, hash, data, episode, version) = row?;
+            let entry = decode(&source, &id, &data)?;
+            out.push((
+                source,
+                StoredEntry {
+                    hash,
+                    entry,
+                    episode,
+                    version,
+                },
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Every stored entry of every source but `source`: the other lists, whose names count
+    /// towards the rarity weights along with a new snapshot of `source`.
+    pub fn entries_except(&self, source: &str) -> Result<Vec<Entry>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT source, entry_id, data FROM entries WHERE source <> ?1")?;
+        let rows = stmt.query_map([source], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (s, id, data) = row?;
+            out.push(decode(&s, &id, &data)?);
+        }
+        Ok(out)
+    }
+
+    /// Entries of other sources that share an identifier (IMO, MMSI, passport) with `entry`.
+    pub fn also_listed(&self, source: &str, entry: &Entry) -> Result<Vec<String>> {
+        also_listed(&self.conn, source, entry)
+    }
+}
+
+fn current_entries(conn: &Connection, source: &str) -> Result<HashMap<String, StoredEntry>> {
+    let mut stmt = conn
+        .prepare("SELECT entry_id, hash, data, episode, version FROM entries WHERE source = ?1")?;
+    let rows = stmt.query_map([source], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, u32>(3)?,
+            r.get::<_, u32>(4)?,
+        ))
+    })?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (id, hash, data, episode, version) = row?;
+        let entry = decode(source, &id, &data)?;
+        out.insert(
+            id,
+            StoredEntry {
+                hash,
+                entry,
+                episode,
+                version,
+            },
+        );
+    }
+    Ok(out)
+}
+
+pub(super) fn also_listed(conn: &Connection, source: &str, entry: &Entry) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT i.source, i.entry_id, e.name, e.first_seen FROM entry_identifiers i
+         JOIN entries e ON e.source = i.source AND e.entry_id = i.entry_id
+         WHERE i.kind = ?1 AND i.value = ?2 AND i.source <> ?3",
+    )?;
+    // One line per other entry, naming every identifier it shares with this one.
+    let mut others: BTreeMap<(String, String), (String, String, Vec<String>)> = BTreeMap::new();
+    for id in &entry.identifiers {
+        if !SHARED_IDENTIFIERS.contains(&id.kind.as_str()) {
+            continue;
+        }
+        let value = normalize_identifier(&id.value);
+        let rows = stmt.query_map(params![id.kind, value, source], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (src, entry_id, name, first_seen) = row?;
+            let shared = format!("{} {value}", id.kind.to_uppercase());
+            let slot = others
+                .entry((src, entry_id))
+                .or_insert_with(|| (name, first_seen, Vec::new()));
+            if !slot.2.contains(&shared) {
+                slot.2.push(shared);
+            }
+        }
+    }
+    Ok(others
+        .into_iter()
+        .map(|((src, entry_id), (name, first_seen, shared))| {
+            format!(
+                "also listed by {src} as {entry_id} \"{name}\" (same {}; stored since {})",
+                shared.join(", "),
+                first_seen.get(..10).unwrap_or(&first_seen)
+            )
+        })
+        .collect())
+}
+
+/// Identifier values compared across lists: letters and digits only, upper case, and no
+/// `IMO` prefix (lists write "IMO 9187629", "9187629").
+pub fn normalize_identifier(value: &str) -> String {
+    let v: String = value
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    v.strip_prefix("IMO").map(str::to_string).unwrap_or(v)
+}
+
+/// The shared identifiers of an entry, as (kind, comparable value).
+pub(super) fn shared_identifiers(entry: &Entry) -> impl Iterator<Item = (&str, String)> {
+    entry
+        .identifiers
+        .iter()
+        .filter(|id| SHARED_IDENTIFIERS.contains(&id.kind.as_str()))
+        .map(|id| (id.kind.as_str(), normalize_identifier(&id.value)))
+}
+
+/// Writes an entry (insert or replace) as the list now has it, and its shared identifiers.
+pub(super) fn put_entry(
+    tx: &Transaction<'_>,
+    source: &str,
+    write: &crate::plan::EntryWrite,
+    now: &str,
+) -> Result<()> {
+    let entry = &write.entry;
+    let data = serde_json::to_string(entry).expect("entries serialize");
+    tx.prepare_cached(
+        "INSERT INTO entries (source, entry_id, hash, name, kind, data, first_seen, updated_at,
+                              episode, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)
+         ON CONFLICT (source, entry_id) DO UPDATE SET
+            hash = excluded.hash, name = excluded.name, kind = excluded.kind,
+            data = excluded.data, updated_at = excluded.updated_at,
+            episode = excluded.episode, version = excluded.version",
+    )?
+    .execute(params![
+        source,
+        entry.id,
+        write.hash,
+        entry.name,
+        entry.kind.as_str(),
+        data,
+        now,
+        write.episode,
+        write.version
+    ])?;
+    tx.prepare_cached("DELETE FROM entry_identifiers WHERE source = ?1 AND entry_id = ?2")?
+        .execute(params![source, entry.id])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO entry_identifiers (source, entry_id, kind, value)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (kind, value) in shared_identifiers(entry) {
+        ins.execute(params![source, entry.id, kind, value])?;
+    }
+    Ok(())
+}
+
+/// Removes an entry from the current snapshot (its history stays).
+pub(super) fn delete_entry(tx: &Transaction<'_>, source: &str, entry_id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM entries WHERE source = ?1 AND entry_id = ?2")?
+        .execute(params![source, entry_id])?;
+    tx.prepare_cached("DELETE FROM entry_identifiers WHERE source = ?1 AND entry_id = ?2")?
+        .execute(params![source, entry_id])?;
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Every version of every entry and its listing episodes: append-only, so that `history` can
+//! say when an entity was listed, under which names, and what changed since.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::entries::shared_identifiers;
+use super::{decode, Result, Store};
+use crate::domain::entry::Entry;
+use crate::domain::history::{EntryHistory, Episode, Version};
+
+/// How `history` names what it looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryQuery {
+    /// An identifier value (IMO, MMSI, passport), compared as lists are joined.
+    Identifier(String),
+    /// One entry of one source.
+    Entry { source: String, entry_id: String },
+    /// Any name or alias the entry ever had, folded (case, script, punctuation).
+    Name(String),
+}
+
+impl Store {
+    /// The histories of every entry, on any source, that the query names, most recently
+    /// seen first.
+    pub fn history(&self, query: &HistoryQuery) -> Result<Vec<EntryHistory>> {
+        let keys: BTreeSet<(String, String)> = match query {
+            HistoryQuery::Entry { source, entry_id } => {
+                [(source.clone(), entry_id.clone())].into_iter().collect()
+            }
+            HistoryQuery::Identifier(value) => {
+                let v = super::normalize_identifier(value);
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT source, entry_id FROM identifier_history WHERE value = ?1")?;
+                let rows = stmt.query_map([v], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            }
+            HistoryQuery::Name(name) => {
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT source, entry_id FROM name_history WHERE folded = ?1")?;
+                let rows = stmt.query_map([fold(name)], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            }
+        };
+        let mut out = Vec::new();
+        for (source, entry_id) in keys {
+            if let Some(h) = entry_history(&self.conn, &source, &entry_id)? {
+                out.push(h);
+            }
+        }
+        out.sort_by(|a, b| {
+            let last = |h: &EntryHistory| h.versions.last().map(|v| v.seen_at.clone());
+            last(b).cmp(&last(a))
+        });
+        Ok(out)
+    }
+}
+
+fn entry_history(conn: &Connection, source: &str, entry_id: &str) -> Result<Option<EntryHistory>> {
+    let mut stmt = conn.prepare(
+        "SELECT episode, listed_at, listed_published, delisted_at, delisted_published
+         FROM episodes WHERE source = ?1 AND entry_id = ?2 ORDER BY episode",
+    )?;
+    let episodes: Vec<Episode> = stmt
+        .query_map(params![source, entry_id], |r| {
+            Ok(Episode {
+                episode: r.get(0)?,
+                listed_at: r.get(1)?,
+                listed_published: r.get(2)?,
+                delisted_at: r.get(3)?,
+                delisted_published: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT version, hash, seen_at, published, data FROM entry_versions
+         WHERE source = ?1 AND entry_id = ?2 ORDER BY version",
+    )?;
+    let rows: Vec<(u32, String, String, Option<String>, String)> = stmt
+        .query_map(params![source, entry_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if episodes.is_empty() && rows.is_empty() {
+        return Ok(None);
+    }
+    let mut versions = Vec::new();
+    for (version, hash, seen_at, published, data) in rows {
+        versions.push(Version {
+            version,
+            hash,
+            seen_at,
+            published,
+            entry: decode(source, entry_id, &data)?,
+        });
+    }
+    let listed_now = conn
+        .query_row(
+            "SELECT 1 FROM entries WHERE source = ?1 AND entry_id = ?2",
+            params![source, entry_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    Ok(Some(EntryHistory {
+        source: source.to_string(),
+        entry_id: entry_id.to_string(),
+        listed_now,
+        episodes,
+        versions,
+    }))
+}
+
+/// A name as `history NAME` compares it: any script to ASCII, lower case, letters and digits
+/// separated by single spaces.
+pub fn fold(name: &str) -> String {
+    let ascii = any_ascii::any_ascii(name).to_lowercase();
+    ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// When a change of history was seen: the cycle, the list's publication date, the time.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stamp<'a> {
+    pub cycle: i64,
+    pub published: Option<&'a str>,
+    pub now: &'a str,
+}
+
+/// Appends a version of an entry.
+pub(super) fn record_version(
+    tx: &Transaction<'_>,
+    source: &str,
+    entry: &Entry,
+    (version, hash): (u32, &str),
+    at: Stamp<'_>,
+) -> Result<()> {
+    let data = serde_json::to_string(entry).expect("entries serialize");
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO entry_versions
+             (source, entry_id, version, hash, data, cycle_id, published, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        source,
+        entry.id,
+        version,
+        hash,
+        data,
+        at.cycle,
+        at.published,
+        at.now
+    ])?;
+    record_names(tx, source, entry)?;
+    let mut ids = tx.prepare_cached(
+        "INSERT OR IGNORE INTO identifier_history (kind, value, source, entry_id)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (kind, value) in shared_identifiers(entry) {
+        ids.execute(params![kind, value, source, entry.id])?;
+    }
+    Ok(())
+}
+
+/// Remembers every name of an entry, folded, so that `history NAME` finds it ever after.
+pub(super) fn record_names(tx: &Transaction<'_>, source: &str, entry: &Entry) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO name_history (folded, source, entry_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for name in entry.all_names() {
+        let folded = fold(name);
+        if !folded.is_empty() {
+            stmt.execute(params![folded, source, entry.id])?;
+        }
+    }
+    Ok(())
+}
+
+/// Starts a listing episode.
+pub(super) fn start_episode(
+    tx: &Transaction<'_>,
+    source: &str,
+    entry_id: &str,
+    episode: u32,
+    at: Stamp<'_>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO episodes
+             (source, entry_id, episode, listed_at, listed_published, listed_cycle)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        source,
+        entry_id,
+        episode,
+        at.now,
+        at.published,
+        at.cycle
+    ])?;
+    Ok(())
+}
+
+/// Ends a listing episode.
+pub(super) fn end_episode(
+    tx: &Transaction<'_>,
+    source: &str,
+    entry_id: &str,
+    episode: u32,
+    at: Stamp<'_>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE episodes SET delisted_at = ?4, delisted_published = ?5, delisted_cycle = ?6
+         WHERE source = ?1 AND entry_id = ?2 AND episode = ?3",
+    )?
+    .execute(params![
+        source,
+        entry_id,
+        episode,
+        at.now,
+        at.published,
+        at.cycle
+    ])?;
+    Ok(())
+}
