@@ -398,3 +398,6 @@ fn why(m: Match) -> Why {
         why: m.why,
     }
 }
+
+#[cfg(test)]
+mod tests;
