@@ -12,6 +12,8 @@ make-e2e-fixtures.py) and replays, one day at a time, the kinds of change OFAC p
 - day3: 9760 LUKASHENKA withdrawn (with its alt and add rows); 15055 as published in July 2021
         (flag Iran, programs IRAN and SDGT, a second Linked To).
 - day4: 9760 restored, byte for byte as before.
+- day5: 22790 MADURO MOROS withdrawn (listed on day2, so its first alert was `listed`).
+- day6: 22790 restored, byte for byte: the same entry, the same content, listed again.
 
 Every other byte is copied from the published files. Run from the repository root:
 python3 scripts/make-replay-fixtures.py ../shared/data/ofac-sdn-csv
@@ -69,6 +71,8 @@ DAYS = {
     "day2": dict(artavil_renamed=True, happiness_2021=False),
     "day3": dict(drop={"9760"}),
     "day4": dict(),
+    "day5": dict(drop={"22790"}),
+    "day6": dict(),
 }
 for d, spec in DAYS.items():
     os.makedirs(f"tests/fixtures/replay/{d}", exist_ok=True)

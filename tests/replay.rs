@@ -1,4 +1,4 @@
-//! A list over time, as a user lives it: four daily snapshots of the OFAC SDN list made of real
+//! A list over time, as a user lives it: six daily snapshots of the OFAC SDN list made of real
 //! rows (tests/fixtures/replay, built by scripts/make-replay-fixtures.py) replayed through
 //! `watchkeeper once`, with the exact alert sequence asserted after each day, then `history`
 //! and `audit` read back what happened.
@@ -134,7 +134,7 @@ fn a(event: &str, entry: &str, item: &str) -> (String, String, String) {
 }
 
 #[test]
-fn four_days_of_the_sdn_list_give_exactly_the_right_alerts() {
+fn six_days_of_the_sdn_list_give_exactly_the_right_alerts() {
     let r = Replay::new();
     let mut expected = Vec::new();
     let new_since = |r: &Replay, expected: &mut Vec<_>, day: Vec<_>| {
@@ -193,10 +193,26 @@ fn four_days_of_the_sdn_list_give_exactly_the_right_alerts() {
     );
     assert_eq!(r.emails(), 4);
 
+    // MADURO MOROS, designated on day 2, withdrawn and restored: the restored entry is the
+    // same content under the same id, and its second `listed` must still be sent.
+    r.publish_and_run("day5");
+    new_since(
+        &r,
+        &mut expected,
+        vec![a("delisted", "22790", "Nicolás Maduro")],
+    );
+    r.publish_and_run("day6");
+    new_since(
+        &r,
+        &mut expected,
+        vec![a("listed", "22790", "Nicolás Maduro")],
+    );
+    assert_eq!(r.emails(), 6);
+
     // The last snapshot again: nothing new, no email.
-    r.publish_and_run("day4");
+    r.publish_and_run("day6");
     assert_eq!(r.alerts().len(), expected.len());
-    assert_eq!(r.emails(), 4);
+    assert_eq!(r.emails(), 6);
 
     // The rename's alert says what changed, and the flag change names the flag.
     let v = r.json(&["alerts", "--since", "3650d", "--json"]);
