@@ -1,9 +1,12 @@
 //! watchkeeper: watches sanctions lists and news feeds, emails alerts.
 //!
-//! The pipeline, one module a stage:
-//! schedule ([`daemon`]) → fetch ([`fetch`]) → parse ([`sources`]) → store and diff ([`store`],
-//! [`diff`]) → match ([`matching`]) → alert outbox ([`alerts`], [`outbox`]) → email ([`email`]).
-//! [`pipeline`] runs one cycle of one source through all of them.
+//! One cycle of one source, one module a stage:
+//! schedule ([`daemon`]) → fetch ([`fetch`]) → parse ([`sources`]) → guard ([`guard`]) →
+//! plan ([`plan`], pure: diff, listing episodes, matching with [`matching`], alerts) →
+//! store ([`store`], the only SQL: applies a plan in one transaction) → alert outbox
+//! ([`outbox`]) → transports ([`email`]). [`pipeline`] moves one cycle through the stages.
+//! [`domain`] holds the types they share and imports no I/O; [`report`] prints what the store
+//! keeps (`history`, `audit`); [`config`] and [`watchlist`] load the files that build them.
 
 pub mod config;
 pub mod daemon;
@@ -15,6 +18,7 @@ pub mod matching;
 pub mod outbox;
 pub mod pipeline;
 pub mod plan;
+pub mod report;
 pub mod screen;
 pub mod sources;
 pub mod store;

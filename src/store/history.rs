@@ -38,13 +38,32 @@ impl Store {
                 rows.collect::<rusqlite::Result<_>>()?
             }
             HistoryQuery::Name(name) => {
-                let mut stmt = self
-                    .conn
-                    .prepare("SELECT source, entry_id FROM name_history WHERE folded = ?1")?;
-                let rows = stmt.query_map([fold(name)], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<rusqlite::Result<_>>()?
+                // Every word of the query, in any order, among the words of a name the entry
+                // ever had: "Alexander Lukashenko" finds "LUKASHENKO, Alexander Grigoryevich".
+                let folded = fold(name);
+                let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+                let Some(longest) = words.iter().max_by_key(|w| w.len()) else {
+                    return Ok(Vec::new());
+                };
+                let mut stmt = self.conn.prepare(
+                    "SELECT folded, source, entry_id FROM name_history
+                     WHERE instr(folded, ?1) > 0",
+                )?;
+                let rows = stmt.query_map([longest], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+                })?;
+                let mut keys = BTreeSet::new();
+                for row in rows {
+                    let (stored, source, entry_id) = row?;
+                    let have: BTreeSet<&str> = stored.split(' ').collect();
+                    if words.iter().all(|w| have.contains(w)) {
+                        keys.insert((source, entry_id));
+                    }
+                }
+                keys
             }
         };
+        let keys = self.same_entity(keys)?;
         let mut out = Vec::new();
         for (source, entry_id) in keys {
             if let Some(h) = entry_history(&self.conn, &source, &entry_id)? {
@@ -55,6 +74,29 @@ impl Store {
             let last = |h: &EntryHistory| h.versions.last().map(|v| v.seen_at.clone());
             last(b).cmp(&last(a))
         });
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// `keys` and every entry of any source that ever shared an identifier (IMO, MMSI,
+    /// passport) with one of them: one entity's entries across lists.
+    fn same_entity(
+        &self,
+        keys: BTreeSet<(String, String)>,
+    ) -> Result<BTreeSet<(String, String)>> {
+        let mut out = keys.clone();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.source, o.entry_id FROM identifier_history i
+             JOIN identifier_history o ON o.kind = i.kind AND o.value = i.value
+             WHERE i.source = ?1 AND i.entry_id = ?2",
+        )?;
+        for (source, entry_id) in &keys {
+            let rows = stmt.query_map(params![source, entry_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for row in rows {
+                out.insert(row?);
+            }
+        }
         Ok(out)
     }
 }
