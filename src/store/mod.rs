@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::domain::alert::Alert;
 use crate::domain::entry::Entry;
+use crate::domain::ident;
 use crate::matching::NameStats;
 
 #[derive(Debug, thiserror::Error)]
@@ -418,7 +419,7 @@ pub(crate) fn also_listed(conn: &Connection, source: &str, entry: &Entry) -> Res
         if !SHARED_IDENTIFIERS.contains(&id.kind.as_str()) {
             continue;
         }
-        let value = normalize_identifier(&id.value);
+        let value = ident::comparable(&id.kind, &id.value);
         let rows = stmt.query_map(params![id.kind, value, source], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -448,17 +449,6 @@ pub(crate) fn also_listed(conn: &Connection, source: &str, entry: &Entry) -> Res
             )
         })
         .collect())
-}
-
-/// Identifier values compared across lists: letters and digits only, upper case, and no
-/// `IMO` prefix (lists write "IMO 9187629", "9187629").
-pub fn normalize_identifier(value: &str) -> String {
-    let v: String = value
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect();
-    v.strip_prefix("IMO").map(str::to_string).unwrap_or(v)
 }
 
 /// Writes an entry (insert or replace) and its shared identifiers.
@@ -500,7 +490,7 @@ pub(crate) fn put_entry(
                 source,
                 entry.id,
                 id.kind,
-                normalize_identifier(&id.value)
+                ident::comparable(&id.kind, &id.value)
             ])?;
         }
     }
