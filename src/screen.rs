@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::domain::entry::{Entry, Identifier};
-use crate::domain::ident::Imo;
+use crate::domain::ident::{self, Imo, ImoKind};
 use crate::domain::watch::{WatchItem, WatchKind};
 use crate::matching::{Matcher, NameStats};
 
@@ -44,7 +44,9 @@ pub fn screen(
         .into_iter()
         .map(|k| {
             let mut q = WatchItem::query(k, name);
-            q.imo = imo.clone();
+            // a number fitting both check digit rules is a ship's for a vessel query and a
+            // company's for an organisation query (the tie rule of crate::domain::ident)
+            q.imo = imo.clone().map(|i| i.in_context(ImoKind::of_watch(k)));
             q.threshold = Some(min_score);
             q
         })
@@ -86,13 +88,7 @@ fn shared_ids(e: &Entry) -> Vec<String> {
     e.identifiers
         .iter()
         .filter(|i: &&Identifier| matches!(i.kind.as_str(), "imo" | "mmsi" | "passport"))
-        .map(|i| {
-            format!(
-                "{}:{}",
-                i.kind,
-                crate::store::normalize_identifier(&i.value)
-            )
-        })
+        .map(|i| format!("{}:{}", i.kind, ident::comparable(&i.kind, &i.value)))
         .collect()
 }
 

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::config::{check_mailbox, line_col, read_text, ConfigError, OneOrMany};
-use crate::domain::ident::{self as imo, Imo, ImoKind};
+use crate::domain::ident::{self, Imo, ImoKind};
 use crate::domain::watch::{ItemPositions, WatchItem, WatchKind, Watchlist};
 
 // ---------------------------------------------------------------------------------------------
@@ -334,7 +334,7 @@ impl Cx<'_> {
     ) -> Result<Option<Imo>, ConfigError> {
         raw.as_ref()
             .map(|v| {
-                imo::parse_as(&v.get_ref().text(), kind)
+                ident::parse_as(&v.get_ref().text(), kind)
                     .map_err(|e| self.err(v, format!("imo: {e}")))
             })
             .transpose()
@@ -346,12 +346,8 @@ impl Cx<'_> {
         b.1.former_names = list(&v.former_names);
         b.1.imo = self.imo(&v.imo, ImoKind::Ship)?;
         if let Some(m) = &v.mmsi {
-            let text = m.get_ref().text();
-            let t = text.trim();
-            if t.len() != 9 || !t.bytes().all(|c| c.is_ascii_digit()) {
-                return Err(self.err(m, format!("mmsi: expected 9 digits, found {text:?}")));
-            }
-            b.1.mmsi = Some(t.to_string());
+            let mmsi = ident::parse_mmsi(&m.get_ref().text());
+            b.1.mmsi = Some(mmsi.map_err(|e| self.err(m, format!("mmsi: {e}")))?);
         }
         derive_id(&mut b, v.id.is_none());
         Ok(b)

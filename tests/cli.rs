@@ -82,3 +82,16 @@ fn errors_name_file_line_and_column() {
         );
     }
 }
+
+#[test]
+fn a_missing_config_file_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = check(&dir.path().join("absent.toml"));
+    assert!(!ok);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("watchkeeper: "), "{stderr}");
+    assert!(stderr.contains("absent.toml: "), "{stderr}");
+    // the OS's text ("No such file or directory (os error 2)") once, not once per error layer
+    let os = stderr.trim_end().rsplit("absent.toml: ").next().unwrap();
+    assert!(!os.contains(": "), "cause repeated: {stderr}");
+}

@@ -25,7 +25,7 @@ use std::sync::{Arc, RwLock};
 use sha2::{Digest, Sha256};
 
 use crate::domain::entry::{EntityKind, Entry, FeedItem};
-use crate::domain::ident::ImoKind;
+use crate::domain::ident::{self, ImoKind};
 use crate::domain::watch::{WatchItem, WatchKind};
 use normalize::{normalize, normalize_split, split_words, NameKind, NormName};
 pub use score::NameStats;
@@ -74,7 +74,7 @@ impl Prepared {
             names,
             patterns,
             imo: item.imo.as_ref().map(|i| (i.number.clone(), i.kind)),
-            mmsi: item.mmsi.as_ref().map(|m| digits(m)),
+            mmsi: item.mmsi.as_ref().map(|m| ident::comparable("mmsi", m)),
         }
     }
 }
@@ -299,8 +299,8 @@ fn watchlist_hash(items: &[WatchItem]) -> String {
 /// Watch items the index proposes for the entry.
 fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<usize> {
     let entry = names.entry;
-    let imos: Vec<String> = entry_imos(entry).map(|(n, _)| n).collect();
-    let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(digits).collect();
+    let imos: Vec<String> = entry_imo_numbers(entry).collect();
+    let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(mmsi).collect();
     let parts = names
         .split
         .iter()
@@ -372,7 +372,15 @@ fn score_prepared(
     if !compatible(item.kind, entry.kind) {
         return None;
     }
-    let listed_imos: Vec<(String, ImoKind)> = entry_imos(entry).collect();
+    let listed_imos: Vec<(String, ImoKind)> = match &prepared.imo {
+        Some((_, watched)) => entry_imo_numbers(entry)
+            .map(|n| {
+                let kind = listed_imo_kind(entry, &n, *watched);
+                (n, kind)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let same_imo = prepared
         .imo
         .as_ref()
@@ -380,7 +388,7 @@ fn score_prepared(
     let same_mmsi = prepared
         .mmsi
         .as_ref()
-        .filter(|mmsi| entry.identifiers_of("mmsi").any(|m| digits(m) == **mmsi));
+        .filter(|m| entry.identifiers_of("mmsi").any(|v| mmsi(v) == **m));
     let decisive = same_imo
         .map(|(imo, _)| format!("IMO {imo} equals the IMO number"))
         .or_else(|| same_mmsi.map(|mmsi| format!("MMSI {mmsi} equals the MMSI")));
@@ -489,48 +497,26 @@ fn strictness(kind: WatchKind) -> Strictness {
     }
 }
 
-fn digits(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
+/// An MMSI in the form lists are compared in ([`ident::comparable`]).
+fn mmsi(value: &str) -> String {
+    ident::comparable("mmsi", value)
 }
 
-/// The entry's IMO numbers (seven digits), each with the numbering its check digit fits.
-/// A number fitting neither is kept as a ship's, so that it can still be compared.
-fn entry_imos(entry: &Entry) -> impl Iterator<Item = (String, ImoKind)> + '_ {
+/// The entry's IMO numbers that are seven digits, in the form lists are compared in.
+fn entry_imo_numbers(entry: &Entry) -> impl Iterator<Item = String> + '_ {
     entry
         .identifiers_of("imo")
-        .map(digits)
-        .filter(|d| d.len() == 7)
-        .map(|d| {
-            let kind = imo_kind(&d);
-            (d, kind)
-        })
+        .map(|v| ident::comparable("imo", v))
+        .filter(|n| n.len() == 7 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Tells a company IMO number from a ship's by the check digit (see PRODUCT.md).
-fn imo_kind(number: &str) -> ImoKind {
-    let d: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
-    if d.len() != 7 {
-        return ImoKind::Ship;
-    }
-    let ship = d[..6]
-        .iter()
-        .enumerate()
-        .map(|(i, x)| x * (7 - i as u32))
-        .sum::<u32>()
-        % 10;
-    if ship == d[6] {
-        return ImoKind::Ship;
-    }
-    let s: u32 = d[..6]
-        .iter()
-        .zip([8, 6, 4, 2, 9, 7])
-        .map(|(x, w)| x * w)
-        .sum();
-    if (11 - s % 11) % 10 == d[6] {
-        ImoKind::Company
-    } else {
-        ImoKind::Ship
-    }
+/// The numbering of an entry's IMO number, compared with a watch item's number of kind
+/// `watched`, by the tie rule of [`ident`]: the entry's own kind is the context, else (an
+/// entry of unknown kind, say) the watch item's. A number fitting neither rule is taken as
+/// [`ident::DEFAULT_KIND`], so that it can still be compared.
+fn listed_imo_kind(entry: &Entry, number: &str, watched: ImoKind) -> ImoKind {
+    let context = ImoKind::of_entry(entry.kind).or(Some(watched));
+    ident::kind_of(number, context).unwrap_or(ident::DEFAULT_KIND)
 }
 
 fn describe_mention(pattern: &text::Pattern, place: &str, found: &text::Found) -> String {
@@ -559,9 +545,70 @@ mod tests {
     use super::*;
 
     #[test]
-    fn imo_kinds_told_apart() {
-        assert_eq!(imo_kind("9187629"), ImoKind::Ship);
-        assert_eq!(imo_kind("5342883"), ImoKind::Company);
+    fn listed_imo_kinds_follow_the_tie_rule() {
+        let entry = |kind| Entry {
+            kind,
+            ..Entry::default()
+        };
+        let (ship, company) = (ImoKind::Ship, ImoKind::Company);
+        // one rule only: the number decides
+        for kind in [
+            EntityKind::Vessel,
+            EntityKind::Organization,
+            EntityKind::Unknown,
+        ] {
+            assert_eq!(listed_imo_kind(&entry(kind), "9187629", company), ship);
+            assert_eq!(listed_imo_kind(&entry(kind), "5342883", ship), company);
+        }
+        // both rules (OCEAN MARITIME MANAGEMENT's 1790183): the entry's kind, else the watch
+        // item's
+        let omm = "1790183";
+        assert_eq!(
+            listed_imo_kind(&entry(EntityKind::Organization), omm, ship),
+            company
+        );
+        assert_eq!(
+            listed_imo_kind(&entry(EntityKind::Vessel), omm, company),
+            ship
+        );
+        assert_eq!(
+            listed_imo_kind(&entry(EntityKind::Unknown), omm, company),
+            company
+        );
+        assert_eq!(
+            listed_imo_kind(&entry(EntityKind::Unknown), omm, ship),
+            ship
+        );
+    }
+
+    #[test]
+    fn a_company_number_fitting_both_rules_matches_the_organisation() {
+        // OCEAN MARITIME MANAGEMENT COMPANY, LIMITED: company number 1790183, which also fits
+        // the ship rule. Listed as an organisation, it is a company number there too.
+        let mut omm = WatchItem::query(WatchKind::Organization, "Ocean Maritime Management");
+        omm.imo = Some(ident::parse_as("1790183", ImoKind::Company).unwrap());
+        let listed = |kind| Entry {
+            kind,
+            name: "OMM".into(),
+            identifiers: vec![crate::domain::entry::Identifier {
+                kind: "imo".into(),
+                value: "IMO 1790183".into(),
+                note: None,
+            }],
+            ..Entry::default()
+        };
+        for kind in [EntityKind::Organization, EntityKind::Unknown] {
+            let m = score_entry(&omm, &listed(kind)).unwrap();
+            assert_eq!(m.score, 1.0, "{kind:?}: {}", m.why);
+            assert!(m.why.starts_with("IMO 1790183 equals"), "{}", m.why);
+        }
+        // a different number of the same kind vetoes the name match
+        let mut other = omm.clone();
+        other.name = "OMM".into();
+        other.imo = Some(ident::parse_as("5342883", ImoKind::Company).unwrap());
+        let m = score_entry(&other, &listed(EntityKind::Organization)).unwrap();
+        assert_eq!(m.score, 0.0, "{}", m.why);
+        assert!(m.why.contains("vetoed"), "{}", m.why);
     }
 
     #[test]

@@ -58,23 +58,28 @@ fn block(out: &mut String, h: &EntryHistory) {
             Some(at) => format!("delisted {}", dated(at, ep.delisted_published.as_deref())),
             None => "listed now".to_string(),
         };
-        out.push_str(&format!(
-            "    #{}  listed {listed} – {until}\n",
-            ep.episode
-        ));
+        out.push_str(&format!("    #{}  listed {listed} – {until}\n", ep.episode));
     }
     out.push_str("  versions:\n");
     let mut previous: Option<&Entry> = None;
     for v in &h.versions {
         let when = dated(&v.seen_at, v.published.as_deref());
         match previous {
-            None => out.push_str(&format!("    v{}  {when}: {}\n", v.version, summary(&v.entry))),
+            None => out.push_str(&format!(
+                "    v{}  {when}: {}\n",
+                v.version,
+                summary(&v.entry)
+            )),
             Some(p) => {
                 let changes: Vec<String> = changed_fields(p, &v.entry)
                     .iter()
                     .map(|c| format!("{}: {} → {}", c.field, none(&c.before), none(&c.after)))
                     .collect();
-                out.push_str(&format!("    v{}  {when}: {}\n", v.version, changes.join("; ")));
+                out.push_str(&format!(
+                    "    v{}  {when}: {}\n",
+                    v.version,
+                    changes.join("; ")
+                ));
             }
         }
         previous = Some(&v.entry);

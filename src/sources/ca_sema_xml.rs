@@ -12,8 +12,9 @@
 //! the English part before the first `-`.
 
 use super::xml_walk::{non_empty, walk, Item, Node};
-use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
+use crate::domain::ident;
 
 pub struct CaSemaXml;
 
@@ -118,7 +119,7 @@ fn entry(r: &Record) -> Entry {
     if let Some(imo) = imo {
         e.identifiers.push(Identifier {
             kind: "imo".into(),
-            value: imo_digits(imo),
+            value: ident::imo_value(imo),
             note: None,
         });
     }

@@ -6,8 +6,9 @@
 //! (`EU.3579.2`), falling back to the entity's `logicalId` when a record has none.
 
 use super::xml_walk::{non_empty, walk, Item, Node};
-use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
+use crate::domain::ident;
 
 pub struct EuFsfXml;
 
@@ -246,7 +247,7 @@ fn identifier(id: &Node) -> Option<Identifier> {
         "fiscalcode" => ("tax-id".to_string(), raw.to_string()),
         "regnumber" => ("registration".to_string(), raw.to_string()),
         "swiftbic" => ("swift".to_string(), raw.to_string()),
-        "imo" => ("imo".to_string(), imo_digits(raw)),
+        "imo" => ("imo".to_string(), ident::imo_value(raw)),
         "mmsi" => ("mmsi".to_string(), raw.to_string()),
         other => (other.to_string(), raw.to_string()),
     };

@@ -93,16 +93,6 @@ pub(crate) fn single_body(bodies: &[Body]) -> Result<&Body, ParseError> {
     })
 }
 
-/// "IMO 9187629" / "IMO9187629" → "9187629"; anything not seven digits is kept as published.
-pub(crate) fn imo_digits(raw: &str) -> String {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() == 7 {
-        digits
-    } else {
-        raw.trim().to_string()
-    }
-}
-
 /// Adds a trimmed, non-blank value to a list unless it is there already.
 pub(crate) fn push_unique(list: &mut Vec<String>, value: &str) {
     let value = value.trim();

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use super::xml_walk::{non_empty, walk, Item, Node};
-use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::ident;
 
 pub struct OfacXml;
 
@@ -273,7 +274,7 @@ pub(super) fn add_id(entry: &mut Entry, id_type: &str, number: &str, note: Optio
         IdClass::Statement(key) => append_extra(&mut entry.extra, &key, number),
         IdClass::Identifier(kind) => {
             let value = match kind.as_str() {
-                "imo" => imo_digits(number),
+                "imo" => ident::imo_value(number),
                 _ => number.to_string(),
             };
             // A passport type with a qualifier (`Diplomatic Passport`) keeps it in the note.

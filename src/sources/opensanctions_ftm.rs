@@ -16,8 +16,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::ident;
 
 pub struct OpenSanctionsFtm;
 
@@ -358,7 +359,7 @@ fn identifiers(raw: &RawEntity, e: &mut Entry) {
 
 fn push_identifier(e: &mut Entry, kind: &str, value: &str, note: Option<String>) {
     let value = if kind == "imo" {
-        imo_digits(value)
+        ident::imo_value(value)
     } else {
         value.to_string()
     };

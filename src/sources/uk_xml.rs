@@ -5,8 +5,9 @@
 //! left as letters when unknown; they are turned into ISO 8601 as far as they are known.
 
 use super::xml_walk::{non_empty, walk, Item, Node};
-use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::ident;
 
 pub struct UkSanctionsXml;
 
@@ -286,7 +287,7 @@ fn ship_details(ship: &Node, e: &mut Entry) {
     for imo in texts(ship, &["IMONumbers", "IMONumber"]) {
         let id = Identifier {
             kind: "imo".into(),
-            value: imo_digits(imo),
+            value: ident::imo_value(imo),
             note: None,
         };
         if !e.identifiers.contains(&id) {

@@ -384,8 +384,11 @@ fn add_imo_numbers(entry: &mut Entry) {
             }
         }
     }
+    // The tie rule (crate::domain::ident) with the entity as listed for context: a number
+    // fitting both rules is an organisation's company number, and does not make it a vessel.
+    let context = ImoKind::of_entry(entry.kind);
     for number in numbers {
-        let kind = imo_kind(&number);
+        let kind = imo::kind_of(&number, context);
         if kind == Some(ImoKind::Ship) && !looks_like_company(&entry.name) {
             entry.kind = EntityKind::Vessel;
         }
@@ -444,15 +447,6 @@ fn skip_imo_filler(mut rest: &str) -> &str {
     }
 }
 
-/// Which numbering a seven-digit IMO number's check digit fits. A number fitting both is
-/// taken as a company's: a wrong "vessel" would be a worse mistake than a missed one.
-fn imo_kind(number: &str) -> Option<ImoKind> {
-    imo::parse_as(number, ImoKind::Company)
-        .or_else(|_| imo::parse(number))
-        .ok()
-        .map(|imo| imo.kind)
-}
-
 /// Whether an entity's name is a company's, which keeps a ship number in its remarks (the
 /// ship it owns or manages) from making the company a vessel.
 fn looks_like_company(name: &str) -> bool {
@@ -496,13 +490,34 @@ mod tests {
     }
 
     #[test]
-    fn check_digits_tell_ships_from_companies() {
-        // Company numbers the 2018 lists give for DPRK shipping companies.
-        assert_eq!(imo_kind("5342883"), Some(ImoKind::Company));
-        assert_eq!(imo_kind("1790183"), Some(ImoKind::Company));
-        // A ship: 9*7+0*6+7*5+4*4+7*3+2*2 = 139 → 9.
-        assert_eq!(imo_kind("9074729"), Some(ImoKind::Ship));
-        assert_eq!(imo_kind("9074720"), None);
+    fn entity_imo_numbers_follow_the_tie_rule() {
+        let entity = |remarks: &str| {
+            let mut e = Entry {
+                kind: EntityKind::Organization,
+                name: "SAMPLE".into(),
+                remarks: Some(remarks.into()),
+                ..Entry::default()
+            };
+            add_imo_numbers(&mut e);
+            e
+        };
+        // a company number (2018 lists, DPRK shipping companies)
+        let e = entity("IMO Number: 5342883.");
+        assert_eq!(e.kind, EntityKind::Organization);
+        assert_eq!(e.identifiers[0].note.as_deref(), Some("company number"));
+        // fits both rules: the entity's kind (an organisation) decides, a company number
+        let e = entity("International Maritime Organization (IMO) Number: 1790183.");
+        assert_eq!(e.kind, EntityKind::Organization);
+        assert_eq!(e.identifiers[0].note.as_deref(), Some("company number"));
+        // a ship's number makes the entity a vessel
+        let e = entity("Tanker, IMO: 9074729.");
+        assert_eq!(e.kind, EntityKind::Vessel);
+        assert_eq!(e.identifiers[0].note.as_deref(), Some("ship number"));
+        let e = entity("IMO 9074720");
+        assert_eq!(
+            e.identifiers[0].note.as_deref(),
+            Some("check digit does not match")
+        );
     }
 
     #[test]

@@ -12,8 +12,9 @@
 
 use std::collections::HashMap;
 
-use super::{imo_digits, push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::ident;
 
 pub struct UsCslCsv;
 
@@ -255,7 +256,7 @@ fn add_id(e: &mut Entry, raw: &str) {
     let label_note = (label != "Passport").then_some(label);
     let note: Vec<&str> = label_note.into_iter().chain(country).collect();
     let (kind, value) = if let Some(imo) = value.strip_prefix("IMO ") {
-        ("imo".to_string(), imo_digits(imo))
+        ("imo".to_string(), ident::imo_value(imo))
     } else if let Some(mmsi) = value.strip_prefix("MMSI ") {
         ("mmsi".to_string(), mmsi.trim().to_string())
     } else {

@@ -7,10 +7,11 @@ use rusqlite::{params, Connection, Transaction};
 
 use super::{decode, Result, Store};
 use crate::domain::entry::Entry;
+use crate::domain::ident;
 use crate::plan::{PastListing, SourceState, StoredEntry};
 
 /// Identifier kinds that name one vessel or one person across lists.
-const SHARED_IDENTIFIERS: &[&str] = &["imo", "mmsi", "passport"];
+pub(super) const SHARED_IDENTIFIERS: &[&str] = &["imo", "mmsi", "passport"];
 
 impl Store {
     /// What the store knows about a list source before a cycle: its current entries with their
@@ -162,7 +163,7 @@ pub(super) fn also_listed(conn: &Connection, source: &str, entry: &Entry) -> Res
         if !SHARED_IDENTIFIERS.contains(&id.kind.as_str()) {
             continue;
         }
-        let value = normalize_identifier(&id.value);
+        let value = ident::comparable(&id.kind, &id.value);
         let rows = stmt.query_map(params![id.kind, value, source], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -194,24 +195,13 @@ pub(super) fn also_listed(conn: &Connection, source: &str, entry: &Entry) -> Res
         .collect())
 }
 
-/// Identifier values compared across lists: letters and digits only, upper case, and no
-/// `IMO` prefix (lists write "IMO 9187629", "9187629").
-pub fn normalize_identifier(value: &str) -> String {
-    let v: String = value
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect();
-    v.strip_prefix("IMO").map(str::to_string).unwrap_or(v)
-}
-
 /// The shared identifiers of an entry, as (kind, comparable value).
 pub(super) fn shared_identifiers(entry: &Entry) -> impl Iterator<Item = (&str, String)> {
     entry
         .identifiers
         .iter()
         .filter(|id| SHARED_IDENTIFIERS.contains(&id.kind.as_str()))
-        .map(|id| (id.kind.as_str(), normalize_identifier(&id.value)))
+        .map(|id| (id.kind.as_str(), ident::comparable(&id.kind, &id.value)))
 }
 
 /// Writes an entry (insert or replace) as the list now has it, and its shared identifiers.

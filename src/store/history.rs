@@ -9,6 +9,7 @@ use super::entries::shared_identifiers;
 use super::{decode, Result, Store};
 use crate::domain::entry::Entry;
 use crate::domain::history::{EntryHistory, Episode, Version};
+use crate::domain::ident;
 
 /// How `history` names what it looks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,12 +31,21 @@ impl Store {
                 [(source.clone(), entry_id.clone())].into_iter().collect()
             }
             HistoryQuery::Identifier(value) => {
-                let v = super::normalize_identifier(value);
-                let mut stmt = self
-                    .conn
-                    .prepare("SELECT source, entry_id FROM identifier_history WHERE value = ?1")?;
-                let rows = stmt.query_map([v], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<rusqlite::Result<_>>()?
+                // The query does not say which kind of identifier it is: look it up in the
+                // comparable form of each kind that joins lists.
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT source, entry_id FROM identifier_history
+                     WHERE kind = ?1 AND value = ?2",
+                )?;
+                let mut keys = BTreeSet::new();
+                for kind in super::entries::SHARED_IDENTIFIERS {
+                    let v = ident::comparable(kind, value);
+                    let rows = stmt.query_map(params![kind, v], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    for row in rows {
+                        keys.insert(row?);
+                    }
+                }
+                keys
             }
             HistoryQuery::Name(name) => {
                 // Every word of the query, in any order, among the words of a name the entry
@@ -81,10 +91,7 @@ impl Store {
 impl Store {
     /// `keys` and every entry of any source that ever shared an identifier (IMO, MMSI,
     /// passport) with one of them: one entity's entries across lists.
-    fn same_entity(
-        &self,
-        keys: BTreeSet<(String, String)>,
-    ) -> Result<BTreeSet<(String, String)>> {
+    fn same_entity(&self, keys: BTreeSet<(String, String)>) -> Result<BTreeSet<(String, String)>> {
         let mut out = keys.clone();
         let mut stmt = self.conn.prepare_cached(
             "SELECT o.source, o.entry_id FROM identifier_history i

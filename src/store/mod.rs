@@ -23,7 +23,6 @@ use rusqlite::{Connection, Transaction};
 
 pub use alerts::AlertRecord;
 pub use cycles::CycleRecord;
-pub use entries::normalize_identifier;
 pub use outbox::OutboxMessage;
 pub use sources::SourceStatus;
 
