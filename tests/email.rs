@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use mail_parser::{MessageParser, MimeHeaders};
 use support::smtp::{closed_port, SmtpServer, PASSWORD, USERNAME};
 use watchkeeper::config::{EmailConfig, MailMode, TlsMode, TransportKind};
-use watchkeeper::domain::alert::{Alert, Event, FieldChange, ListRef, Why};
+use watchkeeper::domain::alert::{Alert, Change, Event, FieldChange, ListRef, Why};
 use watchkeeper::domain::entry::{Alias, EntityKind, Entry, FeedItem, Identifier, VesselInfo};
 use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::email::{self, render, Message, SendError};
@@ -178,11 +178,13 @@ fn changed_alert() -> Alert {
             field: "programs".into(),
             before: "IRAN".into(),
             after: "IRAN; SDGT".into(),
+            change: Change::Value,
         },
         FieldChange {
             field: "vessel.flag".into(),
             before: "Panama".into(),
             after: "Iran".into(),
+            change: Change::Value,
         },
     ];
     a.also_listed = vec!["un-sc: IMO 9212905 (entry 1234)".into()];
