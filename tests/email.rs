@@ -1,7 +1,8 @@
 //! The email stage: rendering alerts and delivering them through a real SMTP server on loopback.
 //!
 //! Alerts are built from real list entries (OFAC SDN CSV, July 2021 snapshot) and real feed
-//! items, written out here as the parsed model values.
+//! items, written out here as the parsed model values, and from the two real OFAC SDN snapshots
+//! in tests/fixtures/e2e (the January 2019 and July 2021 rows of the same entries), parsed.
 
 mod support;
 
@@ -11,10 +12,12 @@ use std::time::{Duration, Instant};
 use mail_parser::{MessageParser, MimeHeaders};
 use support::smtp::{closed_port, SmtpServer, PASSWORD, USERNAME};
 use watchkeeper::config::{EmailConfig, MailMode, TlsMode, TransportKind};
-use watchkeeper::domain::alert::{Alert, Event, FieldChange, ListRef, Why};
+use watchkeeper::domain::alert::{Alert, Change, Event, FieldChange, ListRef, Span, Why};
+use watchkeeper::domain::changes::changed_fields;
 use watchkeeper::domain::entry::{Alias, EntityKind, Entry, FeedItem, Identifier, VesselInfo};
 use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::email::{self, render, Message, SendError};
+use watchkeeper::sources::{format_for, local_bodies, FormatOptions, Parsed};
 
 fn aka(name: &str) -> Alias {
     Alias {
@@ -129,7 +132,23 @@ this asexual fungal pathogen."
     }
 }
 
+/// A 32-hex entry version, as the store hashes entries.
+const VERSION: &str = "0123456789abcdef0123456789abcdef";
+
+fn ofac_sdn() -> ListRef {
+    ListRef {
+        source: "ofac-sdn".into(),
+        publisher: Some("US Treasury, OFAC".into()),
+        list_title: Some("OFAC SDN list".into()),
+        published: Some("2021-07".into()),
+    }
+}
+
 fn list_alert(id: i64, event: Event, entry: &Entry, watch_item: &str) -> Alert {
+    list_alert_on(&ofac_sdn(), id, event, entry, watch_item)
+}
+
+fn list_alert_on(list: &ListRef, id: i64, event: Event, entry: &Entry, watch_item: &str) -> Alert {
     let mut item = WatchItem::query(WatchKind::Person, watch_item);
     item.id = format!("wi-{id}");
     let why = Why {
@@ -141,14 +160,9 @@ fn list_alert(id: i64, event: Event, entry: &Entry, watch_item: &str) -> Alert {
     };
     let mut a = Alert::for_entry(
         event,
-        &ListRef {
-            source: "ofac-sdn".into(),
-            publisher: None,
-            list_title: None,
-            published: Some("2021-07".into()),
-        },
+        list,
         entry,
-        "0123456789abcdef",
+        VERSION,
         &item,
         why,
         "2021-07-02T07:00:00Z",
@@ -169,22 +183,45 @@ fn feed_alert(id: i64, item: &FeedItem, watch_item: &str) -> Alert {
     a
 }
 
+/// One of the two real OFAC SDN snapshots of tests/fixtures/e2e ("snap1": January 2019 rows,
+/// "snap2": July 2021 rows of the same entries), parsed.
+fn snapshot(name: &str) -> Vec<Entry> {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/e2e")
+        .join(name);
+    let format = format_for("ofac_sdn_csv", &FormatOptions::default()).unwrap();
+    match format.parse(&local_bodies(format.as_ref(), &folder).unwrap()) {
+        Ok(Parsed::List(list)) => list.entries,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+fn snapshot_entry(snapshot: &[Entry], id: &str) -> Entry {
+    snapshot
+        .iter()
+        .find(|e| e.id == id)
+        .unwrap_or_else(|| panic!("no entry {id}"))
+        .clone()
+}
+
+/// A `changed` alert for a real change between the two snapshots.
+fn real_changed_alert(id: i64, old: &Entry, new: &Entry, watch_item: &str) -> Alert {
+    let mut a = list_alert(id, Event::Changed, new, watch_item);
+    a.changes = changed_fields(old, new);
+    a
+}
+
+/// HAPPINESS I (15055) from January 2019 to July 2021: SDGT added, flag Panama → Iran, a new
+/// link, and remarks restating all three.
 fn changed_alert() -> Alert {
-    let mut a = list_alert(7, Event::Changed, &happiness_i(), "Happiness I");
-    a.why = "IMO 9212905 equals IMO 9212905".into();
+    let mut a = real_changed_alert(
+        7,
+        &snapshot_entry(&snapshot("snap1"), "15055"),
+        &snapshot_entry(&snapshot("snap2"), "15055"),
+        "Happiness I",
+    );
+    a.why = "IMO 9212905 equals the IMO number of vessel \"HAPPINESS I\"".into();
     a.score = 1.0;
-    a.changes = vec![
-        FieldChange {
-            field: "programs".into(),
-            before: "IRAN".into(),
-            after: "IRAN; SDGT".into(),
-        },
-        FieldChange {
-            field: "vessel.flag".into(),
-            before: "Panama".into(),
-            after: "Iran".into(),
-        },
-    ];
     a.also_listed = vec!["un-sc: IMO 9212905 (entry 1234)".into()];
     a
 }
@@ -205,7 +242,7 @@ fn six_alerts() -> Vec<Alert> {
 fn text_field(text: &str, label: &str) -> String {
     let mut lines = text
         .lines()
-        .skip_while(|l| !l.starts_with(&format!("{label}:")));
+        .skip_while(|l| !l.starts_with(&format!("{:<15}", format!("{label}:"))));
     let first = lines
         .next()
         .unwrap_or_else(|| panic!("no {label} in\n{text}"));
@@ -216,33 +253,154 @@ fn text_field(text: &str, label: &str) -> String {
         .join(" ")
 }
 
+/// The lines of a text part from the one starting with `start` (trimmed) to the next blank line.
+fn paragraph<'a>(text: &'a str, start: &str) -> Vec<&'a str> {
+    text.lines()
+        .skip_while(|l| !l.trim_start().starts_with(start))
+        .take_while(|l| !l.trim().is_empty())
+        .collect()
+}
+
 #[test]
-fn digest_subject_counts_events_in_order() {
+fn digest_subject_counts_events_and_names_the_first_entity() {
     let msg = render::digest(&six_alerts(), vec!["c@example.org".into()]);
     assert_eq!(
         msg.subject,
-        "watchkeeper: 2 listed, 1 delisted, 3 mentioned"
+        "watchkeeper: 2 listed, 1 delisted, 3 mentioned: LUKASHENKA, Alyaksandr Hryhoryavich \
+         and 5 more"
     );
     // Listed alerts come first in the body, mentions last.
-    let listed = msg.text.find("listed: Alexander Lukashenko").unwrap();
-    let delisted = msg.text.find("delisted: Happiness I").unwrap();
-    let mentioned = msg.text.find("mentioned: segmental duplications").unwrap();
+    let listed = msg
+        .text
+        .find("1. listed: LUKASHENKA, Alyaksandr Hryhoryavich on OFAC SDN list")
+        .unwrap();
+    let delisted = msg
+        .text
+        .find("3. delisted: HAPPINESS I (IMO 9212905) from OFAC SDN list")
+        .unwrap();
+    let mentioned = msg
+        .text
+        .find("mentioned: segmental duplications in \"Complete genome")
+        .unwrap();
     assert!(listed < delisted && delisted < mentioned, "{}", msg.text);
     assert!(msg
         .text
         .starts_with("6 alerts: 2 listed, 1 delisted, 3 mentioned."));
+
+    // A digest of one alert is titled like that alert alone.
+    let one = render::digest(&six_alerts()[4..5], vec![]);
+    assert_eq!(
+        one.subject,
+        "watchkeeper: listed: HAPPINESS I (IMO 9212905) on OFAC SDN list"
+    );
 }
 
 #[test]
-fn listed_alert_shows_entry_source_and_why() {
+fn digest_opens_with_a_summary_table_of_every_alert() {
+    let old = snapshot("snap1");
+    let new = snapshot("snap2");
+    let alerts = vec![
+        feed_alert(1, &minsk_item(), "Лукашенко"),
+        real_changed_alert(
+            2,
+            &snapshot_entry(&old, "22790"),
+            &snapshot_entry(&new, "22790"),
+            "Nicolás Maduro",
+        ),
+        list_alert(3, Event::Listed, &snapshot_entry(&new, "26623"), "Urdaneta"),
+    ];
+    let msg = render::digest(&alerts, vec![]);
+    let table = paragraph(&msg.text, "#  event");
+    let numbered: Vec<&str> = table[2..]
+        .iter()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| &l[..1])
+        .collect();
+    assert_eq!(numbered, ["1", "2", "3"], "{}", msg.text);
+    // The cells of a row's first line (cells wrap onto the lines below).
+    let first_line = |n: usize| -> Vec<&str> {
+        let line = table
+            .iter()
+            .find(|l| l.starts_with(&format!("{n} ")))
+            .unwrap_or_else(|| panic!("no row {n}:\n{}", table.join("\n")));
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    assert_eq!(
+        first_line(1),
+        [
+            "1",
+            "listed",
+            "URDANETA",
+            "IMO 7912111",
+            "OFAC SDN list",
+            "name like"
+        ],
+        "{}",
+        table.join("\n")
+    );
+    assert_eq!(
+        first_line(2),
+        [
+            "2",
+            "changed",
+            "MADURO MOROS,",
+            "id 22790",
+            "OFAC SDN list",
+            "programs"
+        ]
+    );
+    assert_eq!(
+        first_line(3),
+        [
+            "3",
+            "mentioned",
+            "Джон Коул жмет",
+            "news",
+            "\"Лукашенко\" in the"
+        ]
+    );
+    let why_column = table.join("\n");
+    assert!(
+        why_column.contains("+IRAN-CON-ARMS-EO"),
+        "what changed: {why_column}"
+    );
+    assert!(
+        msg.text.find("#  event").unwrap() < msg.text.find("1. listed: URDANETA").unwrap(),
+        "the table comes before the details"
+    );
+    assert!(
+        msg.text.lines().all(|l| l.chars().count() <= 78),
+        "{}",
+        msg.text
+    );
+
+    // The HTML part has the same rows, each entity linking to its details.
+    assert!(
+        msg.html.contains("<a href=\"#alert-1\">URDANETA</a>"),
+        "{}",
+        msg.html
+    );
+    assert!(msg.html.contains("<h3 id=\"alert-1\""));
+    assert_eq!(msg.html.matches("<a href=\"#alert-").count(), 3);
+    // A single alert needs no table.
+    assert!(!render::single(&alerts[2], vec![]).text.contains("#  event"));
+}
+
+#[test]
+fn listed_alert_shows_entry_list_publisher_and_why() {
     let alert = list_alert(3, Event::Listed, &lukashenka(), "Alexander Lukashenko");
     let msg = render::single(&alert, vec!["c@example.org".into()]);
     assert_eq!(
         msg.subject,
-        "watchkeeper: listed: Alexander Lukashenko - LUKASHENKA, Alyaksandr Hryhoryavich (ofac-sdn)"
+        "watchkeeper: listed: LUKASHENKA, Alyaksandr Hryhoryavich on OFAC SDN list"
     );
     for expected in [
-        "Source:        ofac-sdn (published 2021-07)",
+        "List:          OFAC SDN list (source ofac-sdn)",
+        "Publisher:     US Treasury, OFAC",
+        "Published:     2021-07",
         "Watch item:    Alexander Lukashenko",
         "Entry:         LUKASHENKA, Alyaksandr Hryhoryavich [person, id 9760]",
         "LUKASHENKO, Alexander Grigorievich (aka)",
@@ -258,24 +416,116 @@ fn listed_alert_shows_entry_source_and_why() {
             msg.text
         );
     }
+    assert!(
+        msg.html.contains(">Programs</th><td>BELARUS</td>"),
+        "{}",
+        msg.html
+    );
     assert!(msg
         .html
-        .contains("<th align=\"left\" valign=\"top\">Programs</th><td>BELARUS</td>"));
-}
+        .contains(">Publisher</th><td>US Treasury, OFAC</td>"));
 
-#[test]
-fn changed_alert_shows_before_and_after() {
-    let msg = render::single(&changed_alert(), vec!["c@example.org".into()]);
+    // Without a list title (a source the pipeline knows nothing more of), the source's name.
+    let bare = ListRef {
+        source: "ofac-sdn".into(),
+        ..ListRef::default()
+    };
+    let alert = list_alert_on(
+        &bare,
+        3,
+        Event::Listed,
+        &lukashenka(),
+        "Alexander Lukashenko",
+    );
+    let msg = render::single(&alert, vec![]);
+    assert_eq!(
+        msg.subject,
+        "watchkeeper: listed: LUKASHENKA, Alyaksandr Hryhoryavich on ofac-sdn"
+    );
     assert!(
-        msg.text
-            .contains("Changed:       programs: IRAN → IRAN; SDGT"),
+        msg.text.contains("List:          ofac-sdn\n"),
         "{}",
         msg.text
     );
-    assert!(
-        msg.text
-            .contains("               vessel.flag: Panama → Iran"),
+    assert!(msg
+        .text
+        .contains("Published:     (the list states no publication date)"));
+    assert!(!msg.text.contains("Publisher:"));
+}
+
+#[test]
+fn list_alerts_end_with_the_exclude_line_that_silences_them() {
+    let alert = list_alert(
+        5,
+        Event::Listed,
+        &snapshot_entry(&snapshot("snap2"), "15036"),
+        "Artavil",
+    );
+    let msg = render::single(&alert, vec![]);
+    let block: Vec<&str> = msg
+        .text
+        .lines()
+        .take_while(|l| *l != "-- ")
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        block.last().copied(),
+        Some("    exclude = [\"ofac-sdn:15036@0123456789ab\"]"),
         "{}",
+        msg.text
+    );
+    let sentence = paragraph(&msg.text, "To silence").join(" ");
+    assert!(
+        sentence.starts_with(
+            "To silence this alert until the entry changes, add this line to watch item \
+             \"Artavil\""
+        ),
+        "{sentence}"
+    );
+    assert!(msg
+        .html
+        .contains(">exclude = [&quot;ofac-sdn:15036@0123456789ab&quot;]</pre>"));
+
+    // The line, pasted into the watch item as told, is what the watchlist reads.
+    let toml = format!(
+        "[[vessel]]\nname = \"Artavil\"\nimo = \"IMO 9187629\"\n{}\n",
+        block.last().unwrap().trim()
+    );
+    let watchlist = watchkeeper::watchlist::parse(&toml, std::path::Path::new("watchlist.toml"))
+        .expect("the exclude line is valid watchlist TOML");
+    assert_eq!(watchlist.items[0].exclude, [alert.exclude_token().unwrap()]);
+
+    // Notices and news mentions have no entry version to pin.
+    assert!(
+        !render::single(&feed_alert(1, &minsk_item(), "Лукашенко"), vec![])
+            .text
+            .contains("exclude =")
+    );
+}
+
+#[test]
+fn changed_alert_shows_what_changed_not_the_whole_values() {
+    let msg = render::single(&changed_alert(), vec!["c@example.org".into()]);
+    assert_eq!(
+        msg.subject,
+        "watchkeeper: changed: HAPPINESS I (IMO 9212905) on OFAC SDN list"
+    );
+    let changed: Vec<&str> = msg
+        .text
+        .lines()
+        .skip_while(|l| !l.starts_with("Changed:       "))
+        .take_while(|l| l.starts_with("Changed:       ") || l.starts_with("    "))
+        .map(|l| l.split_at(15).1)
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "programs: added: SDGT",
+            "vessel.flag: Panama → Iran",
+            "linked to: added: HOKOUL SAL OFFSHORE",
+            "former vessel flag: added: Panama",
+        ],
+        "the remarks change only restates these, so it is left out:\n{}",
         msg.text
     );
     assert!(msg.text.contains("Identifiers:   IMO 9212905"));
@@ -284,7 +534,169 @@ fn changed_alert_shows_before_and_after() {
     assert!(msg
         .text
         .contains("Also listed:   un-sc: IMO 9212905 (entry 1234)"));
-    assert!(msg.html.contains("vessel.flag: Panama → Iran"));
+    assert!(
+        msg.html.contains("<b>vessel.flag:</b> Panama → Iran"),
+        "{}",
+        msg.html
+    );
+    assert!(msg.html.contains("<b>programs:</b> added: SDGT"));
+}
+
+#[test]
+fn remarks_changes_show_the_changed_words_with_a_little_context() {
+    let old = snapshot_entry(&snapshot("snap1"), "15036");
+    let new = snapshot_entry(&snapshot("snap2"), "15036");
+    // July 2021: OFAC moved "f.k.a. 'ALPHA'" from the alias file into the remarks. The aliases
+    // only changed order, which is no change.
+    let alert = real_changed_alert(4, &old, &new, "Artavil");
+    let fields: Vec<&str> = alert.changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["remarks"]);
+    let msg = render::single(&alert, vec![]);
+    assert_eq!(
+        text_field(&msg.text, "Changed"),
+        "remarks: … 9187629; MMSI 572469210; {+f.k.a. 'ALPHA';+} Linked To: NATIONAL IRANIAN \
+         TANKER …"
+    );
+    assert!(
+        msg.html
+            .contains("MMSI 572469210; <ins style=\"background: #dfd; color: #060;\">f.k.a. &#39;ALPHA&#39;;</ins> Linked To"),
+        "{}",
+        msg.html
+    );
+
+    // A real remark changed in one word: only that word, in its clause.
+    let mut renamed = new.clone();
+    renamed.remarks = new.remarks.as_ref().map(|r| r.replace("'ALPHA'", "'BETA'"));
+    let alert = real_changed_alert(4, &new, &renamed, "Artavil");
+    let msg = render::single(&alert, vec![]);
+    assert_eq!(
+        text_field(&msg.text, "Changed"),
+        "remarks: … MMSI 572469210; f.k.a. [-'ALPHA'-] {+'BETA'+}; Linked To: NATIONAL IRANIAN …"
+    );
+    assert!(msg.html.contains(
+        "f.k.a. <del style=\"background: #fdd; color: #900;\">&#39;ALPHA&#39;</del> \
+         <ins style=\"background: #dfd; color: #060;\">&#39;BETA&#39;</ins>; Linked To"
+    ));
+}
+
+#[test]
+fn remarks_show_only_what_the_fields_above_do_not() {
+    let new = snapshot("snap2");
+    // Every clause of these remarks is an identifier, link, flag, date or title shown above.
+    for (id, restated) in [
+        ("15036", "Linked To: NATIONAL IRANIAN TANKER COMPANY"),
+        ("22790", "Cedula No. 5892464"),
+    ] {
+        let msg = render::single(
+            &list_alert(1, Event::Listed, &snapshot_entry(&new, id), "x"),
+            vec![],
+        );
+        assert!(!msg.text.contains("Remarks"), "{}", msg.text);
+        assert!(!msg.text.contains(restated), "{}", msg.text);
+    }
+    // What only the remarks say stays, under a label that says the rest was left out.
+    let mut entry = snapshot_entry(&new, "22790");
+    entry.remarks = entry.remarks.map(|r| {
+        r.replace(
+            "Gender Male;",
+            "Gender Male; Former Minister of Foreign Affairs;",
+        )
+    });
+    let msg = render::single(&list_alert(1, Event::Listed, &entry, "x"), vec![]);
+    assert_eq!(
+        text_field(&msg.text, "Other remarks"),
+        "Former Minister of Foreign Affairs."
+    );
+}
+
+#[test]
+fn changed_fields_compare_lists_as_sets_and_vessels_by_particular() {
+    let old = snapshot_entry(&snapshot("snap1"), "15055");
+    let new = snapshot_entry(&snapshot("snap2"), "15055");
+    let changes = changed_fields(&old, &new);
+    let shown: Vec<(&str, &Change)> = changes
+        .iter()
+        .map(|c| (c.field.as_str(), &c.change))
+        .collect();
+    let set = |added: &[&str]| Change::Set {
+        added: added.iter().map(|s| s.to_string()).collect(),
+        removed: vec![],
+    };
+    assert_eq!(shown[0], ("extra.former-vessel-flag", &set(&["Panama"])));
+    assert_eq!(shown[1], ("linked_to", &set(&["HOKOUL SAL OFFSHORE"])));
+    assert_eq!(shown[2], ("programs", &set(&["SDGT"])));
+    assert_eq!(shown[3].0, "remarks");
+    assert!(matches!(shown[3].1, Change::Words(_)));
+    assert_eq!(shown[4], ("vessel.flag", &Change::Value));
+    assert_eq!(changes.len(), 5);
+    assert_eq!(
+        (changes[4].before.as_str(), changes[4].after.as_str()),
+        ("Panama", "Iran")
+    );
+
+    // The same entry with its lists, remark clauses and former flags reordered: no change.
+    let mut shuffled = new.clone();
+    shuffled.aliases.reverse();
+    shuffled.identifiers.reverse();
+    shuffled.programs.reverse();
+    shuffled.linked_to.reverse();
+    let remarks = new.remarks.clone().unwrap();
+    let mut clauses: Vec<&str> = remarks.trim_end_matches('.').split("; ").collect();
+    clauses.reverse();
+    shuffled.remarks = Some(clauses.join("; ") + ".");
+    shuffled.extra.insert(
+        "former-vessel-flag".into(),
+        "Panama; Tanzania; Tuvalu; Malta".into(),
+    );
+    assert_ne!(shuffled, new);
+    assert_eq!(changed_fields(&new, &shuffled), Vec::<FieldChange>::new());
+}
+
+#[test]
+fn stored_changes_keep_their_json_and_old_alerts_still_read() {
+    let alert = changed_alert();
+    let json = serde_json::to_value(&alert).unwrap();
+    let programs = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "programs")
+        .unwrap();
+    assert_eq!(
+        programs,
+        &serde_json::json!({
+            "field": "programs",
+            "before": "IRAN",
+            "after": "IRAN; SDGT",
+            "change": {"set": {"added": ["SDGT"], "removed": []}}
+        })
+    );
+    let words = serde_json::to_value(Change::Words(vec![
+        Span::Elided,
+        Span::Same("MMSI 572469210;".into()),
+        Span::Added("f.k.a. 'ALPHA';".into()),
+    ]))
+    .unwrap();
+    assert_eq!(
+        words,
+        serde_json::json!({"words": ["elided", {"same": "MMSI 572469210;"}, {"added": "f.k.a. 'ALPHA';"}]})
+    );
+
+    // An alert stored before `change` existed: {field, before, after}, shown as before → after.
+    let mut old = json.clone();
+    old["changes"] = serde_json::json!([
+        {"field": "programs", "before": "IRAN", "after": "IRAN; SDGT"},
+        {"field": "vessel", "before": "flag: Panama", "after": "flag: Iran"}
+    ]);
+    let read: Alert = serde_json::from_value(old).expect("old alerts still read");
+    assert_eq!(read.changes[0].change, Change::Value);
+    let msg = render::single(&read, vec![]);
+    assert!(
+        msg.text
+            .contains("Changed:       programs: IRAN → IRAN; SDGT\n               vessel: flag: Panama → flag: Iran"),
+        "{}",
+        msg.text
+    );
 }
 
 #[test]
@@ -337,6 +749,8 @@ fn untrusted_list_content_is_escaped_in_html_and_cleaned_in_text() {
     for msg in [
         render::single(&alert, vec![]),
         render::digest(std::slice::from_ref(&alert), vec![]),
+        // Two alerts: the summary table shows the name too.
+        render::digest(&[alert.clone(), alert.clone()], vec![]),
     ] {
         assert!(!msg.html.contains("<script>"), "{}", msg.html);
         assert!(msg
@@ -425,7 +839,10 @@ async fn digest_goes_through_smtp_with_starttls_and_auth() {
     let parsed = MessageParser::default().parse(&r.data).expect("parseable");
     assert_eq!(
         parsed.subject(),
-        Some("watchkeeper: 2 listed, 1 delisted, 3 mentioned")
+        Some(
+            "watchkeeper: 2 listed, 1 delisted, 3 mentioned: LUKASHENKA, Alyaksandr Hryhoryavich \
+             and 5 more"
+        )
     );
     assert!(parsed
         .message_id()
@@ -556,11 +973,11 @@ async fn implicit_tls_delivers() {
     assert!(parsed
         .subject()
         .unwrap()
-        .starts_with("watchkeeper: changed: Happiness I - HAPPINESS I"));
+        .starts_with("watchkeeper: changed: HAPPINESS I (IMO 9212905) on OFAC SDN list"));
     assert!(parsed
         .body_text(0)
         .unwrap()
-        .contains("programs: IRAN → IRAN; SDGT"));
+        .contains("programs: added: SDGT"));
 
     // A client expecting a plaintext greeting (STARTTLS mode) waits on a server waiting for a
     // TLS hello: the send must give up after its timeout instead of hanging.
@@ -647,7 +1064,7 @@ async fn file_transport_writes_one_parseable_eml_per_message() {
             .or_insert(0) += 1;
     }
     assert_eq!(
-        subjects.get("watchkeeper: listed: Alexander Lukashenko - LUKASHENKA, Alyaksandr Hryhoryavich (ofac-sdn)"),
+        subjects.get("watchkeeper: listed: LUKASHENKA, Alyaksandr Hryhoryavich on OFAC SDN list"),
         Some(&1)
     );
     assert_eq!(subjects.values().sum::<i32>(), 6);

@@ -92,7 +92,7 @@ pub struct Alert {
     pub watch_item: String,
     pub score: f64,
     pub why: String,
-    /// For `changed`: the fields that changed (`aliases`, `vessel`, …), with before/after text.
+    /// For `changed`: the fields that changed (`aliases`, `vessel.flag`, …) and how.
     pub changes: Vec<FieldChange>,
     /// The entry as published or the feed item.
     #[serde(alias = "details")]
@@ -105,12 +105,49 @@ pub struct Alert {
     pub created_at: String,
 }
 
-/// One changed field of an entry.
+/// One changed field of an entry: which field, its whole value before and after, and how it
+/// changed, which is what an email shows.
+///
+/// Alerts stored before `change` existed (`{"field", "before", "after"}`) still read back, as
+/// [`Change::Value`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
+    /// `name`, `aliases`, `programs`, `vessel.flag`, `extra.gender`, `remarks`…
     pub field: String,
+    /// The whole value before, on one line (`(none)` when absent).
     pub before: String,
+    /// The whole value after, on one line (`(none)` when absent).
     pub after: String,
+    #[serde(default)]
+    pub change: Change,
+}
+
+/// How a field changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// One value replaced by another: shown as before → after.
+    #[default]
+    Value,
+    /// A list compared as a set (order and repetition do not count): what is new, what is gone.
+    Set {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+    /// Long text compared word by word: the changed words with a little unchanged context.
+    Words(Vec<Span>),
+}
+
+/// A piece of a word-level diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Span {
+    /// Unchanged words shown as context.
+    Same(String),
+    Removed(String),
+    Added(String),
+    /// Unchanged words left out.
+    Elided,
 }
 
 /// The identity of an alert: the same key is never alerted twice.

@@ -5,8 +5,15 @@
 //! text part drops control characters (a list could carry terminal escape sequences) and the HTML
 //! part escapes every value and links only `http(s)` URLs.
 
-use crate::domain::alert::{Alert, Event};
+mod html;
+mod remarks;
+pub mod subject;
+mod text;
+
+use crate::domain::alert::{Alert, Change, Event, FieldChange, Span};
 use crate::domain::entry::{Entry, FeedItem};
+
+pub use html::html_escape;
 
 /// One email, ready for a transport.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,75 +29,65 @@ const EVENT_ORDER: [Event; 7] = Event::ALL;
 
 /// Characters of feed text shown on each side of the matched phrase.
 const EXCERPT_CONTEXT: usize = 160;
-/// Label column width of the text part.
-const LABEL_WIDTH: usize = 14;
-/// Line width the text part wraps values to, for an 80-column terminal.
-const TEXT_WIDTH: usize = 78;
 
-/// One message for many alerts (mode `digest`).
+/// One message for many alerts (mode `digest`): a summary table of every alert, then each
+/// alert in detail, in [`EVENT_ORDER`].
 pub fn digest(alerts: &[Alert], to: Vec<String>) -> Message {
     let mut sorted: Vec<&Alert> = alerts.iter().collect();
     sorted.sort_by_key(|a| event_rank(a.event));
-    let counts = count_summary(alerts);
-    let subject = format!("watchkeeper: {counts}");
+    let subject = subject::digest(&sorted);
     let intro = format!(
-        "{} alert{}: {counts}.",
+        "{} alert{}: {}.",
         alerts.len(),
-        if alerts.len() == 1 { "" } else { "s" }
+        if alerts.len() == 1 { "" } else { "s" },
+        count_summary(alerts)
     );
+    let summary = if sorted.len() > 1 {
+        sorted.iter().map(|a| summary_row(a)).collect()
+    } else {
+        Vec::new()
+    };
     let blocks: Vec<Block> = sorted.iter().map(|a| block(a)).collect();
-    Message {
-        to,
-        subject: clean_line(&subject),
-        text: text_body(&intro, &blocks),
-        html: html_body(&subject, &intro, &blocks),
-    }
+    message(to, &subject, &intro, &summary, &blocks)
 }
 
 /// One message for one alert (mode `each`).
 pub fn single(alert: &Alert, to: Vec<String>) -> Message {
-    let subject = match alert.event {
-        Event::SourceStale | Event::SourceRecovered => {
-            format!("watchkeeper: {}: {}", alert.event.as_str(), alert.source)
-        }
-        _ => format!(
-            "watchkeeper: {}: {} - {} ({})",
-            alert.event.as_str(),
-            alert.watch_item,
-            alert.entry_name,
-            alert.source
-        ),
-    };
+    let subject = subject::single(alert);
     let intro = format!("{}.", capitalise(event_phrase(alert.event)));
-    let blocks = vec![block(alert)];
-    Message {
-        to,
-        subject: clean_line(&subject),
-        text: text_body(&intro, &blocks),
-        html: html_body(&subject, &intro, &blocks),
-    }
+    message(to, &subject, &intro, &[], &[block(alert)])
 }
 
 /// The message of `watchkeeper test-email`.
 pub fn test_message(to: Vec<String>) -> Message {
-    let subject = "watchkeeper: test message".to_string();
+    let subject = "watchkeeper: test message";
     let intro = "This is a test message from watchkeeper. If you can read it, the configured \
-                 email transport delivers alerts to this address."
-        .to_string();
+                 email transport delivers alerts to this address.";
+    message(to, subject, intro, &[], &[])
+}
+
+fn message(
+    to: Vec<String>,
+    subject: &str,
+    intro: &str,
+    summary: &[Row],
+    blocks: &[Block],
+) -> Message {
     Message {
         to,
-        text: text_body(&intro, &[]),
-        html: html_body(&subject, &intro, &[]),
-        subject,
+        subject: text::clean_line(subject),
+        text: text::body(intro, summary, blocks),
+        html: html::body(subject, intro, summary, blocks),
     }
 }
 
 /// "2 listed, 1 delisted, 3 mentioned": how many alerts of which event, in [`EVENT_ORDER`].
-pub fn count_summary(alerts: &[Alert]) -> String {
+pub fn count_summary<'a>(alerts: impl IntoIterator<Item = &'a Alert>) -> String {
+    let events: Vec<Event> = alerts.into_iter().map(|a| a.event).collect();
     EVENT_ORDER
         .iter()
         .filter_map(|&ev| {
-            let n = alerts.iter().filter(|a| a.event == ev).count();
+            let n = events.iter().filter(|&&e| e == ev).count();
             (n > 0).then(|| format!("{n} {}", ev.as_str()))
         })
         .collect::<Vec<_>>()
@@ -122,15 +119,71 @@ fn capitalise(s: &str) -> String {
     }
 }
 
+/// One row of a digest's summary table.
+struct Row {
+    event: String,
+    entity: String,
+    identifier: String,
+    list: String,
+    why: String,
+}
+
+impl Row {
+    const HEADERS: [&'static str; 5] = ["event", "entity", "identifier", "list", "why"];
+
+    fn cells(&self) -> [&str; 5] {
+        [
+            &self.event,
+            &self.entity,
+            &self.identifier,
+            &self.list,
+            &self.why,
+        ]
+    }
+}
+
+fn summary_row(a: &Alert) -> Row {
+    let (entity, identifier, list) = match a.event {
+        Event::SourceStale | Event::SourceRecovered => {
+            (a.source.clone(), String::new(), a.source.clone())
+        }
+        Event::Mentioned => (
+            subject::shorten(&a.entry_name, 60),
+            String::new(),
+            a.source.clone(),
+        ),
+        _ => (
+            a.entry_name.clone(),
+            subject::identifier(a).unwrap_or_else(|| format!("id {}", a.entry_id)),
+            subject::list_name(a).to_string(),
+        ),
+    };
+    Row {
+        event: a.event.as_str().to_string(),
+        entity,
+        identifier,
+        list,
+        why: subject::reason(a),
+    }
+}
+
 /// What one alert shows, independent of the output format.
 struct Block {
     heading: String,
     fields: Vec<Field>,
+    /// For list alerts: how to silence the alert.
+    silence: Option<Silence>,
 }
 
 struct Field {
     label: &'static str,
     values: Vec<Value>,
+}
+
+/// A sentence, and the line it tells the reader to add to the watchlist.
+struct Silence {
+    sentence: String,
+    line: String,
 }
 
 enum Value {
@@ -139,6 +192,37 @@ enum Value {
     Link(String),
     /// Feed text with the matched part marked: (before, matched, after).
     Excerpt(String, String, String),
+    /// Text with removed and added parts marked (a word-level diff).
+    Marked(Vec<Piece>),
+}
+
+enum Piece {
+    /// A changed field's name.
+    Name(String),
+    Plain(String),
+    Removed(String),
+    Added(String),
+}
+
+impl Piece {
+    fn text(&self) -> &str {
+        match self {
+            Piece::Name(s) | Piece::Plain(s) | Piece::Removed(s) | Piece::Added(s) => s,
+        }
+    }
+}
+
+/// Pieces shown one after another, a space between them except before a punctuation mark
+/// ("COMPANY{+; Linked To: X+}.").
+fn join_pieces(pieces: &[Piece], show: impl Fn(&Piece) -> String) -> String {
+    let mut out = String::new();
+    for (n, p) in pieces.iter().enumerate() {
+        if n > 0 && !crate::domain::changes::starts_with_mark(p.text()) {
+            out.push(' ');
+        }
+        out.push_str(&show(p));
+    }
+    out
 }
 
 impl Block {
@@ -175,30 +259,18 @@ impl Block {
 
 fn block(alert: &Alert) -> Block {
     let mut b = Block {
-        heading: match alert.event {
-            Event::SourceStale | Event::SourceRecovered => {
-                format!("{}: {}", alert.event.as_str(), alert.source)
-            }
-            _ => format!(
-                "{}: {} - {}",
-                alert.event.as_str(),
-                alert.watch_item,
-                alert.entry_name
-            ),
-        },
+        heading: subject::title(alert),
         fields: Vec::new(),
+        silence: None,
     };
     b.text("Event", event_phrase(alert.event));
-    let source = match &alert.source_published {
-        Some(date) => format!("{} (published {date})", alert.source),
-        None => alert.source.clone(),
-    };
-    b.text("Source", source);
     match alert.event {
         Event::SourceStale | Event::SourceRecovered => {
+            b.text("Source", alert.source.clone());
             b.text("Details", alert.why.clone());
         }
         Event::Mentioned => {
+            b.text("Source", alert.source.clone());
             b.text("Watch item", alert.watch_item.clone());
             match alert.feed_item() {
                 Some(item) => feed_item_fields(&mut b, item, &alert.watch_item),
@@ -207,7 +279,15 @@ fn block(alert: &Alert) -> Block {
             match_fields(&mut b, alert);
         }
         _ => {
+            list_fields(&mut b, alert);
             b.text("Watch item", alert.watch_item.clone());
+            let changes = shown_changes(alert);
+            if !changes.is_empty() {
+                b.fields.push(Field {
+                    label: "Changed",
+                    values: changes.into_iter().map(change_value).collect(),
+                });
+            }
             match alert.entry() {
                 Some(entry) => entry_fields(&mut b, entry),
                 None => b.text(
@@ -216,22 +296,114 @@ fn block(alert: &Alert) -> Block {
                 ),
             }
             match_fields(&mut b, alert);
-            b.list(
-                "Changed",
-                alert.changes.iter().map(|c| {
-                    format!(
-                        "{}: {} → {}",
-                        c.field,
-                        or_none(&c.before),
-                        or_none(&c.after)
-                    )
-                }),
-            );
+            b.silence = alert.exclude_token().map(|token| Silence {
+                sentence: format!(
+                    "To silence this alert until the entry changes, add this line to watch item \
+                     \"{}\" in the watchlist (or add the quoted token to its exclude list):",
+                    alert.watch_item
+                ),
+                line: format!("exclude = [\"{token}\"]"),
+            });
         }
     }
     b.list("Also listed", alert.also_listed.iter().cloned());
     b.text("Alert", format!("#{} at {}", alert.id, alert.created_at));
     b
+}
+
+/// Which list, who publishes it, and the publication the alert comes from.
+fn list_fields(b: &mut Block, alert: &Alert) {
+    let list = subject::list_name(alert);
+    if list == alert.source {
+        b.text("List", list.to_string());
+    } else {
+        b.text("List", format!("{list} (source {})", alert.source));
+    }
+    if let Some(p) = &alert.publisher {
+        b.text("Publisher", p.clone());
+    }
+    b.text(
+        "Published",
+        alert
+            .source_published
+            .clone()
+            .unwrap_or_else(|| "(the list states no publication date)".to_string()),
+    );
+}
+
+/// One changed field as one line: `programs: added: SDGT`, `vessel.flag: Panama → Iran`,
+/// `remarks: … [-old words-] {+new words+} …`.
+fn change_value(c: &FieldChange) -> Value {
+    let name = Piece::Name(format!("{}:", subject::field_label(&c.field)));
+    let rest = match &c.change {
+        Change::Value => vec![Piece::Plain(format!(
+            "{} → {}",
+            or_none(&c.before),
+            or_none(&c.after)
+        ))],
+        Change::Set { added, removed } => {
+            let mut parts = Vec::new();
+            if !added.is_empty() {
+                parts.push(format!("added: {}", added.join("; ")));
+            }
+            if !removed.is_empty() {
+                parts.push(format!("removed: {}", removed.join("; ")));
+            }
+            vec![Piece::Plain(parts.join("; "))]
+        }
+        Change::Words(spans) => spans
+            .iter()
+            .map(|s| match s {
+                Span::Same(t) => Piece::Plain(t.clone()),
+                Span::Elided => Piece::Plain("…".into()),
+                Span::Removed(t) => Piece::Removed(t.clone()),
+                Span::Added(t) => Piece::Added(t.clone()),
+            })
+            .collect(),
+    };
+    Value::Marked(std::iter::once(name).chain(rest).collect())
+}
+
+/// The changes a reader should see, most telling first: names, programs and identifiers before
+/// particulars, remarks last; remarks that only restate the other changes are left out.
+fn shown_changes(alert: &Alert) -> Vec<&FieldChange> {
+    const ORDER: [&str; 16] = [
+        "name",
+        "kind",
+        "programs",
+        "identifiers",
+        "aliases",
+        "vessel.",
+        "linked_to",
+        "nationalities",
+        "dates_of_birth",
+        "places_of_birth",
+        "addresses",
+        "titles",
+        "listed_on",
+        "extra.",
+        "url",
+        "remarks",
+    ];
+    let rank = |f: &str| {
+        ORDER
+            .iter()
+            .position(|o| f == *o || (o.ends_with('.') && f.starts_with(o)))
+            .unwrap_or(ORDER.len() - 1)
+    };
+    let mut shown: Vec<&FieldChange> = alert.changes.iter().collect();
+    shown.sort_by_key(|c| rank(&c.field));
+    if shown.len() > 1 {
+        let others: Vec<&FieldChange> = shown
+            .iter()
+            .copied()
+            .filter(|c| c.field != "remarks")
+            .collect();
+        shown.retain(|c| {
+            c.field != "remarks" || !remarks::restates_changes(c, &others, alert.entry())
+        });
+    }
+    shown
 }
 
 fn or_none(s: &str) -> &str {
@@ -257,15 +429,20 @@ fn entry_fields(b: &mut Block, e: &Entry) {
         e.aliases.iter().map(|a| format!("{} ({})", a.name, a.kind)),
     );
     b.list("Titles", e.titles.iter().cloned());
+    let call_sign = e.vessel.as_ref().and_then(|v| v.call_sign.as_deref());
     b.list(
         "Identifiers",
-        e.identifiers.iter().map(|i| {
-            let mut s = format!("{} {}", i.kind.to_uppercase(), i.value);
-            if let Some(note) = &i.note {
-                s.push_str(&format!(" ({note})"));
-            }
-            s
-        }),
+        e.identifiers
+            .iter()
+            // The vessel's call sign is shown with its particulars.
+            .filter(|i| !(i.kind == "call-sign" && Some(i.value.as_str()) == call_sign))
+            .map(|i| {
+                let mut s = format!("{} {}", i.kind.to_uppercase(), i.value);
+                if let Some(note) = &i.note {
+                    s.push_str(&format!(" ({note})"));
+                }
+                s
+            }),
     );
     b.list("Programs", e.programs.iter().cloned());
     if let Some(v) = &e.vessel {
@@ -292,10 +469,17 @@ fn entry_fields(b: &mut Block, e: &Entry) {
     if let Some(d) = &e.listed_on {
         b.text("Listed on", d.clone());
     }
-    if let Some(r) = &e.remarks {
-        b.text("Remarks", r.clone());
+    b.list(
+        "More",
+        e.extra
+            .iter()
+            .map(|(k, v)| format!("{}: {v}", subject::field_label(&format!("extra.{k}")))),
+    );
+    match remarks::unshown(e) {
+        Some((r, true)) => b.text("Other remarks", r),
+        Some((r, false)) => b.text("Remarks", r),
+        None => {}
     }
-    b.list("More", e.extra.iter().map(|(k, v)| format!("{k}: {v}")));
     b.link("Link", e.url.as_deref());
 }
 
@@ -367,134 +551,4 @@ fn find_ci(hay: &[char], needle: &str) -> Option<(usize, usize)> {
 /// keeps the char offsets of haystack and needle aligned.
 fn fold(c: char) -> char {
     c.to_lowercase().next().unwrap_or(c)
-}
-
-/// Removes control characters (terminal escapes, line breaks) from untrusted one-line text.
-fn clean_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::Text(s) | Value::Link(s) => clean_line(s),
-        Value::Excerpt(b, m, a) => clean_line(&format!("{b}{m}{a}")),
-    }
-}
-
-fn text_body(intro: &str, blocks: &[Block]) -> String {
-    let mut out = String::new();
-    out.push_str(intro);
-    out.push_str("\n\n");
-    for (n, b) in blocks.iter().enumerate() {
-        let heading = wrap(
-            &format!("{}. {}", n + 1, clean_line(&b.heading)),
-            TEXT_WIDTH,
-        );
-        let underline = heading.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-        for line in &heading {
-            out.push_str(line);
-            out.push('\n');
-        }
-        out.push_str(&"=".repeat(underline));
-        out.push('\n');
-        for f in &b.fields {
-            let mut label = format!("{}:", f.label);
-            for v in &f.values {
-                for line in wrap(&value_text(v), TEXT_WIDTH - LABEL_WIDTH - 1) {
-                    out.push_str(&format!("{label:<LABEL_WIDTH$} {line}\n"));
-                    label.clear();
-                }
-            }
-        }
-        out.push('\n');
-    }
-    out.push_str("-- \nwatchkeeper\n");
-    out
-}
-
-/// Splits `s` at spaces into lines of at most `width` chars; a longer word (a URL) stays whole.
-fn wrap(s: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in s.split(' ').filter(|w| !w.is_empty()) {
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn is_web_url(s: &str) -> bool {
-    let lower = s.trim_start().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
-}
-
-fn value_html(v: &Value) -> String {
-    match v {
-        Value::Text(s) => html_escape(s),
-        Value::Link(url) if is_web_url(url) => {
-            let url = html_escape(url);
-            format!("<a href=\"{url}\">{url}</a>")
-        }
-        Value::Link(url) => html_escape(url),
-        Value::Excerpt(b, m, a) => format!(
-            "{}<mark>{}</mark>{}",
-            html_escape(b),
-            html_escape(m),
-            html_escape(a)
-        ),
-    }
-}
-
-fn html_body(subject: &str, intro: &str, blocks: &[Block]) -> String {
-    let mut out = String::new();
-    out.push_str("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-    out.push_str(&html_escape(subject));
-    out.push_str("</title></head>\n<body style=\"font-family: sans-serif; font-size: 14px;\">\n");
-    out.push_str(&format!("<p>{}</p>\n", html_escape(intro)));
-    for (n, b) in blocks.iter().enumerate() {
-        out.push_str(&format!(
-            "<h3>{}. {}</h3>\n<table cellpadding=\"3\" style=\"border-collapse: collapse;\">\n",
-            n + 1,
-            html_escape(&b.heading)
-        ));
-        for f in &b.fields {
-            let values: Vec<String> = f.values.iter().map(value_html).collect();
-            out.push_str(&format!(
-                "<tr><th align=\"left\" valign=\"top\">{}</th><td>{}</td></tr>\n",
-                html_escape(f.label),
-                values.join("<br>\n")
-            ));
-        }
-        out.push_str("</table>\n");
-    }
-    out.push_str("<p style=\"color: #666;\">watchkeeper</p>\n</body></html>\n");
-    out
 }
