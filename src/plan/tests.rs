@@ -273,6 +273,37 @@ fn a_flag_change_alerts_as_changed_once() {
 }
 
 #[test]
+fn aliases_in_another_order_are_no_change() {
+    let m = matcher(vec![president()]);
+    let s0 = first_state();
+    let day1 = plan_list(&s0, snapshot(with_fillers(vec![lukashenka()])), &m, &ctx()).unwrap();
+    let s1 = apply(&s0, &day1);
+    let mut reordered = lukashenka();
+    reordered.aliases.insert(
+        0,
+        Alias {
+            name: "LUKASHENKO, Aleksandr".into(),
+            kind: "aka".into(),
+        },
+    );
+    let day2 = plan_list(
+        &s1,
+        snapshot(with_fillers(vec![reordered.clone()])),
+        &m,
+        &ctx(),
+    );
+    let s2 = apply(&s1, &day2.unwrap());
+    reordered.aliases.swap(0, 1);
+    let day3 = plan_list(&s2, snapshot(with_fillers(vec![reordered])), &m, &ctx()).unwrap();
+    assert!(day3.alerts.is_empty(), "{:?}", events(&day3));
+    assert_eq!(day3.counts.changed, 0);
+    // The new order is stored (so the next snapshot compares equal) without a new version.
+    assert_eq!(day3.writes.len(), 1);
+    assert!(!day3.writes[0].new_version);
+    assert_eq!(day3.writes[0].version, 2);
+}
+
+#[test]
 fn a_pinned_exclude_silences_one_version_only() {
     let mut item = vessel_by_imo();
     let mut panama = artavil();
