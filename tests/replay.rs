@@ -223,4 +223,118 @@ fn six_days_of_the_sdn_list_give_exactly_the_right_alerts() {
         .filter(|x| x["event"] == "changed")
         .collect();
     assert_eq!(changed.len(), 2);
+
+    history_follows_the_vessel_and_the_relisted_person(&r);
+    audit_says_what_was_screened_each_day(&r);
+}
+
+fn history_follows_the_vessel_and_the_relisted_person(r: &Replay) {
+    // By IMO: the tanker first listed as ALPHA, renamed ARTAVIL, both names in its history.
+    let v = r.json(&["history", "IMO 9187629", "--json"]);
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{v}");
+    let artavil = &entries[0];
+    assert_eq!(artavil["entry_id"], "15036");
+    assert_eq!(artavil["listed_now"], true);
+    let names: Vec<&str> = artavil["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["entry"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ALPHA", "ARTAVIL"]);
+    assert_eq!(artavil["episodes"].as_array().unwrap().len(), 1);
+    let text = String::from_utf8(r.run(&["history", "9187629"]).stdout).unwrap();
+    assert!(text.contains("names over time: ALPHA → ARTAVIL"), "{text}");
+    assert!(text.contains("name: ALPHA → ARTAVIL"), "{text}");
+
+    // HAPPINESS I, found by its IMO: the flag change is in its timeline.
+    let text = String::from_utf8(r.run(&["history", "9212905"]).stdout).unwrap();
+    assert!(text.contains("vessel.flag: Panama → Iran"), "{text}");
+
+    // By name, in another order than the list writes it: two episodes, the first closed.
+    let v = r.json(&["history", "Alexander Lukashenko", "--json"]);
+    let e = &v["entries"][0];
+    assert_eq!(e["entry_id"], "9760", "{v}");
+    let episodes = e["episodes"].as_array().unwrap();
+    assert_eq!(episodes.len(), 2);
+    assert!(episodes[0]["delisted_at"].is_string());
+    assert!(episodes[1]["delisted_at"].is_null());
+    // The restored entry was byte for byte the same: one version across both episodes.
+    assert_eq!(e["versions"].as_array().unwrap().len(), 1);
+
+    // By SOURCE:ENTRY_ID.
+    let v = r.json(&["history", "ofac-sdn:22790", "--json"]);
+    assert_eq!(v["entries"][0]["episodes"].as_array().unwrap().len(), 2);
+
+    let none = String::from_utf8(r.run(&["history", "Nobody Atall"]).stdout).unwrap();
+    assert!(none.contains("nothing stored matches"), "{none}");
+}
+
+fn audit_says_what_was_screened_each_day(r: &Replay) {
+    let v = r.json(&["audit", "--json"]);
+    let cycles = v["cycles"].as_array().unwrap();
+    let list: Vec<&serde_json::Value> = cycles
+        .iter()
+        .filter(|c| c["source"] == "ofac-sdn")
+        .collect();
+    let outcomes: Vec<&str> = list
+        .iter()
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "applied",
+            "applied",
+            "applied",
+            "applied",
+            "applied",
+            "applied",
+            "unchanged"
+        ]
+    );
+    let alerts: Vec<String> = list.iter().map(|c| c["alerts"].to_string()).collect();
+    assert_eq!(
+        alerts,
+        [
+            r#"{"already-listed":3}"#,
+            r#"{"changed":1,"listed":1}"#,
+            r#"{"changed":1,"delisted":1}"#,
+            r#"{"listed":1}"#,
+            r#"{"delisted":1}"#,
+            r#"{"listed":1}"#,
+            "{}",
+        ]
+    );
+    let entries: Vec<u64> = list
+        .iter()
+        .map(|c| c["entries"].as_u64().unwrap())
+        .collect();
+    assert_eq!(entries, [30, 31, 30, 31, 30, 31, 31]);
+    // The version screened: days 4 and 6 published the same files, and say so.
+    let hash = |i: usize| list[i]["content_hash"].as_str().unwrap().to_string();
+    assert_eq!(hash(3), hash(5));
+    assert_eq!(hash(5), hash(6));
+    assert_ne!(hash(0), hash(1));
+    // One watchlist throughout, of 4 items, also recorded for the screening of new items.
+    let screened: Vec<&serde_json::Value> = cycles
+        .iter()
+        .filter(|c| c["outcome"] == "screened")
+        .collect();
+    assert_eq!(screened.len(), 1);
+    for c in cycles {
+        assert_eq!(c["watch_items"], 4);
+        assert_eq!(c["watchlist_hash"], cycles[0]["watchlist_hash"]);
+    }
+
+    let csv = String::from_utf8(r.run(&["audit", "--csv"]).stdout).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("cycle,started_at,finished_at,source,"));
+    assert_eq!(lines.count(), cycles.len());
+    let text = String::from_utf8(r.run(&["audit"]).stdout).unwrap();
+    assert!(text.contains("alerts: changed 1, delisted 1"), "{text}");
 }

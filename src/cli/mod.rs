@@ -9,7 +9,9 @@
 //! does not say which argument it is about, and [`report`] prints the chain once.
 
 pub mod alerts;
+pub mod audit;
 pub mod check;
+pub mod history;
 pub mod once;
 pub mod run;
 pub mod screen;
@@ -55,6 +57,11 @@ pub enum Command {
     Status(status::Args),
     /// Send one test message through the configured transport.
     TestEmail(test_email::Args),
+    /// An entity's timeline across every list: episodes, names, flags, links, programs.
+    History(history::Args),
+    /// For each cycle: which list version was screened, when, against which watchlist, and
+    /// what came of it.
+    Audit(audit::Args),
 }
 
 impl Command {
@@ -68,6 +75,8 @@ impl Command {
             Command::Alerts(args) => alerts::run(args, config),
             Command::Status(args) => status::run(args, config),
             Command::TestEmail(args) => test_email::run(args, config),
+            Command::History(args) => history::run(args, config),
+            Command::Audit(args) => audit::run(args, config),
         }
     }
 }

@@ -342,6 +342,43 @@ fn render_value(v: Option<&Value>) -> String {
     }
 }
 
+impl FieldChange {
+    /// The change as one line of plain text, without the field name: `added: SDGT`,
+    /// `Panama → Iran`, `… MMSI 572469210; {+f.k.a. 'ALPHA';+} Linked To …`.
+    pub fn plain(&self) -> String {
+        let none = |s: &str| {
+            if s.trim().is_empty() {
+                "(none)".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        match &self.change {
+            Change::Value => format!("{} → {}", none(&self.before), none(&self.after)),
+            Change::Set { added, removed } => {
+                let mut parts = Vec::new();
+                if !added.is_empty() {
+                    parts.push(format!("added {}", added.join("; ")));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("removed {}", removed.join("; ")));
+                }
+                parts.join("; ")
+            }
+            Change::Words(spans) => spans
+                .iter()
+                .map(|s| match s {
+                    Span::Same(t) => t.clone(),
+                    Span::Elided => "…".into(),
+                    Span::Removed(t) => format!("[-{t}-]"),
+                    Span::Added(t) => format!("{{+{t}+}}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,15 +34,22 @@ pub fn text(cycles: &[CycleRecord]) -> String {
             (Some(p), None) => format!("list of {p}"),
             (None, None) => "-".to_string(),
         };
-        let entries = c
-            .entries
-            .map(|n| {
-                format!(
-                    "{n} entries (+{} ↺{} ~{} -{})",
-                    c.added, c.relisted, c.changed, c.removed
-                )
-            })
-            .unwrap_or_else(|| "-".into());
+        let entries = if c.outcome == crate::domain::audit::Outcome::Screened {
+            format!(
+                "{} new watch items against {} stored entries",
+                c.added,
+                c.entries.unwrap_or(0)
+            )
+        } else {
+            c.entries
+                .map(|n| {
+                    format!(
+                        "{n} entries (+{} ↺{} ~{} -{})",
+                        c.added, c.relisted, c.changed, c.removed
+                    )
+                })
+                .unwrap_or_else(|| "-".into())
+        };
         out.push_str(&format!(
             "#{} {} {:<12} {:<12} {version}; {entries}; watchlist {} ({} items); alerts: {}{}\n",
             c.id,

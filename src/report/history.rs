@@ -73,7 +73,7 @@ fn block(out: &mut String, h: &EntryHistory) {
             Some(p) => {
                 let changes: Vec<String> = changed_fields(p, &v.entry)
                     .iter()
-                    .map(|c| format!("{}: {} → {}", c.field, none(&c.before), none(&c.after)))
+                    .map(|c| format!("{}: {}", c.field, c.plain()))
                     .collect();
                 out.push_str(&format!(
                     "    v{}  {when}: {}\n",
@@ -92,14 +92,6 @@ fn dated(at: &str, published: Option<&str>) -> String {
     match published {
         Some(p) => format!("{day} (list of {p})"),
         None => day.to_string(),
-    }
-}
-
-fn none(s: &str) -> &str {
-    if s.trim().is_empty() {
-        "(none)"
-    } else {
-        s
     }
 }
 
