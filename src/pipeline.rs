@@ -256,6 +256,20 @@ fn plan_list(
 /// `already-listed` for what they match, and records the screening in the audit trail.
 /// Returns the number of alerts raised.
 pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<usize, StoreError> {
+    // A plain exclude silences the version stored when it is first read.
+    let pinned = store.exclusion_pins()?;
+    let mut lookup_error = None;
+    let pins = plan::pin_exclusions(matcher.items(), &pinned, |source, entry_id| {
+        store
+            .current_hash(source, entry_id)
+            .map_err(|e| lookup_error = Some(e))
+            .ok()
+            .flatten()
+    });
+    if let Some(e) = lookup_error {
+        return Err(e);
+    }
+    store.record_pins(&pins)?;
     let screened = store.screened_watch_items()?;
     let fresh: Vec<_> = matcher
         .items()
@@ -290,7 +304,7 @@ pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<us
         })
         .collect();
     let now = now();
-    let mut alerts = plan::plan_already_listed(&lists, &fresh_matcher, &now);
+    let mut screening = plan::plan_already_listed(&lists, &fresh_matcher, &now);
     let mut cycle = CycleRecord::begin(
         "watchlist",
         "watchlist",
@@ -301,7 +315,7 @@ pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<us
     cycle.entries = Some(lists.len());
     cycle.added = ids.len();
     cycle.finished_at = now;
-    let applied = store.apply_screening(&mut alerts, &ids, cycle)?;
+    let applied = store.apply_screening(&mut screening, &ids, cycle)?;
     Ok(applied.alerts)
 }
 

@@ -338,3 +338,35 @@ fn audit_says_what_was_screened_each_day(r: &Replay) {
     let text = String::from_utf8(r.run(&["audit"]).stdout).unwrap();
     assert!(text.contains("alerts: changed 1, delisted 1"), "{text}");
 }
+
+#[test]
+fn an_excluded_entry_stays_silent_until_it_changes() {
+    let r = Replay::new();
+    r.publish_and_run("day1");
+    assert_eq!(r.alerts().len(), 3);
+    // Having reviewed day 1's alerts, the user dismisses HAPPINESS I and LUKASHENKA.
+    let dismissed = WATCHLIST
+        .replace(
+            "imo = \"9212905\"",
+            "imo = \"9212905\"\nexclude = [\"ofac-sdn:15055\"]",
+        )
+        .replace(
+            "name = \"Alexander Lukashenko\"",
+            "name = \"Alexander Lukashenko\"\nexclude = [\"ofac-sdn:9760\"]",
+        );
+    std::fs::write(r.dir.path().join("watchlist.toml"), dismissed).unwrap();
+    r.publish_and_run("day2");
+    r.publish_and_run("day3");
+    r.publish_and_run("day4");
+    let after: Vec<_> = r.alerts().split_off(3);
+    // LUKASHENKA's withdrawal and restoration concern the version dismissed: silent. HAPPINESS
+    // I was reflagged after the dismissal: the change is news again.
+    assert_eq!(
+        after,
+        [
+            a("listed", "22790", "Nicolás Maduro"),
+            a("changed", "15036", "Alpha"),
+            a("changed", "15055", "Persian Gulf Star"),
+        ]
+    );
+}

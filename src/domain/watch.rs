@@ -50,8 +50,9 @@ pub struct WatchItem {
     pub threshold: Option<f64>,
     /// Source names this item is limited to; empty means all.
     pub sources: Vec<String>,
-    /// Known false positives: `SOURCE:ENTRY_ID` silences the entry for good,
-    /// `SOURCE:ENTRY_ID@VERSION` (the line each alert suggests) only until the entry changes.
+    /// Known false positives, each silenced until the entry changes: `SOURCE:ENTRY_ID@VERSION`
+    /// (the line each alert suggests) names the version; a plain `SOURCE:ENTRY_ID` is pinned by
+    /// the store to the version stored when the exclusion was first read.
     pub exclude: Vec<String>,
 }
 
@@ -82,27 +83,35 @@ impl WatchItem {
             .chain(self.former_names.iter().map(String::as_str))
     }
 
-    /// Whether a pinned `exclude` (`SOURCE:ENTRY_ID@VERSION`) silences this version of the
-    /// entry: the pin is a prefix of the entry's content hash, so any change ends the silence.
-    pub fn silences(&self, source: &str, entry_id: &str, version: &str) -> bool {
-        self.exclude.iter().any(|x| {
-            let Some((target, pin)) = x.rsplit_once('@') else {
-                return false;
+    /// How this item's `exclude` treats an entry of a source.
+    pub fn exclusion(&self, source: &str, entry_id: &str) -> Exclusion<'_> {
+        let mut out = Exclusion::None;
+        for x in &self.exclude {
+            let (target, pin) = match x.rsplit_once('@') {
+                Some((target, pin)) if !pin.is_empty() => (target, Some(pin)),
+                _ => (x.as_str(), None),
             };
-            !pin.is_empty()
-                && target.split_once(':') == Some((source, entry_id))
-                && version.starts_with(&pin.to_ascii_lowercase())
-        })
+            if target.split_once(':') != Some((source, entry_id)) {
+                continue;
+            }
+            match pin {
+                // A plain exclude wins over a pinned one: it covers every version.
+                None => return Exclusion::Plain,
+                Some(pin) => out = Exclusion::Pinned(pin),
+            }
+        }
+        out
     }
 
-    /// Whether this item applies to a source (its `sources` limit) and entry (its unpinned
-    /// `exclude`; pinned ones are [`WatchItem::silences`]).
-    pub fn applies_to(&self, source: &str, entry_id: &str) -> bool {
-        (self.sources.is_empty() || self.sources.iter().any(|s| s == source))
-            && !self
-                .exclude
-                .iter()
-                .any(|x| x.split_once(':') == Some((source, entry_id)))
+    /// Whether this item watches `source` (its `sources` limit).
+    pub fn covers(&self, source: &str) -> bool {
+        self.sources.is_empty() || self.sources.iter().any(|s| s == source)
+    }
+
+    /// Whether this item applies to a news item of a source: its `sources` limit and any
+    /// `exclude` of the item (a news item has one version).
+    pub fn applies_to(&self, source: &str, item_id: &str) -> bool {
+        self.covers(source) && self.exclusion(source, item_id) == Exclusion::None
     }
 }
 
@@ -132,4 +141,27 @@ pub struct ItemPositions {
     pub name: (usize, usize),
     pub sources: Option<(usize, usize)>,
     pub exclude: Option<(usize, usize)>,
+}
+
+/// What a watch item's `exclude` says of one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion<'a> {
+    None,
+    /// `SOURCE:ENTRY_ID@PIN`: silent while the entry's version starts with `PIN`.
+    Pinned(&'a str),
+    /// `SOURCE:ENTRY_ID`: silent while the entry keeps the version it had when the exclusion
+    /// was first read.
+    Plain,
+}
+
+impl Exclusion<'_> {
+    /// Whether an alert about `version` of the entry is silenced, given the version a plain
+    /// exclusion was pinned to (`None`: not pinned yet, so this version becomes the pin).
+    pub fn silences(self, version: &str, plain_pin: Option<&str>) -> bool {
+        match self {
+            Exclusion::None => false,
+            Exclusion::Pinned(pin) => version.starts_with(&pin.to_ascii_lowercase()),
+            Exclusion::Plain => plain_pin.is_none_or(|p| p == version),
+        }
+    }
 }

@@ -189,7 +189,8 @@ impl Matcher {
         let mut out = Vec::new();
         for i in candidates {
             let item = &w.items[i];
-            if !item.applies_to(source, &entry.id) {
+            // Exclusions depend on the entry's version: the plan applies them.
+            if !item.covers(source) {
                 continue;
             }
             let Some(m) = score_prepared(item, &w.prepared[i], entry, names, stats) else {

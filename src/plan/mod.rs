@@ -25,7 +25,7 @@ use std::sync::Arc;
 use crate::domain::alert::{Alert, AlertKey, Event, ListRef, Why};
 use crate::domain::changes::changed_fields;
 use crate::domain::entry::{Entry, FeedItem, FeedSnapshot, ListSnapshot};
-use crate::domain::watch::WatchItem;
+use crate::domain::watch::{Exclusion, WatchItem};
 use crate::guard::{self, Refusal};
 use crate::matching::{Match, Matcher};
 use crate::sources::DeltaOp;
@@ -71,6 +71,17 @@ pub struct SourceState {
     pub past: HashMap<String, PastListing>,
     /// No snapshot has been applied yet: what it holds is `already-listed`, not news.
     pub first_snapshot: bool,
+    /// The versions plain `exclude`s are pinned to, by (watch item id, entry id).
+    pub pins: HashMap<(String, String), String>,
+}
+
+/// A plain `exclude` pinned to the version of the entry it silences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExclusionPin {
+    pub item_id: String,
+    pub source: String,
+    pub entry_id: String,
+    pub hash: String,
 }
 
 /// The facts of a cycle that do not come from the store or the snapshot.
@@ -134,6 +145,8 @@ pub struct CyclePlan {
     /// New feed items, to remember as seen.
     pub feed_items: Vec<FeedItem>,
     pub alerts: Vec<PlannedAlert>,
+    /// Plain exclusions met for the first time, pinned to the version they silenced.
+    pub pins: Vec<ExclusionPin>,
     pub counts: Counts,
 }
 
@@ -196,7 +209,14 @@ pub fn plan_list_reweighed(
             Event::Changed => format!("v{version}"),
             _ => format!("ep{episode}"),
         };
-        push_alerts(plan, matcher, ctx, event, entry, hash, &transition, hits);
+        push_alerts(
+            plan,
+            matcher,
+            &state.pins,
+            ctx,
+            (event, entry, hash, &transition),
+            hits,
+        );
     };
 
     for (i, hash) in &d.added {
@@ -320,8 +340,9 @@ pub fn plan_already_listed(
     entries: &[(ListRef, StoredEntry)],
     fresh: &Matcher,
     now: &str,
-) -> Vec<PlannedAlert> {
+) -> CyclePlan {
     let mut plan = CyclePlan::default();
+    let no_pins = HashMap::new();
     for (list, stored) in entries {
         let ctx = PlanContext {
             list: list.clone(),
@@ -330,18 +351,48 @@ pub fn plan_already_listed(
         };
         let hits = fresh.match_entry(&list.source, &stored.entry);
         let transition = format!("ep{}", stored.episode);
-        push_alerts(
-            &mut plan,
-            fresh,
-            &ctx,
+        let what = (
             Event::AlreadyListed,
             &stored.entry,
-            &stored.hash,
-            &transition,
-            hits,
+            stored.hash.as_str(),
+            &*transition,
         );
+        push_alerts(&mut plan, fresh, &no_pins, &ctx, what, hits);
     }
-    plan.alerts
+    plan
+}
+
+/// Pins for the plain exclusions of `items` not pinned yet, to the version each entry has now
+/// (`current` gives it, `None` when the entry is not listed: it is pinned when first met).
+pub fn pin_exclusions(
+    items: &[WatchItem],
+    pinned: &HashSet<(String, String, String)>,
+    mut current: impl FnMut(&str, &str) -> Option<String>,
+) -> Vec<ExclusionPin> {
+    let mut out = Vec::new();
+    for item in items {
+        for x in &item.exclude {
+            let Some((source, entry_id)) = x.split_once(':') else {
+                continue;
+            };
+            if entry_id.contains('@') {
+                continue;
+            }
+            let key = (item.id.clone(), source.to_string(), entry_id.to_string());
+            if pinned.contains(&key) {
+                continue;
+            }
+            if let Some(hash) = current(source, entry_id) {
+                out.push(ExclusionPin {
+                    item_id: item.id.clone(),
+                    source: source.to_string(),
+                    entry_id: entry_id.to_string(),
+                    hash,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The stored snapshot with a delta's additions, modifications and deletions applied, so that
@@ -368,20 +419,28 @@ pub fn apply_delta(state: &SourceState, ops: Vec<DeltaOp>) -> ListSnapshot {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Alerts for `hits` on `entry` at version `hash`, less those an `exclude` silences.
 fn push_alerts(
     plan: &mut CyclePlan,
     matcher: &Matcher,
+    pins: &HashMap<(String, String), String>,
     ctx: &PlanContext,
-    event: Event,
-    entry: &Entry,
-    hash: &str,
-    transition: &str,
+    (event, entry, hash, transition): (Event, &Entry, &str, &str),
     hits: Vec<(usize, Match)>,
 ) {
     for (idx, m) in hits {
         let item: &WatchItem = &matcher.items()[idx];
-        if item.silences(&ctx.list.source, &entry.id, hash) {
+        let exclusion = item.exclusion(&ctx.list.source, &entry.id);
+        let pin = pins.get(&(item.id.clone(), entry.id.clone()));
+        if exclusion.silences(hash, pin.map(String::as_str)) {
+            if exclusion == Exclusion::Plain && pin.is_none() {
+                plan.pins.push(ExclusionPin {
+                    item_id: item.id.clone(),
+                    source: ctx.list.source.clone(),
+                    entry_id: entry.id.clone(),
+                    hash: hash.to_string(),
+                });
+            }
             continue;
         }
         let alert = Alert::for_entry(event, &ctx.list, entry, hash, item, why(m), &ctx.now);

@@ -328,6 +328,71 @@ fn a_pinned_exclude_silences_one_version_only() {
 }
 
 #[test]
+fn a_plain_exclude_silences_the_version_first_met_until_the_entry_changes() {
+    let mut item = vessel_by_imo();
+    item.exclude = vec!["ofac-sdn:15036".into()];
+    let m = matcher(vec![item]);
+    let mut panama = artavil();
+    panama.vessel.as_mut().unwrap().flag = Some("Panama".into());
+    // Not pinned yet: the first version met is silenced and becomes the pin.
+    let day1 = plan_list(
+        &first_state(),
+        snapshot(with_fillers(vec![panama.clone()])),
+        &m,
+        &ctx(),
+    );
+    let day1 = day1.unwrap();
+    assert!(day1.alerts.is_empty());
+    assert_eq!(day1.pins.len(), 1);
+    assert_eq!(day1.pins[0].hash, entry_hash(&panama));
+    let mut s1 = apply(&first_state(), &day1);
+    s1.pins.insert(
+        ("vessel:9187629".into(), "15036".into()),
+        day1.pins[0].hash.clone(),
+    );
+    // The reflagging ends the silence.
+    let day2 = plan_list(&s1, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
+    assert!(day2.pins.is_empty());
+}
+
+#[test]
+fn exclusions_are_pinned_to_the_version_listed_now() {
+    let mut item = vessel_by_imo();
+    item.exclude = vec![
+        "ofac-sdn:15036".into(),
+        "ofac-sdn:15055@0123456789ab".into(),
+        "un-sc:999".into(),
+    ];
+    let items = vec![item];
+    let pinned = HashSet::new();
+    let pins = pin_exclusions(&items, &pinned, |source, id| {
+        (source == "ofac-sdn" && id == "15036").then(|| "abc".to_string())
+    });
+    // The pinned form needs no pin; an entry not listed now is pinned when first met.
+    assert_eq!(
+        pins,
+        [ExclusionPin {
+            item_id: "vessel:9187629".into(),
+            source: "ofac-sdn".into(),
+            entry_id: "15036".into(),
+            hash: "abc".into(),
+        }]
+    );
+    let already: HashSet<_> = [(
+        "vessel:9187629".to_string(),
+        "ofac-sdn".to_string(),
+        "15036".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    // A pin once made keeps its version: only the not yet pinned un-sc entry gets one.
+    let again = pin_exclusions(&items, &already, |_, _| Some("new".into()));
+    let targets: Vec<&str> = again.iter().map(|p| p.entry_id.as_str()).collect();
+    assert_eq!(targets, ["999"]);
+}
+
+#[test]
 fn a_snapshot_that_removes_too_much_is_refused_before_any_plan() {
     let m = matcher(vec![vessel_by_imo()]);
     let s0 = first_state();
@@ -386,7 +451,7 @@ fn new_watch_items_are_screened_per_listing_episode() {
     let mut relisted = StoredEntry::first(artavil());
     relisted.episode = 2;
     let lists = vec![(ctx().list, relisted)];
-    let alerts = plan_already_listed(&lists, &m, "2021-07-10T07:00:00Z");
+    let alerts = plan_already_listed(&lists, &m, "2021-07-10T07:00:00Z").alerts;
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].alert.event, Event::AlreadyListed);
     assert!(alerts[0].key.as_str().ends_with("ep2"));

@@ -75,6 +75,7 @@ impl Store {
                 at.now
             ])?;
         }
+        super::exclusions::insert(&tx, &plan.pins)?;
         // Alerts come after the writes, so that "also listed" sees this snapshot too.
         let by_event = insert_alerts(&tx, &mut plan.alerts, Some(cycle_id))?;
         cycles::set_alert_counts(&tx, cycle_id, &by_event)?;
@@ -96,14 +97,15 @@ impl Store {
     /// them screened, and records the screening in the audit trail, in one transaction.
     pub fn apply_screening(
         &mut self,
-        alerts: &mut [PlannedAlert],
+        plan: &mut CyclePlan,
         screened: &[String],
         mut cycle: CycleRecord,
     ) -> Result<Applied> {
         let tx = self.transaction()?;
         cycle.outcome = Outcome::Screened;
         let cycle_id = cycles::insert(&tx, &cycle)?;
-        let by_event = insert_alerts(&tx, alerts, Some(cycle_id))?;
+        super::exclusions::insert(&tx, &plan.pins)?;
+        let by_event = insert_alerts(&tx, &mut plan.alerts, Some(cycle_id))?;
         cycles::set_alert_counts(&tx, cycle_id, &by_event)?;
         sources::mark_screened(&tx, screened, &cycle.finished_at)?;
         tx.commit()?;

@@ -50,6 +50,7 @@ impl Store {
             current,
             past,
             first_snapshot,
+            pins: super::exclusions::of_source(&self.conn, source)?,
         })
     }
 

@@ -154,6 +154,16 @@ const STEPS: &[&str] = &[
         SELECT source, entry_id, 1, first_seen FROM entries;
     INSERT OR IGNORE INTO identifier_history (kind, value, source, entry_id)
         SELECT kind, value, source, entry_id FROM entry_identifiers;",
+    // 3: the version each plain `exclude` silences, so that it stays silent only until the
+    // entry changes.
+    "CREATE TABLE exclusion_pins (
+        item_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        pinned_at TEXT NOT NULL,
+        PRIMARY KEY (item_id, source, entry_id)
+    ) WITHOUT ROWID;",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.

@@ -4,6 +4,7 @@
 //! - [`history`]: every version of every entry and its listing episodes, append-only;
 //! - [`cycles`]: one row per cycle, the audit trail;
 //! - [`apply`]: a cycle's plan written in one transaction;
+//! - [`exclusions`]: the version each plain `exclude` silences;
 //! - [`sources`]: each source's status (last attempt, success, error, staleness);
 //! - [`alerts`] and [`outbox`]: alerts and the messages that carry them.
 
@@ -11,6 +12,7 @@ pub mod alerts;
 pub mod apply;
 pub mod cycles;
 pub mod entries;
+pub mod exclusions;
 pub mod feed_items;
 pub mod history;
 mod migrations;
