@@ -64,7 +64,14 @@ pub async fn once(
     let mut report = OnceReport::default();
     let slot = {
         let mut store = Store::open(&config.database)?;
-        let slot = initial_matcher(&store, watchlist, config.threshold)?;
+        // Only news items are matched with the weights in force at the start: a list cycle
+        // that changes anything weighs its names afresh. Without a feed, `once` skips reading
+        // every stored name twice.
+        let feeds = config
+            .sources
+            .iter()
+            .any(|s| s.kind == "feed" && (only.is_empty() || only.contains(&s.name)));
+        let slot = initial_matcher(&store, watchlist, config.threshold, feeds)?;
         report.already_listed = pipeline::screen_new_watch_items(&mut store, &slot.current())?;
         slot
     };
@@ -114,7 +121,7 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     let initial = watchlist::load(&config.watchlist)?;
     let matcher = {
         let mut store = Store::open(&config.database)?;
-        let slot = Arc::new(initial_matcher(&store, initial, config.threshold)?);
+        let slot = Arc::new(initial_matcher(&store, initial, config.threshold, true)?);
         let n = pipeline::screen_new_watch_items(&mut store, &slot.current())?;
         if n > 0 {
             tracing::info!(alerts = n, "new watch items screened against stored lists");
@@ -289,13 +296,18 @@ fn reload(config: &Config, matcher: &MatcherSlot) -> Result<usize, DaemonError> 
     Ok(alerts)
 }
 
-/// The matcher for a watchlist, weighted by the names stored now (none on a new database).
+/// The matcher for a watchlist, weighted by the names stored now if `weigh` (none on a new
+/// database).
 fn initial_matcher(
     store: &Store,
     watchlist: Watchlist,
     threshold: f64,
+    weigh: bool,
 ) -> Result<MatcherSlot, DaemonError> {
     let matcher = Matcher::new(watchlist.items, threshold);
+    if !weigh {
+        return Ok(MatcherSlot::new(matcher));
+    }
     let stored = store.all_entries()?;
     if stored.is_empty() {
         return Ok(MatcherSlot::new(matcher));

@@ -52,6 +52,10 @@ impl Store {
             entries::put_entry(&tx, &plan.source, w, at.now)?;
             if w.new_version {
                 history::record_version(&tx, &plan.source, &w.entry, (w.version, &w.hash), at)?;
+            } else {
+                // The same version published again, perhaps in another order: keep its latest
+                // form, so that the stored hash and content agree.
+                history::refresh_version(&tx, &plan.source, &w.entry, (w.version, &w.hash))?;
             }
             if w.new_episode {
                 history::start_episode(&tx, &plan.source, &w.entry.id, w.episode, at)?;

@@ -66,8 +66,9 @@ impl Store {
     /// Every stored entry of every source with its history position, as (source, entry).
     pub fn all_stored(&self) -> Result<Vec<(String, StoredEntry)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT source, entry_id, hash, data, episode, version FROM entries
-             ORDER BY source, entry_id",
+            "SELECT e.source, e.entry_id, e.hash, v.data, e.episode, e.version FROM entries e
+             JOIN entry_versions v ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+             ORDER BY e.source, e.entry_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -101,7 +102,11 @@ impl Store {
     pub fn entries_except(&self, source: &str) -> Result<Vec<Entry>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT source, entry_id, data FROM entries WHERE source <> ?1")?;
+            .prepare(
+                "SELECT e.source, e.entry_id, v.data FROM entries e
+                 JOIN entry_versions v ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+                 WHERE e.source <> ?1",
+            )?;
         let rows = stmt.query_map([source], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -124,8 +129,11 @@ impl Store {
 }
 
 fn current_entries(conn: &Connection, source: &str) -> Result<HashMap<String, StoredEntry>> {
-    let mut stmt = conn
-        .prepare("SELECT entry_id, hash, data, episode, version FROM entries WHERE source = ?1")?;
+    let mut stmt = conn.prepare(
+        "SELECT e.entry_id, e.hash, v.data, e.episode, e.version FROM entries e
+         JOIN entry_versions v ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+         WHERE e.source = ?1",
+    )?;
     let rows = stmt.query_map([source], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -213,14 +221,14 @@ pub(super) fn put_entry(
     now: &str,
 ) -> Result<()> {
     let entry = &write.entry;
-    let data = serde_json::to_string(entry).expect("entries serialize");
+    // The content itself lives once, in entry_versions, under (source, entry_id, version).
     tx.prepare_cached(
-        "INSERT INTO entries (source, entry_id, hash, name, kind, data, first_seen, updated_at,
+        "INSERT INTO entries (source, entry_id, hash, name, kind, first_seen, updated_at,
                               episode, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)
          ON CONFLICT (source, entry_id) DO UPDATE SET
             hash = excluded.hash, name = excluded.name, kind = excluded.kind,
-            data = excluded.data, updated_at = excluded.updated_at,
+            updated_at = excluded.updated_at,
             episode = excluded.episode, version = excluded.version",
     )?
     .execute(params![
@@ -229,7 +237,6 @@ pub(super) fn put_entry(
         write.hash,
         entry.name,
         entry.kind.as_str(),
-        data,
         now,
         write.episode,
         write.version

@@ -217,6 +217,22 @@ pub(super) fn record_version(
     Ok(())
 }
 
+/// Replaces the stored form of an existing version (same content, new publication form).
+pub(super) fn refresh_version(
+    tx: &Transaction<'_>,
+    source: &str,
+    entry: &Entry,
+    (version, hash): (u32, &str),
+) -> Result<()> {
+    let data = serde_json::to_string(entry).expect("entries serialize");
+    tx.prepare_cached(
+        "UPDATE entry_versions SET hash = ?4, data = ?5
+         WHERE source = ?1 AND entry_id = ?2 AND version = ?3 AND hash <> ?4",
+    )?
+    .execute(params![source, entry.id, version, hash, data])?;
+    Ok(())
+}
+
 /// Remembers every name of an entry, folded, so that `history NAME` finds it ever after.
 pub(super) fn record_names(tx: &Transaction<'_>, source: &str, entry: &Entry) -> Result<()> {
     let mut stmt = tx.prepare_cached(

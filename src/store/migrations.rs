@@ -164,12 +164,26 @@ const STEPS: &[&str] = &[
         pinned_at TEXT NOT NULL,
         PRIMARY KEY (item_id, source, entry_id)
     ) WITHOUT ROWID;",
+    // 4: an entry's content is stored once, in entry_versions; entries keeps what identifies
+    // and joins it. The current version takes the current form first.
+    "UPDATE entry_versions SET
+        hash = (SELECT e.hash FROM entries e WHERE e.source = entry_versions.source
+                AND e.entry_id = entry_versions.entry_id),
+        data = (SELECT e.data FROM entries e WHERE e.source = entry_versions.source
+                AND e.entry_id = entry_versions.entry_id)
+     WHERE EXISTS (SELECT 1 FROM entries e WHERE e.source = entry_versions.source
+                   AND e.entry_id = entry_versions.entry_id
+                   AND e.version = entry_versions.version);
+    INSERT OR IGNORE INTO entry_versions (source, entry_id, version, hash, data, seen_at)
+        SELECT source, entry_id, version, hash, data, updated_at FROM entries;
+    ALTER TABLE entries DROP COLUMN data;",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.
 fn after_step(tx: &rusqlite::Transaction<'_>, step: usize) -> Result<()> {
     if step == 2 {
         // Names are folded in Rust (any script to ASCII), so the backfill is too.
+        // Step 2 runs before step 4 drops entries.data, so the data is still there.
         let rows: Vec<(String, String, String)> = {
             let mut stmt = tx.prepare("SELECT source, entry_id, data FROM entries")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -207,4 +221,50 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::history::HistoryQuery;
+    use crate::store::Store;
+
+    #[test]
+    fn a_first_schema_database_keeps_its_entries_as_version_1_of_episode_1() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(STEPS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            let data = r#"{"id":"15036","kind":"vessel","name":"ARTAVIL","aliases":[{"name":"ALPHA","kind":"fka"}],"identifiers":[{"kind":"imo","value":"9187629"}]}"#;
+            conn.execute(
+                "INSERT INTO entries (source, entry_id, hash, name, kind, data, first_seen,
+                                      updated_at)
+                 VALUES ('ofac-sdn', '15036', 'h1', 'ARTAVIL', 'vessel', ?1,
+                         '2025-01-02T07:00:00Z', '2025-01-02T07:00:00Z')",
+                [data],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO entry_identifiers VALUES ('ofac-sdn', '15036', 'imo', '9187629')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let state = store.source_state("ofac-sdn").unwrap();
+        let e = &state.current["15036"];
+        assert_eq!((e.episode, e.version, e.hash.as_str()), (1, 1, "h1"));
+        assert_eq!(e.entry.aliases[0].name, "ALPHA");
+        for q in [
+            HistoryQuery::Identifier("IMO 9187629".into()),
+            HistoryQuery::Name("Alpha".into()),
+        ] {
+            let h = store.history(&q).unwrap();
+            assert_eq!(h.len(), 1, "{q:?}");
+            assert_eq!(h[0].episodes[0].listed_at, "2025-01-02T07:00:00Z");
+            assert_eq!(h[0].versions.len(), 1);
+        }
+    }
 }
