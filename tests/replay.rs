@@ -122,6 +122,18 @@ mode = "digest"
         out.into_iter().map(|(_, a)| a).collect()
     }
 
+    /// The text part of the newest email (file names start with the time of sending).
+    fn last_email(&self) -> String {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("outbox"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let raw = std::fs::read(files.last().unwrap()).unwrap();
+        let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        parsed.body_text(0).unwrap().to_string()
+    }
+
     fn emails(&self) -> usize {
         std::fs::read_dir(self.dir.path().join("outbox"))
             .map(|d| d.count())
@@ -208,6 +220,11 @@ fn six_days_of_the_sdn_list_give_exactly_the_right_alerts() {
         vec![a("listed", "22790", "Nicolás Maduro")],
     );
     assert_eq!(r.emails(), 6);
+    let mail = r.last_email();
+    assert!(
+        mail.contains("listed again: back on the list after a delisting (listing #2)"),
+        "{mail}"
+    );
 
     // The last snapshot again: nothing new, no email.
     r.publish_and_run("day6");

@@ -83,6 +83,10 @@ pub struct Alert {
     pub entry_id: String,
     /// The entry's primary name, or the feed item's title.
     pub entry_name: String,
+    /// For `listed`, `delisted` and `already-listed`: which listing of the entry on this list
+    /// it is (2 and more: it had been delisted before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episode: Option<u32>,
     /// The entry version (content hash) the alert is about, for list alerts: what an
     /// `exclude = ["SOURCE:ENTRY_ID@VERSION"]` line pins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -223,6 +227,7 @@ impl Alert {
             source_published: list.published.clone(),
             entry_id: entry.id.clone(),
             entry_name: entry.name.clone(),
+            episode: None,
             entry_version: Some(version.to_string()),
             watch_item_id: item.id.clone(),
             watch_item: item.name.clone(),
@@ -253,6 +258,7 @@ impl Alert {
             source_published: item.published.clone(),
             entry_id: item.id.clone(),
             entry_name: item.title.clone(),
+            episode: None,
             entry_version: None,
             watch_item_id: watch.id.clone(),
             watch_item: watch.name.clone(),
@@ -277,6 +283,7 @@ impl Alert {
             source_published: None,
             entry_id: String::new(),
             entry_name: url.to_string(),
+            episode: None,
             entry_version: None,
             watch_item_id: String::new(),
             watch_item: String::new(),

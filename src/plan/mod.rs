@@ -205,18 +205,13 @@ pub fn plan_list_reweighed(
     let entries = &snapshot.entries;
     let raise = |plan: &mut CyclePlan, event, entry: &Entry, write: (&str, u32, u32), hits| {
         let (hash, episode, version) = write;
-        let transition = match event {
-            Event::Changed => format!("v{version}"),
-            _ => format!("ep{episode}"),
+        let at = Transition {
+            event,
+            hash,
+            episode,
+            version,
         };
-        push_alerts(
-            plan,
-            matcher,
-            &state.pins,
-            ctx,
-            (event, entry, hash, &transition),
-            hits,
-        );
+        push_alerts(plan, matcher, &state.pins, ctx, entry, at, hits);
     };
 
     for (i, hash) in &d.added {
@@ -350,14 +345,13 @@ pub fn plan_already_listed(
             max_removed_share: 1.0,
         };
         let hits = fresh.match_entry(&list.source, &stored.entry);
-        let transition = format!("ep{}", stored.episode);
-        let what = (
-            Event::AlreadyListed,
-            &stored.entry,
-            stored.hash.as_str(),
-            &*transition,
-        );
-        push_alerts(&mut plan, fresh, &no_pins, &ctx, what, hits);
+        let at = Transition {
+            event: Event::AlreadyListed,
+            hash: &stored.hash,
+            episode: stored.episode,
+            version: stored.version,
+        };
+        push_alerts(&mut plan, fresh, &no_pins, &ctx, &stored.entry, at, hits);
     }
     plan
 }
@@ -419,15 +413,36 @@ pub fn apply_delta(state: &SourceState, ops: Vec<DeltaOp>) -> ListSnapshot {
     }
 }
 
-/// Alerts for `hits` on `entry` at version `hash`, less those an `exclude` silences.
+/// A change of an entry's listing state: what happened, and to which version and episode.
+#[derive(Debug, Clone, Copy)]
+struct Transition<'a> {
+    event: Event,
+    hash: &'a str,
+    episode: u32,
+    version: u32,
+}
+
+impl Transition<'_> {
+    /// What makes the alert unique: the episode for listing events, the version for changes.
+    fn key_part(&self) -> String {
+        match self.event {
+            Event::Changed => format!("v{}", self.version),
+            _ => format!("ep{}", self.episode),
+        }
+    }
+}
+
+/// Alerts for `hits` on `entry` at transition `at`, less those an `exclude` silences.
 fn push_alerts(
     plan: &mut CyclePlan,
     matcher: &Matcher,
     pins: &HashMap<(String, String), String>,
     ctx: &PlanContext,
-    (event, entry, hash, transition): (Event, &Entry, &str, &str),
+    entry: &Entry,
+    at: Transition<'_>,
     hits: Vec<(usize, Match)>,
 ) {
+    let hash = at.hash;
     for (idx, m) in hits {
         let item: &WatchItem = &matcher.items()[idx];
         let exclusion = item.exclusion(&ctx.list.source, &entry.id);
@@ -443,11 +458,18 @@ fn push_alerts(
             }
             continue;
         }
-        let alert = Alert::for_entry(event, &ctx.list, entry, hash, item, why(m), &ctx.now);
-        plan.alerts.push(PlannedAlert {
-            key: AlertKey::list(&item.id, &ctx.list.source, &entry.id, event, transition),
-            alert,
-        });
+        let mut alert = Alert::for_entry(at.event, &ctx.list, entry, hash, item, why(m), &ctx.now);
+        if at.event != Event::Changed {
+            alert.episode = Some(at.episode);
+        }
+        let key = AlertKey::list(
+            &item.id,
+            &ctx.list.source,
+            &entry.id,
+            at.event,
+            &at.key_part(),
+        );
+        plan.alerts.push(PlannedAlert { key, alert });
     }
 }
 

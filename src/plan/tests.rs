@@ -210,6 +210,8 @@ fn listed_delisted_and_listed_again_are_three_alerts_with_three_keys() {
     let day4 = plan_list(&s3, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert_eq!(events(&day4), [(Event::Listed, "vessel:9187629", "15036")]);
     assert_eq!(day4.counts.relisted, 1);
+    assert_eq!(day4.alerts[0].alert.episode, Some(2));
+    assert_eq!(day3.alerts[0].alert.episode, Some(1));
     let w = &day4.writes[0];
     assert_eq!((w.episode, w.version, w.new_version), (2, 1, false));
     let keys: HashSet<&AlertKey> = [&day2, &day3, &day4]
@@ -454,5 +456,6 @@ fn new_watch_items_are_screened_per_listing_episode() {
     let alerts = plan_already_listed(&lists, &m, "2021-07-10T07:00:00Z").alerts;
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].alert.event, Event::AlreadyListed);
+    assert_eq!(alerts[0].alert.episode, Some(2));
     assert!(alerts[0].key.as_str().ends_with("ep2"));
 }

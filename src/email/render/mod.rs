@@ -263,7 +263,13 @@ fn block(alert: &Alert) -> Block {
         fields: Vec::new(),
         silence: None,
     };
-    b.text("Event", event_phrase(alert.event));
+    match (alert.event, alert.episode) {
+        (Event::Listed, Some(n)) if n > 1 => b.text(
+            "Event",
+            format!("listed again: back on the list after a delisting (listing #{n})"),
+        ),
+        _ => b.text("Event", event_phrase(alert.event)),
+    }
     match alert.event {
         Event::SourceStale | Event::SourceRecovered => {
             b.text("Source", alert.source.clone());
