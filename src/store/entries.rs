@@ -65,61 +65,14 @@ impl Store {
 
     /// Every stored entry of every source with its history position, as (source, entry).
     pub fn all_stored(&self) -> Result<Vec<(String, StoredEntry)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT e.source, e.entry_id, e.hash, v.data, e.episode, e.version FROM entries e
-             JOIN entry_versions v ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
-             ORDER BY e.source, e.entry_id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, u32>(4)?,
-                r.get::<_, u32>(5)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (source, id, hash, data, episode, version) = row?;
-            let entry = decode(&source, &id, &data)?;
-            out.push((
-                source,
-                StoredEntry {
-                    hash,
-                    entry,
-                    episode,
-                    version,
-                },
-            ));
-        }
-        Ok(out)
+        stored(&self.conn, "1", [])
     }
 
     /// Every stored entry of every source but `source`: the other lists, whose names count
     /// towards the rarity weights along with a new snapshot of `source`.
     pub fn entries_except(&self, source: &str) -> Result<Vec<Entry>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT e.source, e.entry_id, v.data FROM entries e
-                 JOIN entry_versions v ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
-                 WHERE e.source <> ?1",
-            )?;
-        let rows = stmt.query_map([source], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (s, id, data) = row?;
-            out.push(decode(&s, &id, &data)?);
-        }
-        Ok(out)
+        let rows = stored(&self.conn, "e.source <> ?1", [source])?;
+        Ok(rows.into_iter().map(|(_, s)| s.entry).collect())
     }
 
     /// Entries of other sources that share an identifier (IMO, MMSI, passport) with `entry`.
@@ -129,33 +82,47 @@ impl Store {
 }
 
 fn current_entries(conn: &Connection, source: &str) -> Result<HashMap<String, StoredEntry>> {
-    let mut stmt = conn.prepare(
-        "SELECT e.entry_id, e.hash, v.data, e.episode, e.version FROM entries e
-         JOIN entry_versions v ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
-         WHERE e.source = ?1",
-    )?;
-    let rows = stmt.query_map([source], |r| {
+    let rows = stored(conn, "e.source = ?1", [source])?;
+    Ok(rows
+        .into_iter()
+        .map(|(_, s)| (s.entry.id.clone(), s))
+        .collect())
+}
+
+/// The current entries that `filter` (an SQL condition on `e`, the entries table) selects,
+/// with their content from the current version, as (source, entry), by source and id.
+fn stored<const N: usize>(
+    conn: &Connection,
+    filter: &str,
+    args: [&str; N],
+) -> Result<Vec<(String, StoredEntry)>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.source, e.entry_id, e.hash, v.data, e.episode, e.version FROM entries e
+         JOIN entry_versions v
+           ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+         WHERE {filter} ORDER BY e.source, e.entry_id"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
-            r.get::<_, u32>(3)?,
+            r.get::<_, String>(3)?,
             r.get::<_, u32>(4)?,
+            r.get::<_, u32>(5)?,
         ))
     })?;
-    let mut out = HashMap::new();
+    let mut out = Vec::new();
     for row in rows {
-        let (id, hash, data, episode, version) = row?;
-        let entry = decode(source, &id, &data)?;
-        out.insert(
-            id,
-            StoredEntry {
-                hash,
-                entry,
-                episode,
-                version,
-            },
-        );
+        let (source, id, hash, data, episode, version) = row?;
+        let entry = decode(&source, &id, &data)?;
+        let stored = StoredEntry {
+            hash,
+            entry,
+            episode,
+            version,
+        };
+        out.push((source, stored));
     }
     Ok(out)
 }
