@@ -1,5 +1,6 @@
 //! `watchkeeper history`: an entity's timeline across every list, found by IMO (or another
-//! identifier), by `SOURCE:ENTRY_ID`, or by any name it was ever listed under.
+//! identifier), by `SOURCE:ENTRY_ID`, or by any name it was ever listed under. Exits non-zero
+//! when nothing stored matches.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,7 +33,12 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     } else {
         print!("{}", report::history::text(&args.what, &histories));
     }
-    Ok(ExitCode::SUCCESS)
+    // Nothing known is an answer a script must be able to tell from an empty history.
+    Ok(if histories.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// What the argument names: an entry of a configured source, an identifier (a number that
