@@ -119,7 +119,7 @@ const STEPS: &[&str] = &[
         published TEXT,
         seen_at TEXT NOT NULL,
         PRIMARY KEY (source, entry_id, version)
-    ) WITHOUT ROWID;
+    );
     CREATE TABLE episodes (
         source TEXT NOT NULL,
         entry_id TEXT NOT NULL,
