@@ -351,7 +351,11 @@ struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     fn new(path: &'a Path, text: &'a str) -> Self {
-        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let dir = match path.parent() {
+            // `--config watchkeeper.toml`: the folder is the current one.
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         let dir = std::path::absolute(&dir).unwrap_or(dir);
         Cx { path, text, dir }
     }

@@ -95,3 +95,22 @@ fn a_missing_config_file_is_reported_once() {
     let os = stderr.trim_end().rsplit("absent.toml: ").next().unwrap();
     assert!(!os.contains(": "), "cause repeated: {stderr}");
 }
+
+#[test]
+fn a_config_named_without_a_folder_resolves_file_urls_against_the_current_one() {
+    let config = CONFIG.replace(
+        "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/",
+        "file:lists/",
+    );
+    let dir = setup(&config, "[[person]]\nname = \"Alexander Lukashenko\"\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_watchkeeper"))
+        .args(["check", "--config", "watchkeeper.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lists = std::fs::canonicalize(dir.path()).unwrap().join("lists");
+    assert!(stdout.contains(&lists.display().to_string()), "{stdout}");
+}
