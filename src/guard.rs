@@ -2,7 +2,7 @@
 //! A truncated file, an HTML error page or a mass removal must never turn into a flood of
 //! false `delisted` alerts.
 
-use crate::domain::entry::ListSnapshot;
+use crate::domain::entry::{ListSnapshot, StrayRows};
 use crate::sources::Body;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -15,6 +15,8 @@ pub enum Refusal {
     NoEntries,
     #[error("the document states {stated} entries but holds {found}: incomplete download?")]
     CountMismatch { stated: usize, found: usize },
+    #[error("{}", stray_message(.0))]
+    StrayRows(Vec<StrayRows>),
     #[error("the snapshot removes {removed} of {stored} stored entries ({share:.0}%), more than max_removed_share allows ({limit:.0}%)")]
     TooManyRemoved {
         removed: usize,
@@ -56,6 +58,16 @@ pub fn check_snapshot(
             });
         }
     }
+    // Checked before the removal share: a cut primary document is why entries went missing.
+    let stray: Vec<StrayRows> = snapshot
+        .stray_rows
+        .iter()
+        .filter(|s| s.rows > 0)
+        .cloned()
+        .collect();
+    if !stray.is_empty() {
+        return Err(Refusal::StrayRows(stray));
+    }
     if stored > 0 {
         let share = removed as f64 / stored as f64;
         if share > max_removed_share {
@@ -68,6 +80,35 @@ pub fn check_snapshot(
         }
     }
     Ok(())
+}
+
+/// `add.csv has 412 rows of entries missing from sdn.csv (e.g. 36216, 36217, …); alt.csv
+/// has 97 such rows (…): sdn.csv is cut short, or the files are from different publications`.
+fn stray_message(stray: &[StrayRows]) -> String {
+    let primary = stray
+        .first()
+        .map(|s| s.primary.as_str())
+        .unwrap_or_default();
+    let parts: Vec<String> = stray
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut examples = s.examples.join(", ");
+            if s.examples.len() == StrayRows::EXAMPLES && s.rows > s.examples.len() {
+                examples.push_str(", …");
+            }
+            let what = if i == 0 {
+                format!("rows of entries missing from {primary}")
+            } else {
+                "such rows".to_string()
+            };
+            format!("{} has {} {what} (e.g. {examples})", s.document, s.rows)
+        })
+        .collect();
+    format!(
+        "{}: {primary} is cut short, or the files are from different publications",
+        parts.join("; ")
+    )
 }
 
 fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
@@ -119,6 +160,32 @@ mod tests {
         assert_eq!(
             check_bodies(&[body(b"<?xml version=\"1.0\"?><sdnList/>")]),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn stray_rows_are_refused_before_the_removal_share_is_looked_at() {
+        let stray = |document: &str, rows: usize, examples: &[&str]| StrayRows {
+            document: document.into(),
+            primary: "sdn.csv".into(),
+            rows,
+            examples: examples.iter().map(|e| e.to_string()).collect(),
+        };
+        let snap = ListSnapshot {
+            entries: vec![crate::domain::entry::Entry::default(); 40],
+            stray_rows: vec![
+                stray("alt.csv", 2, &["7", "8"]),
+                stray("add.csv", 12, &["1", "2", "3", "4", "5"]),
+            ],
+            ..ListSnapshot::default()
+        };
+        let refusal = check_snapshot(&snap, 100, 60, 0.25).unwrap_err();
+        assert!(matches!(refusal, Refusal::StrayRows(ref s) if s.len() == 2));
+        assert_eq!(
+            refusal.to_string(),
+            "alt.csv has 2 rows of entries missing from sdn.csv (e.g. 7, 8); \
+             add.csv has 12 such rows (e.g. 1, 2, 3, 4, 5, …): \
+             sdn.csv is cut short, or the files are from different publications"
         );
     }
 

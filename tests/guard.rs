@@ -2,6 +2,7 @@
 //! snapshot and never produces `delisted` alerts; a failing source raises one `source-stale`
 //! notice and one `source-recovered` notice.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -46,6 +47,12 @@ fn matcher() -> MatcherSlot {
 
 /// Serves the four OFAC files, `sdn` replacing the real sdn.csv.
 async fn serve(server: &MockServer, sdn: ResponseTemplate) {
+    serve_only(server, sdn, None).await;
+}
+
+/// [`serve`], with alt.csv and add.csv reduced to the rows of the entries `keep` names, when
+/// given: a consistent publication of fewer entries (stray comments rows are tolerated).
+async fn serve_only(server: &MockServer, sdn: ResponseTemplate, keep: Option<&HashSet<String>>) {
     server.reset().await;
     Mock::given(method("GET"))
         .and(path("/ofac/sdn.csv"))
@@ -55,10 +62,25 @@ async fn serve(server: &MockServer, sdn: ResponseTemplate) {
     for f in &FILES[1..] {
         Mock::given(method("GET"))
             .and(path(format!("/ofac/{f}")))
-            .respond_with(ResponseTemplate::new(200).set_body_bytes(snap1(f)))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(match *f {
+                "sdn_comments.csv" => snap1(f),
+                _ => only(&snap1(f), keep),
+            }))
             .mount(server)
             .await;
     }
+}
+
+/// The lines of `file` whose first field is an ent_num `keep` names (all when `None`).
+fn only(file: &[u8], keep: Option<&HashSet<String>>) -> Vec<u8> {
+    let Some(keep) = keep else {
+        return file.to_vec();
+    };
+    String::from_utf8_lossy(file)
+        .lines()
+        .filter(|l| keep.contains(l.split(',').next().unwrap_or_default()))
+        .flat_map(|l| format!("{l}\n").into_bytes())
+        .collect()
 }
 
 fn entry_ids(db: &Path) -> Vec<String> {
@@ -128,8 +150,14 @@ async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
         .flat_map(|(_, l)| format!("{l}\n").into_bytes())
         .collect();
     assert!(!String::from_utf8_lossy(&without_most).contains("\n9760,"));
+    let kept: HashSet<String> = String::from_utf8_lossy(&without_most)
+        .lines()
+        .filter_map(|l| l.split(',').next().map(String::from))
+        .collect();
 
-    let cases: Vec<(&str, ResponseTemplate, &str)> = vec![
+    // The last field, when given, makes a consistent publication: the other files hold only the
+    // rows of the entries it names.
+    let cases: Vec<(&str, ResponseTemplate, &str, Option<&HashSet<String>>)> = vec![
         (
             "an HTML error page with status 200",
             ResponseTemplate::new(200)
@@ -138,21 +166,31 @@ async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
                     "<!DOCTYPE html><html><body><h1>Service Unavailable</h1></body></html>",
                 ),
             "HTML page",
+            None,
         ),
         (
             "an empty body",
             ResponseTemplate::new(200),
             "empty document",
+            None,
         ),
         (
             "a document cut in the middle of a row",
             ResponseTemplate::new(200).set_body_bytes(cut.to_vec()),
             "parse failed",
+            None,
         ),
         (
-            "60% of the entries removed",
+            "60% of the entries removed from sdn.csv only",
+            ResponseTemplate::new(200).set_body_bytes(without_most.clone()),
+            "rows of entries missing from sdn.csv",
+            None,
+        ),
+        (
+            "60% of the entries removed from all four files",
             ResponseTemplate::new(200).set_body_bytes(without_most),
             "more than max_removed_share",
+            Some(&kept),
         ),
         (
             "a gzip bomb",
@@ -160,15 +198,17 @@ async fn implausible_snapshots_are_refused_and_nothing_stored_changes() {
                 .insert_header("content-encoding", "gzip")
                 .set_body_bytes(gzip_bomb()),
             "larger than",
+            None,
         ),
         (
             "a server error",
             ResponseTemplate::new(503),
             "server answered 503",
+            None,
         ),
     ];
-    for (what, response, reason) in cases {
-        serve(&server, response).await;
+    for (what, response, reason, keep) in cases {
+        serve_only(&server, response, keep).await;
         let err = run_source(&db, &src, &fetcher, &matcher())
             .await
             .expect_err(what);
@@ -234,4 +274,115 @@ async fn a_failing_source_raises_one_stale_and_one_recovered_notice() {
         .filter(|e| matches!(e, Event::SourceStale | Event::SourceRecovered))
         .collect();
     assert_eq!(notices, [Event::SourceRecovered, Event::SourceStale]);
+}
+
+/// OFAC's four files of `snap1` in a folder of their own, `sdn` replacing the real sdn.csv.
+fn write_folder(folder: &Path, sdn: &[u8]) {
+    for f in &FILES[1..] {
+        std::fs::write(folder.join(f), snap1(f)).unwrap();
+    }
+    std::fs::write(folder.join("sdn.csv"), sdn).unwrap();
+}
+
+/// The real sdn.csv up to the end of its row `rows` (counting from 1): a truncated download that
+/// still parses, since it ends at a row end.
+fn cut_after_row(sdn: &[u8], rows: usize) -> Vec<u8> {
+    let end = sdn
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(rows - 1)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    sdn[..end].to_vec()
+}
+
+#[tokio::test]
+async fn a_primary_file_cut_at_a_row_end_is_refused_and_nothing_is_delisted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let folder = dir.path().join("ofac");
+    std::fs::create_dir(&folder).unwrap();
+    let src = SourceConfig::new(
+        "ofac-sdn",
+        "ofac_sdn_csv",
+        &format!("file://{}/", folder.display()),
+    );
+    let fetcher = Fetcher::new();
+    let sdn = snap1("sdn.csv");
+
+    write_folder(&folder, &sdn);
+    let first = run_source(&db, &src, &fetcher, &matcher()).await.unwrap();
+    assert_eq!(first.entries, 31);
+    let stored = entry_ids(&db);
+    let alerts_before = events(&db);
+    assert!(alerts_before.contains(&(Event::AlreadyListed, "22790".into())));
+
+    // After row 26 the cut drops five entries (16%, under max_removed_share), Maduro (22790)
+    // among them; after row 10, 21 entries (68%), Lukashenka (9760) among them. Either is
+    // refused for the rows alt.csv and add.csv still hold, not for the share.
+    let cases = [
+        (
+            26,
+            "alt.csv has 4 rows of entries missing from sdn.csv (e.g. 20050, 20880, 21229); \
+             add.csv has 5 such rows (e.g. 20050, 20880, 21229, 22790, 23128)",
+        ),
+        (
+            10,
+            "alt.csv has 56 rows of entries missing from sdn.csv \
+             (e.g. 9760, 10654, 12300, 12733, 15036, …); \
+             add.csv has 51 such rows (e.g. 9383, 9760, 10654, 11310, 12300, …)",
+        ),
+    ];
+    for (rows, stray) in cases {
+        let cut = cut_after_row(&sdn, rows);
+        assert!(cut.ends_with(b"\n") && cut.len() < sdn.len());
+        write_folder(&folder, &cut);
+        let err = run_source(&db, &src, &fetcher, &matcher())
+            .await
+            .expect_err("a cut sdn.csv is refused");
+        assert!(matches!(err, CycleError::Refused { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(stray), "{msg}");
+        assert!(msg.contains("sdn.csv is cut short"), "{msg}");
+        assert!(!msg.contains("max_removed_share"), "{msg}");
+        assert_eq!(
+            entry_ids(&db),
+            stored,
+            "cut after row {rows}: stored changed"
+        );
+        assert_eq!(
+            events(&db),
+            alerts_before,
+            "cut after row {rows}: alerts raised"
+        );
+        let store = Store::open(&db).unwrap();
+        let status = store.source_status("ofac-sdn").unwrap().unwrap();
+        assert!(
+            status
+                .last_error
+                .as_deref()
+                .unwrap_or("")
+                .contains("cut short"),
+            "{:?}",
+            status.last_error
+        );
+        let last = store.cycles_since("1970-01-01T00:00:00Z").unwrap();
+        assert_eq!(
+            last.last().unwrap().outcome,
+            watchkeeper::domain::audit::Outcome::Refused
+        );
+    }
+
+    // The whole file applies again.
+    write_folder(&folder, &sdn);
+    run_source(&db, &src, &fetcher, &matcher()).await.unwrap();
+    let status = Store::open(&db)
+        .unwrap()
+        .source_status("ofac-sdn")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.last_error, None);
+    assert_eq!(entry_ids(&db), stored);
+    assert!(!events(&db).iter().any(|(e, _)| *e == Event::Delisted));
 }

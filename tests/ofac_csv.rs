@@ -7,12 +7,16 @@ mod data;
 #[path = "support/lists.rs"]
 mod lists;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Once;
 use std::time::Instant;
 
 use lists::{aliases, entry};
-use watchkeeper::domain::entry::{EntityKind, Entry};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use watchkeeper::domain::entry::{EntityKind, Entry, ListSnapshot, StrayRows};
+use watchkeeper::guard::{check_snapshot, Refusal};
 use watchkeeper::sources::ofac_csv::OfacCsv;
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed, SourceFormat};
 
@@ -41,11 +45,15 @@ fn read_folder(folder: &str, names: [&str; 4]) -> Vec<Body> {
         .collect()
 }
 
-fn entries(format: &OfacCsv, bodies: &[Body]) -> Vec<Entry> {
+fn snapshot(format: &OfacCsv, bodies: &[Body]) -> ListSnapshot {
     match format.parse(bodies).expect("parses") {
-        Parsed::List(list) => list.entries,
+        Parsed::List(list) => list,
         other => panic!("a list format returned something else: {other:?}"),
     }
+}
+
+fn entries(format: &OfacCsv, bodies: &[Body]) -> Vec<Entry> {
+    snapshot(format, bodies).entries
 }
 
 fn fixture_entries() -> Vec<Entry> {
@@ -489,6 +497,7 @@ fn check_full_sdn(sub: &str, stated_rows: usize, stated_vessels: usize, stated_i
     assert_eq!(with_mmsi.count(), raw.rows_with_mmsi);
 
     check_every_alt_and_add_row_attached(&entries, &bodies[1].bytes, &bodies[2].bytes);
+    assert_eq!(snapshot(&OfacCsv::new(None), &bodies).stray_rows, []);
 }
 
 fn check_every_alt_and_add_row_attached(entries: &[Entry], alt: &[u8], add: &[u8]) {
@@ -535,11 +544,19 @@ fn full_2021_07_sdn_files() {
 #[test]
 fn full_2019_01_comments_of_other_entries_are_ignored() {
     // This snapshot's sdn_comments.csv is from a later day: 10 of its 13 rows belong to entries
-    // not in its sdn.csv. They are skipped, and the three that match complete their remarks.
+    // not in its sdn.csv. They are skipped with one warning, the snapshot is not refused, and
+    // the three that match complete their remarks.
     let Some(folder) = shared_folder("ofac-sdn-csv/2019-01") else {
         return;
     };
-    let entries = entries(&OfacCsv::new(None), &read_folder(&folder, SDN_FILES));
+    let bodies = read_folder(&folder, SDN_FILES);
+    let (list, warnings) = with_warnings(|| snapshot(&OfacCsv::new(None), &bodies));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("rows=10"), "{warnings:?}");
+    assert!(warnings[0].contains("sdn_comments.csv"), "{warnings:?}");
+    assert_eq!(list.stray_rows, []);
+    assert_eq!(check_snapshot(&list, 0, 0, 0.25), Ok(()));
+    let entries = list.entries;
     for id in ["12300", "15599", "15600"] {
         let remarks = entry(&entries, id).remarks.clone().unwrap();
         assert!(remarks.len() > 1000 && remarks.ends_with('.'), "{id}");
@@ -561,6 +578,7 @@ fn full_consolidated_files_by_their_cons_names() {
     assert_eq!(entries.len(), raw.rows);
     assert_eq!(raw.rows, 442);
     check_every_alt_and_add_row_attached(&entries, &bodies[1].bytes, &bodies[2].bytes);
+    assert_eq!(snapshot(&format, &bodies).stray_rows, []);
 
     // All ten cut remarks are completed from cons_comments.csv.
     let comments = csv_rows(&bodies[3].bytes, 2);
@@ -569,4 +587,191 @@ fn full_consolidated_files_by_their_cons_names() {
         let remarks = entry(&entries, &row[0]).remarks.clone().unwrap();
         assert!(remarks.ends_with(row[1].trim()), "{}", &row[0]);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-file consistency: rows of alt.csv and add.csv whose entry sdn.csv lacks.
+// ---------------------------------------------------------------------------------------------
+
+thread_local! {
+    /// The WARN events of this thread while [`with_warnings`] runs.
+    static WARNINGS: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// The WARN events logged on this thread while `f` runs, each as its fields (`name=value`,
+/// space-separated). One global subscriber collects them for the thread they happen on: a
+/// subscriber per test (`with_default`) can miss events when tests run in parallel, since
+/// tracing caches each callsite's interest for all threads.
+fn with_warnings<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    struct Warnings;
+    struct Fields(String);
+    impl tracing::field::Visit for Fields {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!("{}={value:?} ", field.name()));
+        }
+    }
+    impl<S: tracing::Subscriber> Layer<S> for Warnings {
+        fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+            if *event.metadata().level() == tracing::Level::WARN {
+                let mut fields = Fields(String::new());
+                event.record(&mut fields);
+                WARNINGS.with(|w| {
+                    if let Some(w) = w.borrow_mut().as_mut() {
+                        w.push(fields.0);
+                    }
+                });
+            }
+        }
+    }
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Warnings))
+            .expect("no other global subscriber in this test binary");
+    });
+    WARNINGS.with(|w| *w.borrow_mut() = Some(Vec::new()));
+    let out = f();
+    let warnings = WARNINGS.with(|w| w.borrow_mut().take()).unwrap_or_default();
+    (out, warnings)
+}
+
+/// `bytes` up to the end of its row `rows` (counting from 1), CRLF line ends: a download cut at
+/// a row end, which still parses.
+fn cut_after_row(bytes: &[u8], rows: usize) -> Vec<u8> {
+    let end = bytes
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w == b"\r\n")
+        .nth(rows - 1)
+        .map(|(i, _)| i + 2)
+        .expect("that many rows");
+    bytes[..end].to_vec()
+}
+
+/// What the guard should be told about `bodies` (primary, alt, add, comments) whose primary was
+/// cut: the alt and add rows of the entries the primary lacks, counted without the parser.
+fn expected_stray(bodies: &[Body]) -> Vec<StrayRows> {
+    let kept: Vec<String> = csv_rows(&bodies[0].bytes, 12)
+        .iter()
+        .map(|r| r[0].to_string())
+        .collect();
+    [(1, 5), (2, 6)]
+        .into_iter()
+        .map(|(i, columns)| {
+            let mut stray = StrayRows {
+                document: bodies[i].resource.clone(),
+                primary: bodies[0].resource.clone(),
+                ..StrayRows::default()
+            };
+            for row in csv_rows(&bodies[i].bytes, columns) {
+                if !kept.iter().any(|k| k == &row[0]) {
+                    stray.rows += 1;
+                    if stray.examples.len() < 5 && !stray.examples.iter().any(|e| e == &row[0]) {
+                        stray.examples.push(row[0].to_string());
+                    }
+                }
+            }
+            stray
+        })
+        .filter(|s| s.rows > 0)
+        .collect()
+}
+
+#[test]
+fn a_primary_cut_at_a_row_end_is_refused_by_the_guard_without_a_warning_per_row() {
+    let sdn = std::fs::read(Path::new(FIXTURES).join("sdn.csv")).unwrap();
+    // Cut after the fourth of eleven rows: 15036 onwards are missing; their rows in alt.csv,
+    // add.csv and sdn_comments.csv are not.
+    let bodies = with_primary(&cut_after_row(&sdn, 4));
+    let (list, warnings) = with_warnings(|| snapshot(&OfacCsv::new(None), &bodies));
+    assert_eq!(list.entries.len(), 4);
+    let expected = expected_stray(&bodies);
+    assert_eq!(list.stray_rows, expected);
+    let counts: Vec<(&str, usize)> = expected
+        .iter()
+        .map(|s| (s.document.as_str(), s.rows))
+        .collect();
+    assert_eq!(counts, [("alt.csv", 3), ("add.csv", 9)]);
+    assert_eq!(list.stray_rows[1].examples[0], "15036");
+    // The refusal is the one message: nothing is logged per row, nor for the comments row.
+    assert_eq!(warnings, Vec::<String>::new());
+    // Refused even with no stored snapshot to compare the removals with.
+    let refusal = check_snapshot(&list, 0, 0, 0.25).expect_err("refused");
+    assert_eq!(refusal, Refusal::StrayRows(expected));
+    let msg = refusal.to_string();
+    assert!(
+        msg.starts_with("alt.csv has 3 rows of entries missing from sdn.csv (e.g. "),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("; add.csv has 9 such rows (e.g. 15036, "),
+        "{msg}"
+    );
+    assert!(msg.ends_with("sdn.csv is cut short, or the files are from different publications"));
+
+    // One entry missing, the last: its one add.csv row is enough.
+    let list = snapshot(&OfacCsv::new(None), &with_primary(&cut_after_row(&sdn, 10)));
+    assert_eq!(list.entries.len(), 10);
+    assert_eq!(
+        list.stray_rows,
+        [StrayRows {
+            document: "add.csv".into(),
+            primary: "sdn.csv".into(),
+            rows: 1,
+            examples: vec!["28716".into()],
+        }]
+    );
+    assert!(check_snapshot(&list, 11, 1, 0.25).is_err());
+
+    // The whole excerpt has none.
+    let whole = snapshot(&OfacCsv::new(None), &read_folder(FIXTURES, SDN_FILES));
+    assert_eq!(whole.stray_rows, []);
+    assert_eq!(check_snapshot(&whole, 0, 0, 0.25), Ok(()));
+}
+
+#[test]
+fn stray_comments_rows_are_tolerated_with_one_warning_per_document() {
+    // Constructed: the real comments rows of the excerpt, and three of entries not in it (as in
+    // OFAC's January 2019 publication, whose comments file is from another day).
+    let mut comments = std::fs::read(Path::new(FIXTURES).join("sdn_comments.csv")).unwrap();
+    comments.extend_from_slice(b"90001,\"ab.\"\r\n90002,\"cd.\"\r\n90003,\"ef.\"\r\n\x1a");
+    let mut bodies = read_folder(FIXTURES, SDN_FILES);
+    bodies[3].bytes = comments;
+    let (list, warnings) = with_warnings(|| snapshot(&OfacCsv::new(None), &bodies));
+    assert_eq!(list.entries, fixture_entries());
+    assert_eq!(list.stray_rows, []);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let warning = &warnings[0];
+    assert!(warning.contains("rows=3 "), "{warning}");
+    assert!(warning.contains("90001, 90002, 90003"), "{warning}");
+    assert!(warning.contains("sdn_comments.csv"), "{warning}");
+
+    // The real excerpt as published logs nothing.
+    let (_, warnings) = with_warnings(fixture_entries);
+    assert_eq!(warnings, Vec::<String>::new());
+}
+
+#[test]
+fn full_2021_07_sdn_cut_at_a_row_end_is_refused() {
+    let Some(folder) = shared_folder("ofac-sdn-csv/2021-07") else {
+        return;
+    };
+    let mut bodies = read_folder(&folder, SDN_FILES);
+    // Half the list, cut at a row end.
+    bodies[0].bytes = cut_after_row(&bodies[0].bytes, 4_488);
+    let (list, warnings) = with_warnings(|| snapshot(&OfacCsv::new(None), &bodies));
+    assert_eq!(list.entries.len(), 4_488);
+    assert_eq!(warnings, Vec::<String>::new());
+    let expected = expected_stray(&bodies);
+    assert_eq!(list.stray_rows, expected);
+    // Every entry of the real files has an add.csv row, so each missing entry leaves one.
+    assert!(
+        list.stray_rows[1].rows >= 8_976 - 4_488,
+        "{:?}",
+        list.stray_rows
+    );
+    eprintln!("{}", check_snapshot(&list, 8_976, 4_488, 0.9).unwrap_err());
+    assert!(matches!(
+        check_snapshot(&list, 8_976, 4_488, 0.9),
+        Err(Refusal::StrayRows(_))
+    ));
 }

@@ -148,6 +148,36 @@ pub struct ListSnapshot {
     pub published: Option<String>,
     /// How many entries the document says it holds (OFAC Record_Count and the like), if it says.
     pub stated_count: Option<usize>,
+    /// For a list published as several documents joined on an entry id (OFAC's delimited
+    /// files): rows of the secondary documents that name no entry of the primary one, by
+    /// document. The guard refuses a snapshot with any: the primary document is cut short, or
+    /// the documents are from different publications.
+    pub stray_rows: Vec<StrayRows>,
+}
+
+/// Rows of one secondary document that belong to no entry of the primary document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StrayRows {
+    /// The document holding the rows (`add.csv`).
+    pub document: String,
+    /// The document that lacks their entries (`sdn.csv`).
+    pub primary: String,
+    pub rows: usize,
+    /// The first few entry ids they name, in document order, each once.
+    pub examples: Vec<String>,
+}
+
+impl StrayRows {
+    /// How many example ids are kept.
+    pub const EXAMPLES: usize = 5;
+
+    /// Counts one row of `id`, keeping it as an example while there is room.
+    pub fn count(&mut self, id: &str) {
+        self.rows += 1;
+        if self.examples.len() < Self::EXAMPLES && !self.examples.iter().any(|e| e == id) {
+            self.examples.push(id.to_string());
+        }
+    }
 }
 
 /// What parsing one download of a feed produced.

@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{push_unique, Body, ParseError, Parsed, SourceFormat};
-use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::entry::{
+    Alias, EntityKind, Entry, Identifier, ListSnapshot, StrayRows, VesselInfo,
+};
 
 pub struct OfacCsv {
     files: Vec<String>,
@@ -51,11 +53,12 @@ impl SourceFormat for OfacCsv {
     }
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
         let [prim, alt, add, comments] = self.bodies(bodies)?;
-        let entries = parse_files(prim, alt, add, comments)?;
+        let (entries, stray_rows) = parse_files(prim, alt, add, comments)?;
         Ok(Parsed::List(ListSnapshot {
             entries,
             published: None,
             stated_count: None,
+            stray_rows,
         }))
     }
 }
@@ -70,12 +73,22 @@ const COMMENTS_COLUMNS: usize = 2;
 /// comments file.
 const REMARKS_FIELD_LIMIT: usize = 1000;
 
+/// The entries, and the rows of alt.csv and add.csv that name no entry of the primary file.
+///
+/// Every real publication measured (SDN January 2019 and July 2021, the consolidated files) has
+/// an add.csv row for every entry and no alt.csv or add.csv row of an entry missing from the
+/// primary file, so such rows mean a primary file cut short at a row end (which still parses)
+/// or files from different publications; they are returned for the guard to refuse. Stray rows
+/// of the comments file are tolerated: the January 2019 publication's sdn_comments.csv is from
+/// another day, 10 of its 13 rows naming entries not in its sdn.csv, and a continuation of no
+/// entry changes nothing. They are logged once for the document, unless the snapshot is to be
+/// refused anyway (a cut primary file leaves stray comments rows too).
 fn parse_files(
     prim: &Body,
     alt: &Body,
     add: &Body,
     comments: &Body,
-) -> Result<Vec<Entry>, ParseError> {
+) -> Result<(Vec<Entry>, Vec<StrayRows>), ParseError> {
     let prim_rows = read_table(prim, PRIM_COLUMNS, "sdn.csv")?;
     if prim_rows.is_empty() {
         return Err(wrong_format(prim, "no rows at all"));
@@ -93,31 +106,77 @@ fn parse_files(
                 format!("ent_num {ent_num} appears twice"),
             ));
         }
-        let continuation = continuations.get(&ent_num).map(String::as_str);
+        let continuation = continuations.get(&ent_num).map(|(_, rest)| rest.as_str());
         entries.push(entry_from_row(ent_num, row, continuation));
     }
+    let stray_in = |body: &Body| StrayRows {
+        document: body.resource.clone(),
+        primary: prim.resource.clone(),
+        ..StrayRows::default()
+    };
 
     // Aliases from alt.csv come first so that names repeated in the remarks are recognised.
+    let mut alt_stray = stray_in(alt);
     for row in read_table(alt, ALT_COLUMNS, "alt.csv")? {
-        if let Some(entry) = attached_entry(alt, &row, &by_ent_num, &mut entries)? {
-            if let Some(alias) = alias_from_alt_row(&row.fields) {
-                push_alias(entry, alias);
+        let ent_num = ent_num(alt, &row)?;
+        match by_ent_num.get(&ent_num) {
+            Some(&i) => {
+                if let Some(alias) = alias_from_alt_row(&row.fields) {
+                    push_alias(&mut entries[i], alias);
+                }
             }
+            None => alt_stray.count(&ent_num),
         }
     }
+    let mut add_stray = stray_in(add);
     for row in read_table(add, ADD_COLUMNS, "add.csv")? {
-        if let Some(entry) = attached_entry(add, &row, &by_ent_num, &mut entries)? {
-            if let Some(address) = address_from_add_row(&row.fields) {
-                entry.addresses.push(address);
+        let ent_num = ent_num(add, &row)?;
+        match by_ent_num.get(&ent_num) {
+            Some(&i) => {
+                if let Some(address) = address_from_add_row(&row.fields) {
+                    entries[i].addresses.push(address);
+                }
             }
+            None => add_stray.count(&ent_num),
         }
     }
+    let stray: Vec<StrayRows> = [alt_stray, add_stray]
+        .into_iter()
+        .filter(|s| s.rows > 0)
+        .collect();
+    let mut comments_stray = stray_in(comments);
+    let mut continuation_lines: Vec<(u64, &String)> = continuations
+        .iter()
+        .filter(|(ent_num, _)| !by_ent_num.contains_key(*ent_num))
+        .map(|(ent_num, (line, _))| (*line, ent_num))
+        .collect();
+    continuation_lines.sort();
+    for (_, ent_num) in continuation_lines {
+        comments_stray.count(ent_num);
+    }
+    if stray.is_empty() {
+        warn_tolerated(comments, &comments_stray);
+    }
+
     for entry in &mut entries {
         if let Some(remarks) = entry.remarks.clone() {
             apply_remarks(&remarks, entry);
         }
     }
-    Ok(entries)
+    Ok((entries, stray))
+}
+
+/// One warning for the whole document, however many rows it skips.
+fn warn_tolerated(body: &Body, stray: &StrayRows) {
+    if stray.rows > 0 {
+        tracing::warn!(
+            url = %body.url,
+            rows = stray.rows,
+            examples = %stray.examples.join(", "),
+            "rows of entries not in {}, skipped (the files are from different days?)",
+            stray.primary
+        );
+    }
 }
 
 /// One row of a file, with the line it starts on for error messages.
@@ -286,30 +345,12 @@ fn ent_num(body: &Body, row: &Row) -> Result<String, ParseError> {
     Ok(raw.to_string())
 }
 
-/// The entry an alt.csv or add.csv row belongs to. Rows of entries that are not in the primary
-/// file are skipped: the files are published together, and a stray row must not lose the list.
-fn attached_entry<'e>(
-    body: &Body,
-    row: &Row,
-    by_ent_num: &HashMap<String, usize>,
-    entries: &'e mut [Entry],
-) -> Result<Option<&'e mut Entry>, ParseError> {
-    let ent_num = ent_num(body, row)?;
-    match by_ent_num.get(&ent_num) {
-        Some(&i) => Ok(Some(&mut entries[i])),
-        None => {
-            tracing::warn!(url = %body.url, line = row.line, ent_num, "row of no entry, skipped");
-            Ok(None)
-        }
-    }
-}
-
-/// The comments file: the rest of each cut remark, by ent_num.
-fn read_continuations(body: &Body) -> Result<HashMap<String, String>, ParseError> {
+/// The comments file: the rest of each cut remark, and the line it is on, by ent_num.
+fn read_continuations(body: &Body) -> Result<HashMap<String, (u64, String)>, ParseError> {
     let mut continuations = HashMap::new();
     for row in read_table(body, COMMENTS_COLUMNS, "sdn_comments.csv")? {
         let ent_num = ent_num(body, &row)?;
-        continuations.insert(ent_num, row.fields[1].clone());
+        continuations.insert(ent_num, (row.line, row.fields[1].clone()));
     }
     Ok(continuations)
 }
