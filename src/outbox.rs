@@ -11,10 +11,6 @@ use crate::email::{self, Message};
 use crate::store::outbox::ClaimRule;
 use crate::store::{Store, StoreError};
 
-/// After this many failed attempts a message is given up, with a logged error. With the
-/// backoff below that is about four days of trying.
-pub const MAX_ATTEMPTS: i64 = 20;
-
 /// A `sending` message whose claim is older than this is taken as abandoned by a sender that
 /// crashed or was killed, and is claimed again and resent under the same Message-ID. A live
 /// sender records its outcome within [`SMTP_TIMEOUT`](email::transport::SMTP_TIMEOUT) of its
@@ -102,7 +98,8 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
 
 /// Sends pending messages, each claimed first. With `respect_backoff`, only messages whose
 /// retry time has come (the daemon); without, every pending message (a person running `once`
-/// wants it now).
+/// wants it now), which does not bring the give-up time any closer: a message is given up
+/// only after failing for `give_up_after`, however often it was tried.
 ///
 /// Each message is claimed in the database (state `sending`, with its Message-ID) before any
 /// byte goes to the mail server, so two rounds, in one process or two, never send the same
@@ -164,10 +161,16 @@ pub async fn deliver(
             Err(e) => {
                 let attempts = m.attempts + 1;
                 let now = chrono::Utc::now();
-                if attempts >= MAX_ATTEMPTS {
+                let failing_since = m
+                    .first_failed_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map_or(now, |t| t.with_timezone(&chrono::Utc));
+                let failing_for = (now - failing_since).to_std().unwrap_or_default();
+                if failing_for >= email_cfg.give_up_after {
                     store.mark_failed(m.id, &owner, &e.to_string(), None)?;
                     report.given_up += 1;
-                    tracing::error!(message = m.id, attempts, error = %e, "email given up after {attempts} attempts");
+                    tracing::error!(message = m.id, attempts, error = %e, "email given up after failing for {}", humantime::format_duration(email_cfg.give_up_after));
                 } else {
                     let next =
                         now + chrono::Duration::from_std(backoff(m.attempts)).unwrap_or_default();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mail_parser::MessageParser;
-use support::smtp::{Received, SmtpServer};
+use support::smtp::{closed_port, Received, SmtpServer};
 use watchkeeper::config::{EmailConfig, MailMode, TlsMode, TransportKind};
 use watchkeeper::email::Message;
 use watchkeeper::outbox;
@@ -29,6 +29,7 @@ fn relay_config(port: u16) -> EmailConfig {
         from: "watchkeeper <alerts@example.org>".into(),
         to: vec!["compliance@example.org".into()],
         mode: MailMode::Digest,
+        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
     }
 }
 
@@ -204,4 +205,19 @@ fn a_message_left_sending_by_a_crash_is_resent_once_with_the_same_message_id() {
         "sending",
         "a fresh claim is left to its owner"
     );
+}
+
+#[test]
+fn a_server_refusing_for_more_than_twenty_attempts_still_gets_the_message() {
+    let server = SmtpServer::start_plaintext();
+    let (_dir, db) = queued(1);
+    let down = relay_config(closed_port());
+    for attempt in 1..=25 {
+        let d = deliver(&db, &down).unwrap();
+        assert_eq!((d.failed, d.given_up), (1, 0), "attempt {attempt}");
+    }
+    assert_eq!(state(&db, 1), "pending");
+    let d = deliver(&db, &relay_config(server.port)).unwrap();
+    assert_eq!(d.sent, 1);
+    assert_eq!(counts(&server), each_once(1));
 }

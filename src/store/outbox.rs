@@ -1,9 +1,9 @@
 //! The outbox: messages composed from alerts, waiting for (or done with) delivery.
 //!
 //! A message is `pending` (waiting, perhaps until `next_attempt_at`), `sending` (claimed by
-//! one delivery round, which is talking to the mail server), `sent`, or `failed` (given up,
-//! until `watchkeeper retry` makes it `pending` again). Only [`Store::claim_next`] moves a
-//! message to `sending`, and only the claim's owner records its outcome.
+//! one delivery round, which is talking to the mail server), `sent`, or `failed` (given up).
+//! Only [`Store::claim_next`] moves a message to `sending`, and only the claim's owner records
+//! its outcome.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
