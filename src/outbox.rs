@@ -9,7 +9,7 @@ use crate::config::{EmailConfig, MailMode};
 use crate::domain::alert::Alert;
 use crate::email::{self, Message};
 use crate::store::outbox::ClaimRule;
-use crate::store::{Store, StoreError};
+use crate::store::{OutboxMessage, Store, StoreError};
 
 /// A `sending` message whose claim is older than this is taken as abandoned by a sender that
 /// crashed or was killed, and is claimed again and resent under the same Message-ID. A live
@@ -183,6 +183,12 @@ pub async fn deliver(
         }
     }
     Ok(report)
+}
+
+/// Makes given-up messages pending again (all, or those of `ids`), to be sent by the next
+/// delivery; returns them.
+pub fn retry(db: &std::path::Path, ids: Option<&[i64]>) -> Result<Vec<OutboxMessage>, StoreError> {
+    Store::open(db)?.requeue_failed(ids)
 }
 
 #[cfg(test)]

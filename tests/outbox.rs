@@ -5,6 +5,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use mail_parser::MessageParser;
 use support::smtp::{closed_port, Received, SmtpServer};
@@ -220,4 +221,72 @@ fn a_server_refusing_for_more_than_twenty_attempts_still_gets_the_message() {
     let d = deliver(&db, &relay_config(server.port)).unwrap();
     assert_eq!(d.sent, 1);
     assert_eq!(counts(&server), each_once(1));
+}
+
+#[test]
+fn retry_requeues_a_given_up_message_and_it_is_then_sent() {
+    let server = SmtpServer::start_plaintext();
+    let (dir, db) = queued(2);
+    // Given up at its first failure.
+    let mut down = relay_config(closed_port());
+    down.give_up_after = Duration::ZERO;
+    let d = deliver(&db, &down).unwrap();
+    assert_eq!((d.failed, d.given_up), (0, 2));
+    assert_eq!(deliver(&db, &relay_config(server.port)).unwrap().sent, 0);
+    assert!(server.messages().is_empty(), "given up means not retried");
+
+    let config = dir.path().join("watchkeeper.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[daemon]\ndatabase = \"watchkeeper.db\"\nwatchlist = \"watchlist.toml\"\n\n\
+             [email]\ntransport = \"smtp\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n\
+             from = \"alerts@example.org\"\nto = [\"compliance@example.org\"]\n",
+            server.port
+        ),
+    )
+    .unwrap();
+    let retry = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_watchkeeper"))
+            .arg("retry")
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    let out = retry(&["2"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "re-queued message 2 to compliance@example.org: message 2\n"
+    );
+    assert_eq!(
+        (state(&db, 1).as_str(), state(&db, 2).as_str()),
+        ("failed", "pending")
+    );
+
+    assert_eq!(deliver(&db, &relay_config(server.port)).unwrap().sent, 1);
+    assert_eq!(
+        counts(&server),
+        BTreeMap::from([("message 2".to_string(), 1)])
+    );
+
+    // A sent message is not re-queued; with no ids, every given-up one is.
+    let out = retry(&["2"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("message 2 is not a given-up message"));
+    let out = retry(&[]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "re-queued message 1 to compliance@example.org: message 1\n"
+    );
+    assert_eq!(deliver(&db, &relay_config(server.port)).unwrap().sent, 1);
+    assert_eq!(counts(&server), each_once(2));
 }

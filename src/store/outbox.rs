@@ -1,9 +1,9 @@
 //! The outbox: messages composed from alerts, waiting for (or done with) delivery.
 //!
 //! A message is `pending` (waiting, perhaps until `next_attempt_at`), `sending` (claimed by
-//! one delivery round, which is talking to the mail server), `sent`, or `failed` (given up).
-//! Only [`Store::claim_next`] moves a message to `sending`, and only the claim's owner records
-//! its outcome.
+//! one delivery round, which is talking to the mail server), `sent`, or `failed` (given up,
+//! until `watchkeeper retry` makes it `pending` again). Only [`Store::claim_next`] moves a
+//! message to `sending`, and only the claim's owner records its outcome.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
@@ -174,6 +174,36 @@ impl Store {
             params![id, owner, error, next_attempt_at, now()],
         )?;
         Ok(n == 1)
+    }
+
+    /// Makes given-up (`failed`) messages pending again, due now and with a fresh give-up
+    /// clock: all of them, or those of `ids`. Returns the re-queued messages, by id.
+    pub fn requeue_failed(&mut self, ids: Option<&[i64]>) -> Result<Vec<OutboxMessage>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let failed: Vec<OutboxMessage> = {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE state = 'failed' ORDER BY id"
+            ))?;
+            let rows = stmt.query_map([], row_to_message)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let chosen: Vec<OutboxMessage> = failed
+            .into_iter()
+            .filter(|m| ids.is_none_or(|ids| ids.contains(&m.id)))
+            .collect();
+        let now = now();
+        for m in &chosen {
+            tx.execute(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2,
+                        first_failed_at = NULL
+                 WHERE id = ?1 AND state = 'failed'",
+                params![m.id, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(chosen)
     }
 
     /// The state of message `id` (`pending`, `sending`, `sent`, `failed`), if it exists.
