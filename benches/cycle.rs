@@ -182,6 +182,7 @@ fn run_once(n: usize, every_kind: bool) {
             from: "watchkeeper <bench@localhost>".into(),
             to: vec!["bench@localhost".into()],
             mode: MailMode::Digest,
+            give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
         },
         threshold: watchkeeper::matching::DEFAULT_THRESHOLD,
     };

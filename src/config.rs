@@ -155,6 +155,8 @@ impl SourceConfig {
 
 pub const DEFAULT_MAX_REMOVED_SHARE: f64 = 0.25;
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(48 * 3600);
+/// How long a message may keep failing before it is given up.
+pub const DEFAULT_GIVE_UP_AFTER: Duration = Duration::from_secs(4 * 24 * 3600);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -220,6 +222,9 @@ pub struct EmailConfig {
     pub from: String,
     pub to: Vec<String>,
     pub mode: MailMode,
+    /// A message that has failed to send for this long is given up (state `failed`, until
+    /// `watchkeeper retry`); default 4 days.
+    pub give_up_after: Duration,
 }
 
 /// Used as sender by the `file` and `stdout` transports when the config names none.
@@ -297,6 +302,7 @@ struct RawEmail {
     from: Option<Spanned<String>>,
     to: Option<Spanned<OneOrMany>>,
     mode: Option<Spanned<MailMode>>,
+    give_up_after: Option<Spanned<String>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -572,6 +578,11 @@ impl<'a> Cx<'a> {
             from,
             to,
             mode: e.mode.as_ref().map_or(MailMode::Digest, |m| *m.get_ref()),
+            give_up_after: self.duration(
+                &e.give_up_after,
+                "give_up_after",
+                DEFAULT_GIVE_UP_AFTER,
+            )?,
         })
     }
 }

@@ -8,11 +8,14 @@ use std::time::Duration;
 use crate::config::{EmailConfig, MailMode};
 use crate::domain::alert::Alert;
 use crate::email::{self, Message};
-use crate::store::{Store, StoreError};
+use crate::store::outbox::ClaimRule;
+use crate::store::{OutboxMessage, Store, StoreError};
 
-/// After this many failed attempts a message is given up, with a logged error. With the
-/// backoff below that is about four days of trying.
-pub const MAX_ATTEMPTS: i64 = 20;
+/// A `sending` message whose claim is older than this is taken as abandoned by a sender that
+/// crashed or was killed, and is claimed again and resent under the same Message-ID. A live
+/// sender records its outcome within [`SMTP_TIMEOUT`](email::transport::SMTP_TIMEOUT) of its
+/// claim, so a claim this old cannot belong to a send still under way.
+pub const CLAIM_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// Delay before the next attempt after `attempts` failures: 1 min, doubling, at most 6 h.
 pub fn backoff(attempts: i64) -> Duration {
@@ -76,41 +79,103 @@ pub struct Delivery {
     pub given_up: usize,
 }
 
-/// Sends pending messages. With `respect_backoff`, only messages whose retry time has come
-/// (the daemon); without, every pending message (a person running `once` wants it now).
+/// Who owns a delivery round's claims: the process and a per-process counter (two rounds in
+/// one process, as in tests or a daemon cycle overlapping `once`, are two owners) and the time.
+fn claim_owner() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static ROUND: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "pid {} round {} at {}",
+        std::process::id(),
+        ROUND.fetch_add(1, Ordering::Relaxed),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    )
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Sends pending messages, each claimed first. With `respect_backoff`, only messages whose
+/// retry time has come (the daemon); without, every pending message (a person running `once`
+/// wants it now), which does not bring the give-up time any closer: a message is given up
+/// only after failing for `give_up_after`, however often it was tried.
+///
+/// Each message is claimed in the database (state `sending`, with its Message-ID) before any
+/// byte goes to the mail server, so two rounds, in one process or two, never send the same
+/// message. If the outcome of a send cannot be recorded, the round stops there and returns
+/// the error: the message stays `sending` and is resent, under the same Message-ID, only once
+/// its claim is older than [`CLAIM_TIMEOUT`].
 pub async fn deliver(
     db: &std::path::Path,
     email_cfg: &EmailConfig,
     respect_backoff: bool,
 ) -> Result<Delivery, StoreError> {
-    let store = Store::open(db)?;
-    let now = crate::store::now();
-    let pending = store.pending_messages(respect_backoff.then_some(now.as_str()))?;
+    let mut store = Store::open(db)?;
+    let owner = claim_owner();
+    let started = chrono::Utc::now();
+    let due = rfc3339(started);
     let mut report = Delivery::default();
-    for m in pending {
+    let mut after_id = 0;
+    loop {
+        let now = chrono::Utc::now();
+        let stale_before =
+            rfc3339(now - chrono::Duration::from_std(CLAIM_TIMEOUT).unwrap_or_default());
+        let rule = ClaimRule {
+            owner: &owner,
+            now: &rfc3339(now),
+            after_id,
+            due_before: respect_backoff.then_some(due.as_str()),
+            stale_before: &stale_before,
+        };
+        let Some(m) =
+            store.claim_next(&rule, &email::transport::new_message_id(&email_cfg.from))?
+        else {
+            break;
+        };
+        after_id = m.id;
         let msg = Message {
             to: m.recipients.clone(),
             subject: m.subject.clone(),
             text: m.text.clone(),
             html: m.html.clone(),
         };
-        match email::transport::send(email_cfg, &msg).await {
+        let sent = email::transport::send_as(
+            email_cfg,
+            &msg,
+            m.message_id.as_deref(),
+            email::transport::SMTP_TIMEOUT,
+        )
+        .await;
+        match sent {
             Ok(()) => {
-                store.mark_sent(m.id)?;
+                if !store.mark_sent(m.id, &owner)? {
+                    tracing::warn!(
+                        message = m.id,
+                        "sent after its claim had expired and been taken over"
+                    );
+                }
                 report.sent += 1;
                 tracing::info!(message = m.id, to = %m.recipients.join(", "), subject = %m.subject, "email sent");
             }
             Err(e) => {
                 let attempts = m.attempts + 1;
-                if attempts >= MAX_ATTEMPTS {
-                    store.mark_failed(m.id, &e.to_string(), None)?;
+                let now = chrono::Utc::now();
+                let failing_since = m
+                    .first_failed_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map_or(now, |t| t.with_timezone(&chrono::Utc));
+                let failing_for = (now - failing_since).to_std().unwrap_or_default();
+                if failing_for >= email_cfg.give_up_after {
+                    store.mark_failed(m.id, &owner, &e.to_string(), None)?;
                     report.given_up += 1;
-                    tracing::error!(message = m.id, attempts, error = %e, "email given up after {attempts} attempts");
+                    tracing::error!(message = m.id, attempts, error = %e, "email given up after failing for {}", humantime::format_duration(email_cfg.give_up_after));
                 } else {
-                    let next = chrono::Utc::now()
-                        + chrono::Duration::from_std(backoff(m.attempts)).unwrap_or_default();
-                    let next = next.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                    store.mark_failed(m.id, &e.to_string(), Some(&next))?;
+                    let next =
+                        now + chrono::Duration::from_std(backoff(m.attempts)).unwrap_or_default();
+                    let next = rfc3339(next);
+                    store.mark_failed(m.id, &owner, &e.to_string(), Some(&next))?;
                     report.failed += 1;
                     tracing::warn!(message = m.id, attempts, error = %e, retry_at = %next, "email not sent, will retry");
                 }
@@ -118,6 +183,12 @@ pub async fn deliver(
         }
     }
     Ok(report)
+}
+
+/// Makes given-up messages pending again (all, or those of `ids`), to be sent by the next
+/// delivery; returns them.
+pub fn retry(db: &std::path::Path, ids: Option<&[i64]>) -> Result<Vec<OutboxMessage>, StoreError> {
+    Store::open(db)?.requeue_failed(ids)
 }
 
 #[cfg(test)]

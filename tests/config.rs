@@ -288,6 +288,22 @@ fn smtp_email(extra: &str) -> config::EmailConfig {
 }
 
 #[test]
+fn give_up_after_is_a_duration_of_four_days_by_default() {
+    assert_eq!(
+        smtp_email("").give_up_after,
+        std::time::Duration::from_secs(4 * 24 * 3600)
+    );
+    assert_eq!(
+        smtp_email("give_up_after = \"36h\"\n").give_up_after,
+        std::time::Duration::from_secs(36 * 3600)
+    );
+    let email = "[email]\ntransport = \"stdout\"\ngive_up_after = \"forever\"\n";
+    let err = parse_config(&config_text("", email)).unwrap_err();
+    assert_eq!(position(&err).0, 8);
+    assert!(err.to_string().contains("give_up_after"), "{err}");
+}
+
+#[test]
 fn password_from_a_file_loses_its_trailing_newline() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("smtp-password");

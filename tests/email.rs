@@ -806,6 +806,7 @@ fn smtp_config(server_port: u16, tls: TlsMode) -> (EmailConfig, tempfile::TempDi
         from: "watchkeeper <alerts@example.org>".into(),
         to: vec!["compliance@example.org".into()],
         mode: MailMode::Digest,
+        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
     };
     (cfg, dir)
 }
@@ -1035,6 +1036,7 @@ async fn file_transport_writes_one_parseable_eml_per_message() {
         from: "watchkeeper <alerts@example.org>".into(),
         to: recipients(),
         mode: MailMode::Each,
+        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
     };
     let alerts = six_alerts();
     for a in &alerts {

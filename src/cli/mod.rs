@@ -13,6 +13,7 @@ pub mod audit;
 pub mod check;
 pub mod history;
 pub mod once;
+pub mod retry;
 pub mod run;
 pub mod screen;
 pub mod status;
@@ -57,6 +58,8 @@ pub enum Command {
     Status(status::Args),
     /// Send one test message through the configured transport.
     TestEmail(test_email::Args),
+    /// Re-queue given-up messages (all, or the named message ids) for the next delivery.
+    Retry(retry::Args),
     /// An entity's timeline across every list: episodes, names, flags, links, programs.
     History(history::Args),
     /// For each cycle: which list version was screened, when, against which watchlist, and
@@ -75,6 +78,7 @@ impl Command {
             Command::Alerts(args) => alerts::run(args, config),
             Command::Status(args) => status::run(args, config),
             Command::TestEmail(args) => test_email::run(args, config),
+            Command::Retry(args) => retry::run(args, config),
             Command::History(args) => history::run(args, config),
             Command::Audit(args) => audit::run(args, config),
         }

@@ -66,7 +66,7 @@ pub enum SendError {
     Stdout(std::io::Error),
 }
 
-/// Delivers one message through the configured transport.
+/// Delivers one message through the configured transport, under a new Message-ID.
 pub async fn send(cfg: &EmailConfig, msg: &Message) -> Result<(), SendError> {
     send_with_timeout(cfg, msg, SMTP_TIMEOUT).await
 }
@@ -77,17 +77,29 @@ pub async fn send_with_timeout(
     msg: &Message,
     timeout: Duration,
 ) -> Result<(), SendError> {
+    send_as(cfg, msg, None, timeout).await
+}
+
+/// Delivers one message under the Message-ID `message_id` (a new one when `None`): the outbox
+/// sends every attempt of a message under the Message-ID it stored when it claimed it, so a
+/// message resent after a crash is recognisably the same message.
+pub async fn send_as(
+    cfg: &EmailConfig,
+    msg: &Message,
+    message_id: Option<&str>,
+    timeout: Duration,
+) -> Result<(), SendError> {
     if msg.to.is_empty() {
         return Err(SendError::Config("the message has no recipients".into()));
     }
     match cfg.transport {
-        TransportKind::Smtp => send_smtp(cfg, msg, timeout).await,
+        TransportKind::Smtp => send_smtp(cfg, msg, message_id, timeout).await,
         TransportKind::File => {
             let dir = cfg
                 .path
                 .as_deref()
                 .ok_or_else(|| SendError::Config("transport = \"file\" needs `path`".into()))?;
-            write_eml(dir, &build(cfg, msg)?).map(|_| ())
+            write_eml(dir, &build_as(cfg, msg, message_id)?).map(|_| ())
         }
         TransportKind::Stdout => print_stdout(cfg, msg),
     }
@@ -98,6 +110,17 @@ fn mailbox(address: &str) -> Result<Mailbox, SendError> {
         address: address.to_string(),
         source,
     })
+}
+
+/// A new Message-ID on the domain of `from` (`localhost` if it is not an address).
+pub fn new_message_id(from: &str) -> String {
+    match mailbox(from) {
+        Ok(m) => message_id(&m),
+        Err(_) => message_id(&Mailbox::new(
+            None,
+            "watchkeeper@localhost".parse().expect("a valid address"),
+        )),
+    }
 }
 
 /// A unique Message-ID on the sender's domain: time, process and a counter make it unique
@@ -118,9 +141,19 @@ fn message_id(from: &Mailbox) -> String {
 
 /// The RFC 5322 message: multipart/alternative with the text part first (the least preferred).
 pub fn build(cfg: &EmailConfig, msg: &Message) -> Result<lettre::Message, SendError> {
+    build_as(cfg, msg, None)
+}
+
+/// [`build`] under the Message-ID `message_id` (a new one when `None`).
+pub fn build_as(
+    cfg: &EmailConfig,
+    msg: &Message,
+    message_id: Option<&str>,
+) -> Result<lettre::Message, SendError> {
     let from = mailbox(&cfg.from)?;
+    let id = message_id.map_or_else(|| self::message_id(&from), str::to_string);
     let mut builder = lettre::Message::builder()
-        .message_id(Some(message_id(&from)))
+        .message_id(Some(id))
         .from(from)
         .subject(msg.subject.clone())
         .date_now();
@@ -163,7 +196,12 @@ fn tls_parameters(cfg: &EmailConfig, host: &str) -> Result<TlsParameters, SendEr
     })
 }
 
-async fn send_smtp(cfg: &EmailConfig, msg: &Message, timeout: Duration) -> Result<(), SendError> {
+async fn send_smtp(
+    cfg: &EmailConfig,
+    msg: &Message,
+    message_id: Option<&str>,
+    timeout: Duration,
+) -> Result<(), SendError> {
     let host = cfg
         .host
         .clone()
@@ -193,7 +231,7 @@ async fn send_smtp(cfg: &EmailConfig, msg: &Message, timeout: Duration) -> Resul
         builder = builder.credentials(Credentials::new(user.clone(), pass));
     }
     let transport = builder.build::<Tokio1Executor>();
-    let email = build(cfg, msg)?;
+    let email = build_as(cfg, msg, message_id)?;
     // lettre turns every negative reply into an error, so a returned response is a success.
     match tokio::time::timeout(timeout, transport.send(email)).await {
         Ok(Ok(_)) => Ok(()),

@@ -9,7 +9,8 @@ use crate::domain::alert::{Alert, AlertKey};
 #[derive(Debug, Clone)]
 pub struct AlertRecord {
     pub alert: Alert,
-    /// `pending` (not yet in a message), `queued`, `sent` or `failed`.
+    /// `pending` (not yet in a message), `queued`, `sending` (claimed by a delivery that is
+    /// sending it, or that crashed doing so), `sent` or `failed` (given up; `retry` re-queues).
     pub state: String,
 }
 
@@ -36,6 +37,8 @@ impl Store {
                            THEN 'pending'
                          WHEN EXISTS (SELECT 1 FROM outbox_alerts oa JOIN outbox o ON o.id = oa.outbox_id
                                       WHERE oa.alert_id = a.id AND o.state = 'failed') THEN 'failed'
+                         WHEN EXISTS (SELECT 1 FROM outbox_alerts oa JOIN outbox o ON o.id = oa.outbox_id
+                                      WHERE oa.alert_id = a.id AND o.state = 'sending') THEN 'sending'
                          WHEN EXISTS (SELECT 1 FROM outbox_alerts oa JOIN outbox o ON o.id = oa.outbox_id
                                       WHERE oa.alert_id = a.id AND o.state = 'pending') THEN 'queued'
                          ELSE 'sent' END

@@ -177,6 +177,14 @@ const STEPS: &[&str] = &[
     INSERT OR IGNORE INTO entry_versions (source, entry_id, version, hash, data, seen_at)
         SELECT source, entry_id, version, hash, data, updated_at FROM entries;
     ALTER TABLE entries DROP COLUMN data;",
+    // 5: delivery claims a message before sending it. A claimed message is `sending`, owned by
+    // `claimed_by` since `claimed_at`, and carries the Message-ID chosen at its first claim;
+    // `first_failed_at` starts the time after which a failing message is given up.
+    "ALTER TABLE outbox ADD COLUMN message_id TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+    ALTER TABLE outbox ADD COLUMN first_failed_at TEXT;
+    CREATE INDEX outbox_state ON outbox (state, id);",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.

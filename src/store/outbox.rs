@@ -1,10 +1,15 @@
 //! The outbox: messages composed from alerts, waiting for (or done with) delivery.
+//!
+//! A message is `pending` (waiting, perhaps until `next_attempt_at`), `sending` (claimed by
+//! one delivery round, which is talking to the mail server), `sent`, or `failed` (given up,
+//! until `watchkeeper retry` makes it `pending` again). Only [`Store::claim_next`] moves a
+//! message to `sending`, and only the claim's owner records its outcome.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::{now, Result, Store};
 
-/// An outbox message waiting for delivery.
+/// An outbox message, as claimed for delivery or re-queued.
 #[derive(Debug, Clone)]
 pub struct OutboxMessage {
     pub id: i64,
@@ -13,6 +18,42 @@ pub struct OutboxMessage {
     pub text: String,
     pub html: String,
     pub attempts: i64,
+    /// The Message-ID every attempt to send this message uses, chosen at its first claim.
+    pub message_id: Option<String>,
+    /// When the first failed attempt since the message was queued (or re-queued) was made.
+    pub first_failed_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, recipients, subject, text, html, attempts, message_id, first_failed_at";
+
+fn row_to_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMessage> {
+    let recipients: String = r.get(1)?;
+    Ok(OutboxMessage {
+        id: r.get(0)?,
+        recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+        subject: r.get(2)?,
+        text: r.get(3)?,
+        html: r.get(4)?,
+        attempts: r.get(5)?,
+        message_id: r.get(6)?,
+        first_failed_at: r.get(7)?,
+    })
+}
+
+/// What [`Store::claim_next`] may take.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimRule<'a> {
+    /// Who claims: recorded on the message, and required to record its outcome.
+    pub owner: &'a str,
+    /// The claim time (RFC 3339).
+    pub now: &'a str,
+    /// Only messages with a greater id (a delivery round walks the outbox once, in order).
+    pub after_id: i64,
+    /// With a time, only pending messages whose retry time has come by then.
+    pub due_before: Option<&'a str>,
+    /// A `sending` message claimed before this time is taken as abandoned (its sender
+    /// crashed or was killed) and may be claimed again.
+    pub stale_before: &'a str,
 }
 
 impl Store {
@@ -45,44 +86,131 @@ impl Store {
         Ok(())
     }
 
-    /// Pending messages; with `due_before`, only those whose backoff has expired by then.
-    pub fn pending_messages(&self, due_before: Option<&str>) -> Result<Vec<OutboxMessage>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, recipients, subject, text, html, attempts FROM outbox
-             WHERE state = 'pending' AND (?1 IS NULL OR next_attempt_at <= ?1) ORDER BY id",
-        )?;
-        let rows = stmt.query_map([due_before], |r| {
-            let recipients: String = r.get(1)?;
-            Ok(OutboxMessage {
-                id: r.get(0)?,
-                recipients: serde_json::from_str(&recipients).unwrap_or_default(),
-                subject: r.get(2)?,
-                text: r.get(3)?,
-                html: r.get(4)?,
-                attempts: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Claims the next message `rule` allows, in one IMMEDIATE transaction: it becomes
+    /// `sending`, owned by `rule.owner`, and keeps its Message-ID or takes `new_message_id`.
+    /// The UPDATE repeats the state test and its row count is checked, so of two processes
+    /// only one ever claims a message. `None` when nothing is left to claim.
+    pub fn claim_next(
+        &mut self,
+        rule: &ClaimRule<'_>,
+        new_message_id: &str,
+    ) -> Result<Option<OutboxMessage>> {
+        const CLAIMABLE: &str = "(state = 'pending' AND (?2 IS NULL OR next_attempt_at <= ?2))
+                                 OR (state = 'sending' AND claimed_at < ?3)";
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        loop {
+            let id: Option<i64> = tx
+                .query_row(
+                    &format!(
+                        "SELECT id FROM outbox WHERE id > ?1 AND ({CLAIMABLE}) ORDER BY id LIMIT 1"
+                    ),
+                    params![rule.after_id, rule.due_before, rule.stale_before],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(id) = id else {
+                tx.commit()?;
+                return Ok(None);
+            };
+            let claimed = tx.execute(
+                &format!(
+                    "UPDATE outbox SET state = 'sending', claimed_by = ?4, claimed_at = ?5,
+                            message_id = COALESCE(message_id, ?6)
+                     WHERE id = ?1 AND ({CLAIMABLE})"
+                ),
+                params![
+                    id,
+                    rule.due_before,
+                    rule.stale_before,
+                    rule.owner,
+                    rule.now,
+                    new_message_id
+                ],
+            )?;
+            if claimed == 1 {
+                let m = tx.query_row(
+                    &format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"),
+                    [id],
+                    row_to_message,
+                )?;
+                tx.commit()?;
+                return Ok(Some(m));
+            }
+            // Cannot happen under the write lock; were it to, the next candidate is tried.
+        }
     }
 
-    pub fn mark_sent(&self, id: i64) -> Result<()> {
-        self.conn.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL,
-                    attempts = attempts + 1 WHERE id = ?1",
-            params![id, now()],
+    /// Records that `owner`'s claim of message `id` was sent. Returns false when the claim
+    /// was no longer `owner`'s (taken as abandoned and claimed again), which changes nothing.
+    pub fn mark_sent(&self, id: i64, owner: &str) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET state = 'sent', sent_at = ?3, last_error = NULL,
+                    attempts = attempts + 1, claimed_by = NULL, claimed_at = NULL
+             WHERE id = ?1 AND state = 'sending' AND claimed_by = ?2",
+            params![id, owner, now()],
         )?;
-        Ok(())
+        Ok(n == 1)
     }
 
-    /// Records a failed attempt; `next_attempt_at = None` gives the message up.
-    pub fn mark_failed(&self, id: i64, error: &str, next_attempt_at: Option<&str>) -> Result<()> {
-        self.conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
-                    state = CASE WHEN ?3 IS NULL THEN 'failed' ELSE 'pending' END,
-                    next_attempt_at = COALESCE(?3, next_attempt_at)
-             WHERE id = ?1",
-            params![id, error, next_attempt_at],
+    /// Records a failed attempt of `owner`'s claim: `next_attempt_at = None` gives the message
+    /// up (`failed`), else it is `pending` until then. The first failure starts the give-up
+    /// clock. Returns false, changing nothing, when the claim was no longer `owner`'s.
+    pub fn mark_failed(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        next_attempt_at: Option<&str>,
+    ) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?3,
+                    state = CASE WHEN ?4 IS NULL THEN 'failed' ELSE 'pending' END,
+                    next_attempt_at = COALESCE(?4, next_attempt_at),
+                    first_failed_at = COALESCE(first_failed_at, ?5),
+                    claimed_by = NULL, claimed_at = NULL
+             WHERE id = ?1 AND state = 'sending' AND claimed_by = ?2",
+            params![id, owner, error, next_attempt_at, now()],
         )?;
-        Ok(())
+        Ok(n == 1)
+    }
+
+    /// Makes given-up (`failed`) messages pending again, due now and with a fresh give-up
+    /// clock: all of them, or those of `ids`. Returns the re-queued messages, by id.
+    pub fn requeue_failed(&mut self, ids: Option<&[i64]>) -> Result<Vec<OutboxMessage>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let failed: Vec<OutboxMessage> = {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE state = 'failed' ORDER BY id"
+            ))?;
+            let rows = stmt.query_map([], row_to_message)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let chosen: Vec<OutboxMessage> = failed
+            .into_iter()
+            .filter(|m| ids.is_none_or(|ids| ids.contains(&m.id)))
+            .collect();
+        let now = now();
+        for m in &chosen {
+            tx.execute(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2,
+                        first_failed_at = NULL
+                 WHERE id = ?1 AND state = 'failed'",
+                params![m.id, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(chosen)
+    }
+
+    /// The state of message `id` (`pending`, `sending`, `sent`, `failed`), if it exists.
+    pub fn message_state(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT state FROM outbox WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?)
     }
 }
