@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::domain::entry::{Entry, Identifier};
-use crate::domain::ident::{self, Imo, ImoKind};
+use crate::domain::ident::{self, Imo};
 use crate::domain::watch::{WatchItem, WatchKind};
 use crate::matching::{Matcher, NameStats};
 
@@ -46,7 +46,7 @@ pub fn screen(
             let mut q = WatchItem::query(k, name);
             // a number fitting both check digit rules is a ship's for a vessel query and a
             // company's for an organisation query (the tie rule of crate::domain::ident)
-            q.imo = imo.clone().map(|i| i.in_context(ImoKind::of_watch(k)));
+            q.imo = imo.clone().map(|i| i.in_context(k.imo_kind()));
             q.threshold = Some(min_score);
             q
         })

@@ -15,8 +15,9 @@
 //!
 //! 1. the kind its context calls for, where there is one: a vessel's (watch item or list entry)
 //!    is a ship number, an organisation's a company number ([`ImoKind::of_entry`],
-//!    [`ImoKind::of_watch`]); the matcher, comparing an entry whose kind says nothing (an
-//!    OFAC or EU entry of unknown kind) with a watch item, takes the watch item's kind;
+//!    `WatchKind::imo_kind` in [`crate::domain::watch`]); the matcher, comparing an entry whose
+//!    kind says nothing (an OFAC or EU entry of unknown kind) with a watch item, takes the watch
+//!    item's kind;
 //! 2. otherwise (a person, an aircraft, an entry of unknown kind, a query without `--kind`) a
 //!    ship number, [`DEFAULT_KIND`]: lists give far more ship numbers than company numbers.
 //!
@@ -38,7 +39,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::domain::entry::EntityKind;
-use crate::domain::watch::WatchKind;
 
 /// Which numbering an IMO number belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -68,15 +68,6 @@ impl ImoKind {
             EntityKind::Vessel => Some(ImoKind::Ship),
             EntityKind::Organization => Some(ImoKind::Company),
             EntityKind::Person | EntityKind::Aircraft | EntityKind::Unknown => None,
-        }
-    }
-
-    /// The numbering a watch item of this kind carries, if its kind says.
-    pub fn of_watch(kind: WatchKind) -> Option<ImoKind> {
-        match kind {
-            WatchKind::Vessel => Some(ImoKind::Ship),
-            WatchKind::Organization => Some(ImoKind::Company),
-            WatchKind::Person | WatchKind::Keyword => None,
         }
     }
 }
@@ -420,7 +411,7 @@ mod tests {
             // context decides
             let org = ImoKind::of_entry(EntityKind::Organization);
             assert_eq!(kind_of(n, org), Some(ImoKind::Company));
-            let vessel = ImoKind::of_watch(WatchKind::Vessel);
+            let vessel = ImoKind::of_entry(EntityKind::Vessel);
             assert_eq!(parse_in(n, vessel).unwrap().kind, ImoKind::Ship);
             let person = ImoKind::of_entry(EntityKind::Person);
             assert_eq!(kind_of(n, person), Some(ImoKind::Ship));
@@ -441,7 +432,7 @@ mod tests {
     }
 
     #[test]
-    fn context_of_entry_and_watch_kinds() {
+    fn context_of_entry_kinds() {
         assert_eq!(ImoKind::of_entry(EntityKind::Vessel), Some(ImoKind::Ship));
         assert_eq!(
             ImoKind::of_entry(EntityKind::Organization),
@@ -449,12 +440,6 @@ mod tests {
         );
         assert_eq!(ImoKind::of_entry(EntityKind::Unknown), None);
         assert_eq!(ImoKind::of_entry(EntityKind::Aircraft), None);
-        assert_eq!(ImoKind::of_watch(WatchKind::Vessel), Some(ImoKind::Ship));
-        assert_eq!(
-            ImoKind::of_watch(WatchKind::Organization),
-            Some(ImoKind::Company)
-        );
-        assert_eq!(ImoKind::of_watch(WatchKind::Person), None);
     }
 
     #[test]

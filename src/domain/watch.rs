@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::domain::ident::Imo;
+use crate::domain::ident::{Imo, ImoKind};
 
 /// What a watch item watches for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -17,6 +17,16 @@ pub enum WatchKind {
 }
 
 impl WatchKind {
+    /// The IMO numbering a watch item of this kind carries, if its kind says (the context of
+    /// the tie rule in [`crate::domain::ident`]).
+    pub fn imo_kind(self) -> Option<ImoKind> {
+        match self {
+            WatchKind::Vessel => Some(ImoKind::Ship),
+            WatchKind::Organization => Some(ImoKind::Company),
+            WatchKind::Person | WatchKind::Keyword => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             WatchKind::Vessel => "vessel",
@@ -163,5 +173,17 @@ impl Exclusion<'_> {
             Exclusion::Pinned(pin) => version.starts_with(&pin.to_ascii_lowercase()),
             Exclusion::Plain => plain_pin.is_none_or(|p| p == version),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watch_kind_is_the_context_of_an_imo_number() {
+        assert_eq!(WatchKind::Vessel.imo_kind(), Some(ImoKind::Ship));
+        assert_eq!(WatchKind::Organization.imo_kind(), Some(ImoKind::Company));
+        assert_eq!(WatchKind::Person.imo_kind(), None);
     }
 }
