@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::io::AsyncReadExt;
 
 use crate::config::SourceConfig;
 use crate::sources::Body;
@@ -131,7 +132,7 @@ impl Fetcher {
         previous: Option<&Validator>,
     ) -> Result<One, FetchError> {
         if let Some(path) = url.strip_prefix("file://") {
-            return read_file(url, resource, path, source.max_bytes, previous).await;
+            return read_file(url, resource, path, source, previous).await;
         }
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(FetchError::BadUrl { url: url.into() });
@@ -197,9 +198,10 @@ async fn read_file(
     url: &str,
     resource: &str,
     path: &str,
-    max_bytes: u64,
+    source: &SourceConfig,
     previous: Option<&Validator>,
 ) -> Result<One, FetchError> {
+    let (max_bytes, timeout) = (source.max_bytes, source.timeout);
     let file_err = |source| FetchError::File {
         url: url.to_string(),
         source,
@@ -226,7 +228,32 @@ async fn read_file(
             limit: max_bytes,
         });
     }
-    let bytes = tokio::fs::read(&path).await.map_err(file_err)?;
+    // The size reported is no bound: /dev/zero, a FIFO or a file still growing report less
+    // than they give, so the reading itself stops one byte past the limit.
+    let read = async {
+        let mut bytes = Vec::new();
+        tokio::fs::File::open(&path)
+            .await?
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .await?;
+        Ok(bytes)
+    };
+    let bytes = match tokio::time::timeout(timeout, read).await {
+        Ok(read) => read.map_err(file_err)?,
+        Err(_) => {
+            return Err(file_err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("not read within {}s (timeout)", timeout.as_secs()),
+            )))
+        }
+    };
+    if bytes.len() as u64 > max_bytes {
+        return Err(FetchError::TooLarge {
+            url: url.into(),
+            limit: max_bytes,
+        });
+    }
     Ok(One::Body(
         Body {
             resource: resource.to_string(),
