@@ -24,6 +24,12 @@ pub enum FetchError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{url}: redirect to {to} refused: {why} (allow_redirect_hosts)")]
+    Redirect {
+        url: String,
+        to: String,
+        why: String,
+    },
     #[error("{url}: unsupported URL (expected https://, http:// or file://)")]
     BadUrl { url: String },
 }
@@ -77,6 +83,8 @@ impl Fetcher {
             ))
             .connect_timeout(Duration::from_secs(30))
             .gzip(true)
+            // Redirects are followed in `fetch_one`, where the source's rule is known.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the TLS backend initialises");
         Fetcher { client }
@@ -141,16 +149,48 @@ impl Fetcher {
             url: url.to_string(),
             message: error_chain(&e),
         };
-        let mut req = self.client.get(url).timeout(source.timeout);
-        if let Some(v) = previous {
-            if let Some(etag) = &v.etag {
-                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+        let mut current =
+            url::Url::parse(url).map_err(|_| FetchError::BadUrl { url: url.into() })?;
+        let mut hops = 0;
+        let mut resp = loop {
+            let mut req = self.client.get(current.clone()).timeout(source.timeout);
+            if let Some(v) = previous {
+                if let Some(etag) = &v.etag {
+                    req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+                }
+                if let Some(lm) = &v.last_modified {
+                    req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+                }
             }
-            if let Some(lm) = &v.last_modified {
-                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            let resp = req.send().await.map_err(http_err)?;
+            if !resp.status().is_redirection() || resp.status() == reqwest::StatusCode::NOT_MODIFIED
+            {
+                break resp;
             }
-        }
-        let mut resp = req.send().await.map_err(http_err)?;
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| current.join(l).ok());
+            let Some(next) = location else {
+                break resp;
+            };
+            hops += 1;
+            if hops > MAX_REDIRECTS {
+                return Err(FetchError::Http {
+                    url: url.into(),
+                    message: format!("more than {MAX_REDIRECTS} redirects"),
+                });
+            }
+            if let Err(why) = redirect_allowed(&current, &next, source) {
+                return Err(FetchError::Redirect {
+                    url: url.into(),
+                    to: next.to_string(),
+                    why,
+                });
+            }
+            current = next;
+        };
         if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(One::NotModified);
         }
@@ -263,6 +303,39 @@ async fn read_file(
         },
         validator,
     ))
+}
+
+/// The most redirects followed for one document.
+const MAX_REDIRECTS: usize = 10;
+
+/// Whether a redirect from `from` may be followed to `to`: only to http(s), never from https
+/// down to http, and only to the same host, a parent domain of it (`www.treasury.gov` →
+/// `treasury.gov`, not a bare top-level domain), or a host the source lists in
+/// `allow_redirect_hosts`. Anything else could point the daemon at internal services (SSRF).
+fn redirect_allowed(from: &url::Url, to: &url::Url, source: &SourceConfig) -> Result<(), String> {
+    if !matches!(to.scheme(), "http" | "https") {
+        return Err(format!("scheme {}: is not http(s)", to.scheme()));
+    }
+    if from.scheme() == "https" && to.scheme() == "http" {
+        return Err("from https down to http".into());
+    }
+    let host = |u: &url::Url| {
+        u.host_str()
+            .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    };
+    let (Some(from_host), Some(to_host)) = (host(from), host(to)) else {
+        return Err("no host".into());
+    };
+    let parent = to_host.contains('.')
+        && from.domain().is_some()
+        && from_host.ends_with(&format!(".{to_host}"));
+    if from_host == to_host || parent || source.allow_redirect_hosts.contains(&to_host) {
+        Ok(())
+    } else {
+        Err(format!(
+            "host {to_host} is not {from_host} or a parent domain of it"
+        ))
+    }
 }
 
 /// The URL of each document: the source URL itself, or each resource inside it as a folder.
