@@ -123,6 +123,9 @@ pub struct SourceConfig {
     pub timeout: Duration,
     /// Largest body accepted, after decompression (default 256 MiB).
     pub max_bytes: u64,
+    /// Hosts a redirect may lead to besides the source's own host and its parent domains
+    /// (default none).
+    pub allow_redirect_hosts: Vec<String>,
 }
 
 impl SourceConfig {
@@ -139,6 +142,7 @@ impl SourceConfig {
             files: None,
             timeout: DEFAULT_TIMEOUT,
             max_bytes: DEFAULT_MAX_BYTES,
+            allow_redirect_hosts: Vec::new(),
         }
     }
 
@@ -266,6 +270,7 @@ struct RawSource {
     files: Option<Spanned<Vec<String>>>,
     timeout: Option<Spanned<String>>,
     max_bytes: Option<Spanned<u64>>,
+    allow_redirect_hosts: Option<Spanned<Vec<String>>>,
 }
 
 /// A value the config and the watchlist let the user write as one string or a list.
@@ -452,6 +457,25 @@ impl<'a> Cx<'a> {
             Some(v) => *v.get_ref(),
             None => DEFAULT_MAX_BYTES,
         };
+        let allow_redirect_hosts = match &s.allow_redirect_hosts {
+            Some(v) => {
+                let hosts: Vec<String> = v
+                    .get_ref()
+                    .iter()
+                    .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+                    .collect();
+                if hosts.iter().any(|h| {
+                    h.is_empty() || h.contains(|c: char| c == '/' || c == ':' || c.is_whitespace())
+                }) {
+                    return Err(self.err(
+                        v,
+                        "allow_redirect_hosts: expected host names, e.g. [\"cdn.example.org\"] (no scheme, port or path)",
+                    ));
+                }
+                hosts
+            }
+            None => Vec::new(),
+        };
         Ok(SourceConfig {
             name: name.to_string(),
             kind: kind.to_string(),
@@ -462,6 +486,7 @@ impl<'a> Cx<'a> {
             files: s.files.as_ref().map(|f| f.get_ref().clone()),
             timeout: self.duration(&s.timeout, "timeout", DEFAULT_TIMEOUT)?,
             max_bytes,
+            allow_redirect_hosts,
         })
     }
 

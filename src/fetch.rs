@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::io::AsyncReadExt;
 
 use crate::config::SourceConfig;
 use crate::sources::Body;
@@ -22,6 +23,12 @@ pub enum FetchError {
         url: String,
         #[source]
         source: std::io::Error,
+    },
+    #[error("{url}: redirect to {to} refused: {why} (allow_redirect_hosts)")]
+    Redirect {
+        url: String,
+        to: String,
+        why: String,
     },
     #[error("{url}: unsupported URL (expected https://, http:// or file://)")]
     BadUrl { url: String },
@@ -76,6 +83,8 @@ impl Fetcher {
             ))
             .connect_timeout(Duration::from_secs(30))
             .gzip(true)
+            // Redirects are followed in `fetch_one`, where the source's rule is known.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the TLS backend initialises");
         Fetcher { client }
@@ -131,7 +140,7 @@ impl Fetcher {
         previous: Option<&Validator>,
     ) -> Result<One, FetchError> {
         if let Some(path) = url.strip_prefix("file://") {
-            return read_file(url, resource, path, source.max_bytes, previous).await;
+            return read_file(url, resource, path, source, previous).await;
         }
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(FetchError::BadUrl { url: url.into() });
@@ -140,16 +149,48 @@ impl Fetcher {
             url: url.to_string(),
             message: error_chain(&e),
         };
-        let mut req = self.client.get(url).timeout(source.timeout);
-        if let Some(v) = previous {
-            if let Some(etag) = &v.etag {
-                req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+        let mut current =
+            url::Url::parse(url).map_err(|_| FetchError::BadUrl { url: url.into() })?;
+        let mut hops = 0;
+        let mut resp = loop {
+            let mut req = self.client.get(current.clone()).timeout(source.timeout);
+            if let Some(v) = previous {
+                if let Some(etag) = &v.etag {
+                    req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+                }
+                if let Some(lm) = &v.last_modified {
+                    req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+                }
             }
-            if let Some(lm) = &v.last_modified {
-                req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+            let resp = req.send().await.map_err(http_err)?;
+            if !resp.status().is_redirection() || resp.status() == reqwest::StatusCode::NOT_MODIFIED
+            {
+                break resp;
             }
-        }
-        let mut resp = req.send().await.map_err(http_err)?;
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| current.join(l).ok());
+            let Some(next) = location else {
+                break resp;
+            };
+            hops += 1;
+            if hops > MAX_REDIRECTS {
+                return Err(FetchError::Http {
+                    url: url.into(),
+                    message: format!("more than {MAX_REDIRECTS} redirects"),
+                });
+            }
+            if let Err(why) = redirect_allowed(&current, &next, source) {
+                return Err(FetchError::Redirect {
+                    url: url.into(),
+                    to: next.to_string(),
+                    why,
+                });
+            }
+            current = next;
+        };
         if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(One::NotModified);
         }
@@ -197,9 +238,10 @@ async fn read_file(
     url: &str,
     resource: &str,
     path: &str,
-    max_bytes: u64,
+    source: &SourceConfig,
     previous: Option<&Validator>,
 ) -> Result<One, FetchError> {
+    let (max_bytes, timeout) = (source.max_bytes, source.timeout);
     let file_err = |source| FetchError::File {
         url: url.to_string(),
         source,
@@ -226,7 +268,32 @@ async fn read_file(
             limit: max_bytes,
         });
     }
-    let bytes = tokio::fs::read(&path).await.map_err(file_err)?;
+    // The size reported is no bound: /dev/zero, a FIFO or a file still growing report less
+    // than they give, so the reading itself stops one byte past the limit.
+    let read = async {
+        let mut bytes = Vec::new();
+        tokio::fs::File::open(&path)
+            .await?
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .await?;
+        Ok(bytes)
+    };
+    let bytes = match tokio::time::timeout(timeout, read).await {
+        Ok(read) => read.map_err(file_err)?,
+        Err(_) => {
+            return Err(file_err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("not read within {}s (timeout)", timeout.as_secs()),
+            )))
+        }
+    };
+    if bytes.len() as u64 > max_bytes {
+        return Err(FetchError::TooLarge {
+            url: url.into(),
+            limit: max_bytes,
+        });
+    }
     Ok(One::Body(
         Body {
             resource: resource.to_string(),
@@ -236,6 +303,39 @@ async fn read_file(
         },
         validator,
     ))
+}
+
+/// The most redirects followed for one document.
+const MAX_REDIRECTS: usize = 10;
+
+/// Whether a redirect from `from` may be followed to `to`: only to http(s), never from https
+/// down to http, and only to the same host, a parent domain of it (`www.treasury.gov` →
+/// `treasury.gov`, not a bare top-level domain), or a host the source lists in
+/// `allow_redirect_hosts`. Anything else could point the daemon at internal services (SSRF).
+fn redirect_allowed(from: &url::Url, to: &url::Url, source: &SourceConfig) -> Result<(), String> {
+    if !matches!(to.scheme(), "http" | "https") {
+        return Err(format!("scheme {}: is not http(s)", to.scheme()));
+    }
+    if from.scheme() == "https" && to.scheme() == "http" {
+        return Err("from https down to http".into());
+    }
+    let host = |u: &url::Url| {
+        u.host_str()
+            .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+    };
+    let (Some(from_host), Some(to_host)) = (host(from), host(to)) else {
+        return Err("no host".into());
+    };
+    let parent = to_host.contains('.')
+        && from.domain().is_some()
+        && from_host.ends_with(&format!(".{to_host}"));
+    if from_host == to_host || parent || source.allow_redirect_hosts.contains(&to_host) {
+        Ok(())
+    } else {
+        Err(format!(
+            "host {to_host} is not {from_host} or a parent domain of it"
+        ))
+    }
 }
 
 /// The URL of each document: the source URL itself, or each resource inside it as a folder.

@@ -386,3 +386,55 @@ async fn a_primary_file_cut_at_a_row_end_is_refused_and_nothing_is_delisted() {
     assert_eq!(entry_ids(&db), stored);
     assert!(!events(&db).iter().any(|(e, _)| *e == Event::Delisted));
 }
+
+/// The real UN list excerpt, with its first record made 100,000 elements deep.
+fn un_list(deep: bool) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml");
+    let text = std::fs::read_to_string(path).unwrap();
+    if !deep {
+        return text.into_bytes();
+    }
+    let at = text.find("<INDIVIDUAL>").unwrap() + "<INDIVIDUAL>".len();
+    let nest = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+    format!("{}{nest}{}", &text[..at], &text[at..]).into_bytes()
+}
+
+#[tokio::test]
+async fn a_list_nested_100000_deep_fails_its_cycle_and_the_other_sources_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir);
+    let fetcher = Fetcher::new();
+    let mut sources = Vec::new();
+    for (name, deep) in [("un-deep", true), ("un", false)] {
+        let file = dir.path().join(format!("{name}.xml"));
+        std::fs::write(&file, un_list(deep)).unwrap();
+        let url = format!("file://{}", file.display());
+        sources.push(SourceConfig::new(name, "un_sc_xml", &url));
+    }
+    let deep = run_source(&db, &sources[0], &fetcher, &matcher())
+        .await
+        .expect_err("a 100,000-deep record is refused");
+    let msg = deep.to_string();
+    assert!(
+        msg.contains("un-deep.xml: byte ")
+            && msg.contains("nested more than 256 deep inside record <INDIVIDUAL>"),
+        "{msg}"
+    );
+    let good = run_source(&db, &sources[1], &fetcher, &matcher())
+        .await
+        .unwrap();
+    assert!(good.entries > 0);
+
+    let store = Store::open(&db).unwrap();
+    let failed = store.source_status("un-deep").unwrap().unwrap();
+    let error = failed.last_error.unwrap_or_default();
+    assert!(error.contains("nested more than 256 deep"), "{error}");
+    assert!(store.source_state("un-deep").unwrap().current.is_empty());
+    let ok = store.source_status("un").unwrap().unwrap();
+    assert_eq!(ok.last_error, None);
+    assert_eq!(
+        store.source_state("un").unwrap().current.len(),
+        good.entries
+    );
+}

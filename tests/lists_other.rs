@@ -555,3 +555,88 @@ fn ftm_full_files_counts() {
         assert_eq!(dels, text.matches("\"op\":\"DEL\"").count(), "{name}");
     }
 }
+
+/// A real list excerpt with `nest` put inside its first record, right after the start tag
+/// `<{record}` (up to its `>`).
+fn with_inside_first_record(path: &str, record: &str, nest: &str) -> Vec<u8> {
+    let text = String::from_utf8(fixture(path)).unwrap();
+    let at = text.find(&format!("<{record}")).unwrap();
+    let at = at + text[at..].find('>').unwrap() + 1;
+    format!("{}{nest}{}", &text[..at], &text[at..]).into_bytes()
+}
+
+/// The six XML list formats, with a fixture of each and the name of its records.
+const XML_LISTS: [(&str, &str, &str); 6] = [
+    (
+        "un_sc_xml",
+        "un-sc-xml/consolidated-2018-10-excerpt.xml",
+        "INDIVIDUAL>",
+    ),
+    ("ofac_xml", "ofac-xml/consolidated-excerpt.xml", "sdnEntry"),
+    (
+        "ofac_enhanced_xml",
+        "ofac-enhanced-xml/cons-enhanced-excerpt.xml",
+        "entity ",
+    ),
+    (
+        "eu_fsf_xml",
+        "eu-fsf-xml/eu-fsf.excerpt.xml",
+        "sanctionEntity",
+    ),
+    (
+        "uk_sanctions_xml",
+        "uk-sanctions-list-xml/UK_Sanctions_List.excerpt.xml",
+        "Designation>",
+    ),
+    ("ca_sema_xml", "ca-sema-xml/sema-lmes.excerpt.xml", "record"),
+];
+
+/// Refused as malformed, naming the document and a byte position, with `message` in the text.
+fn assert_refused_at(kind: &str, bytes: Vec<u8>, message: &str) {
+    let url = "https://example.org/list.xml";
+    match parse(kind, url, bytes) {
+        Err(ParseError::Malformed {
+            url: u,
+            location,
+            message: m,
+        }) => {
+            assert_eq!(u, url, "{kind}");
+            assert!(location.starts_with("byte "), "{kind}: {location}");
+            assert!(m.contains(message), "{kind}: {m}");
+        }
+        other => panic!("{kind}: expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_xml_list_refuses_a_record_nested_100000_deep_without_overflowing() {
+    let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+    for (kind, path, record) in XML_LISTS {
+        let bytes = with_inside_first_record(path, record, &deep);
+        assert_refused_at(kind, bytes, "nested more than 256 deep inside record");
+        // 250 levels inside a record is still read (the real lists nest at most 10 deep).
+        let nested = format!("{}{}", "<a>".repeat(240), "</a>".repeat(240));
+        let bytes = with_inside_first_record(path, record, &nested);
+        parse(kind, path, bytes).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    }
+}
+
+#[test]
+fn every_xml_list_refuses_a_record_of_too_many_elements_or_attributes() {
+    let elements = "<a/>".repeat(100_001);
+    let attributes = format!(
+        "<a {}/>",
+        (0..1_001)
+            .map(|i| format!("x{i}=\"\" "))
+            .collect::<String>()
+    );
+    let spread = "<a x=\"\" y=\"\"/>".repeat(50_001);
+    for (kind, path, record) in XML_LISTS {
+        let bytes = with_inside_first_record(path, record, &elements);
+        assert_refused_at(kind, bytes, "more than 100000 elements");
+        let bytes = with_inside_first_record(path, record, &attributes);
+        assert_refused_at(kind, bytes, "<a> has more than 1000 attributes");
+        let bytes = with_inside_first_record(path, record, &spread);
+        assert_refused_at(kind, bytes, "more than 100000 attributes");
+    }
+}

@@ -5,12 +5,31 @@
 //! so a 25 MB list never becomes a 25 MB DOM. Element and attribute names are compared by local
 //! name, because publishers add or change namespaces without notice. The encoding a document
 //! declares is honoured, and a UTF-16 document (known by its byte order mark) is read too.
+//!
+//! Whatever the input, reading it costs bounded stack and, per record, bounded memory: elements
+//! nested deeper than [`MAX_DEPTH`] anywhere in the document, a record of more than
+//! [`MAX_RECORD_ELEMENTS`] elements or [`MAX_RECORD_ATTRIBUTES`] attributes, and an element of
+//! more than [`MAX_ELEMENT_ATTRIBUTES`] attributes are refused as malformed. Nothing here
+//! recurses over the document's depth; a [`Node`] tree is at most [`MAX_DEPTH`] deep, so what
+//! recurses over it (its derived drop, clone and debug) is bounded by that constant. The real
+//! lists nest at most 10 deep, and their largest record (OFAC enhanced XML's reference
+//! tables) holds about 2,700 elements and 800 attributes.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::ParseError;
 use crate::domain::entry::ListSnapshot;
+
+/// The deepest nesting of elements accepted anywhere in a document, the root being depth 1.
+pub(crate) const MAX_DEPTH: usize = 256;
+/// The most elements one record may hold, itself included.
+pub(crate) const MAX_RECORD_ELEMENTS: usize = 100_000;
+/// The most attributes one element may carry: quick-xml compares each attribute's name with
+/// those before it, so one start tag of N attributes costs N² comparisons.
+pub(crate) const MAX_ELEMENT_ATTRIBUTES: usize = 1_000;
+/// The most attributes one record's elements may carry together.
+pub(crate) const MAX_RECORD_ATTRIBUTES: usize = 100_000;
 
 /// One element of a record: its local name, attributes, own text and child elements.
 #[derive(Debug, Default, Clone)]
@@ -104,6 +123,8 @@ pub(crate) fn walk(
         open: Vec::new(),
         record: Vec::new(),
         record_start: 0,
+        record_elements: 0,
+        record_attributes: 0,
     };
     // Keeps the parser honest about `</a>` closing `<b>`: a spliced document must fail.
     walker.reader.config_mut().check_end_names = true;
@@ -146,6 +167,9 @@ struct Walker<'a> {
     /// Non-empty while inside a record: the record and its open descendants.
     record: Vec<Node>,
     record_start: u64,
+    /// Elements and attributes of the current record so far, against the per-record limits.
+    record_elements: usize,
+    record_attributes: usize,
 }
 
 impl Walker<'_> {
@@ -166,22 +190,18 @@ impl Walker<'_> {
                     return self.open_root(&start, on_item);
                 }
                 Event::Start(start) => {
+                    self.check_depth(position)?;
                     let node = self.open_node(&start)?;
                     self.open.push(node.name.clone());
                     if !self.record.is_empty() || is_record(self.open.len(), &node.name) {
-                        if self.record.is_empty() {
-                            self.record_start = position;
-                        }
-                        self.record.push(node);
+                        self.enter(node, position)?;
                     }
                 }
                 Event::Empty(start) => {
+                    self.check_depth(position)?;
                     let node = self.open_node(&start)?;
                     if !self.record.is_empty() || is_record(self.open.len() + 1, &node.name) {
-                        if self.record.is_empty() {
-                            self.record_start = position;
-                        }
-                        self.record.push(node);
+                        self.enter(node, position)?;
                         self.close(on_item)?;
                     }
                 }
@@ -215,6 +235,60 @@ impl Walker<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// Refuses an element that would open deeper than [`MAX_DEPTH`] (`position`: its start tag).
+    fn check_depth(&self, position: u64) -> Result<(), ParseError> {
+        if self.open.len() < MAX_DEPTH {
+            return Ok(());
+        }
+        Err(malformed(
+            self.url,
+            position,
+            format!(
+                "elements nested more than {MAX_DEPTH} deep{}: refused",
+                self.in_record()
+            ),
+        ))
+    }
+
+    /// Adds an element to the current record (starting one if there is none), within the
+    /// per-record limits.
+    fn enter(&mut self, node: Node, position: u64) -> Result<(), ParseError> {
+        if self.record.is_empty() {
+            self.record_start = position;
+            self.record_elements = 0;
+            self.record_attributes = 0;
+        }
+        self.record_elements += 1;
+        self.record_attributes += node.attrs.len();
+        let exceeded = if self.record_elements > MAX_RECORD_ELEMENTS {
+            Some(format!("more than {MAX_RECORD_ELEMENTS} elements"))
+        } else if self.record_attributes > MAX_RECORD_ATTRIBUTES {
+            Some(format!("more than {MAX_RECORD_ATTRIBUTES} attributes"))
+        } else {
+            None
+        };
+        if let Some(exceeded) = exceeded {
+            let record = self.record.first().map_or(&node.name, |r| &r.name);
+            return Err(malformed(
+                self.url,
+                position,
+                format!(
+                    "record <{record}> (at byte {}) has {exceeded}: refused",
+                    self.record_start
+                ),
+            ));
+        }
+        self.record.push(node);
+        Ok(())
+    }
+
+    /// ` inside record <NAME> at byte N`, when inside a record.
+    fn in_record(&self) -> String {
+        self.record.first().map_or(String::new(), |r| {
+            format!(" inside record <{}> at byte {}", r.name, self.record_start)
+        })
     }
 
     /// Finishes the innermost open element of the record: the record itself goes to the
@@ -299,6 +373,13 @@ impl Walker<'_> {
                 Err(_) => decode(reader, url, &attr.value)?,
             };
             attrs.push((key, value));
+            if attrs.len() > MAX_ELEMENT_ATTRIBUTES {
+                return Err(malformed(
+                    url,
+                    reader.buffer_position(),
+                    format!("<{name}> has more than {MAX_ELEMENT_ATTRIBUTES} attributes: refused"),
+                ));
+            }
         }
         Ok(Node {
             name,
