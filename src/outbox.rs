@@ -23,15 +23,11 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::from_secs(secs.min(6 * 3600))
 }
 
-/// Turns every alert not yet in a message into messages, per the configured mode.
+/// Turns every alert not yet in a message into messages, per the configured mode. The alerts
+/// are read and queued in one write transaction, so two processes composing at once never put
+/// one alert into two messages (which would go out under two Message-IDs).
 pub fn compose(store: &mut Store, email_cfg: &EmailConfig) -> Result<usize, StoreError> {
-    let alerts = store.unqueued_alerts()?;
-    if alerts.is_empty() {
-        return Ok(0);
-    }
-    let messages = plan(&alerts, email_cfg);
-    store.queue_messages(&messages)?;
-    Ok(messages.len())
+    store.queue_unqueued_alerts(|alerts| plan(alerts, email_cfg))
 }
 
 /// Who gets which alerts, and in how many messages.
