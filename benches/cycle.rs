@@ -183,6 +183,7 @@ fn run_once(n: usize, every_kind: bool) {
             to: vec!["bench@localhost".into()],
             mode: MailMode::Digest,
             give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
+            claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
         },
         threshold: watchkeeper::matching::DEFAULT_THRESHOLD,
     };

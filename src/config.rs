@@ -229,6 +229,11 @@ pub struct EmailConfig {
     /// A message that has failed to send for this long is given up (state `failed`, until
     /// `watchkeeper retry`); default 4 days.
     pub give_up_after: Duration,
+    /// A message claimed for sending (`sending`) longer ago than this is taken as abandoned by
+    /// a sender that was killed, and resent under the same Message-ID; default
+    /// [`crate::outbox::CLAIM_TIMEOUT`] (10 minutes). Shorter than the SMTP timeout (30 s), a
+    /// live sender's claim may be taken over and its message sent twice (same Message-ID).
+    pub claim_timeout: Duration,
 }
 
 /// Used as sender by the `file` and `stdout` transports when the config names none.
@@ -308,6 +313,7 @@ struct RawEmail {
     to: Option<Spanned<OneOrMany>>,
     mode: Option<Spanned<MailMode>>,
     give_up_after: Option<Spanned<String>>,
+    claim_timeout: Option<Spanned<String>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,6 +613,11 @@ impl<'a> Cx<'a> {
                 &e.give_up_after,
                 "give_up_after",
                 DEFAULT_GIVE_UP_AFTER,
+            )?,
+            claim_timeout: self.duration(
+                &e.claim_timeout,
+                "claim_timeout",
+                crate::outbox::CLAIM_TIMEOUT,
             )?,
         })
     }

@@ -14,7 +14,8 @@ use crate::store::{OutboxMessage, Store, StoreError};
 /// A `sending` message whose claim is older than this is taken as abandoned by a sender that
 /// crashed or was killed, and is claimed again and resent under the same Message-ID. A live
 /// sender records its outcome within [`SMTP_TIMEOUT`](email::transport::SMTP_TIMEOUT) of its
-/// claim, so a claim this old cannot belong to a send still under way.
+/// claim, so a claim this old cannot belong to a send still under way. The default of the
+/// `[email]` key `claim_timeout` ([`EmailConfig::claim_timeout`]).
 pub const CLAIM_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// Delay before the next attempt after `attempts` failures: 1 min, doubling, at most 6 h.
@@ -23,15 +24,11 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::from_secs(secs.min(6 * 3600))
 }
 
-/// Turns every alert not yet in a message into messages, per the configured mode.
+/// Turns every alert not yet in a message into messages, per the configured mode. The alerts
+/// are read and queued in one write transaction, so two processes composing at once never put
+/// one alert into two messages (which would go out under two Message-IDs).
 pub fn compose(store: &mut Store, email_cfg: &EmailConfig) -> Result<usize, StoreError> {
-    let alerts = store.unqueued_alerts()?;
-    if alerts.is_empty() {
-        return Ok(0);
-    }
-    let messages = plan(&alerts, email_cfg);
-    store.queue_messages(&messages)?;
-    Ok(messages.len())
+    store.queue_unqueued_alerts(|alerts| plan(alerts, email_cfg))
 }
 
 /// Who gets which alerts, and in how many messages.
@@ -105,7 +102,7 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
 /// byte goes to the mail server, so two rounds, in one process or two, never send the same
 /// message. If the outcome of a send cannot be recorded, the round stops there and returns
 /// the error: the message stays `sending` and is resent, under the same Message-ID, only once
-/// its claim is older than [`CLAIM_TIMEOUT`].
+/// its claim is older than `claim_timeout` ([`CLAIM_TIMEOUT`] unless configured).
 pub async fn deliver(
     db: &std::path::Path,
     email_cfg: &EmailConfig,
@@ -120,7 +117,7 @@ pub async fn deliver(
     loop {
         let now = chrono::Utc::now();
         let stale_before =
-            rfc3339(now - chrono::Duration::from_std(CLAIM_TIMEOUT).unwrap_or_default());
+            rfc3339(now - chrono::Duration::from_std(email_cfg.claim_timeout).unwrap_or_default());
         let rule = ClaimRule {
             owner: &owner,
             now: &rfc3339(now),

@@ -304,6 +304,21 @@ fn give_up_after_is_a_duration_of_four_days_by_default() {
 }
 
 #[test]
+fn claim_timeout_is_ten_minutes_by_default() {
+    assert_eq!(
+        smtp_email("").claim_timeout,
+        std::time::Duration::from_secs(600)
+    );
+    assert_eq!(
+        smtp_email("claim_timeout = \"2s\"\n").claim_timeout,
+        std::time::Duration::from_secs(2)
+    );
+    let email = "[email]\ntransport = \"stdout\"\nclaim_timeout = \"soon\"\n";
+    let err = parse_config(&config_text("", email)).unwrap_err();
+    assert!(err.to_string().contains("claim_timeout"), "{err}");
+}
+
+#[test]
 fn password_from_a_file_loses_its_trailing_newline() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("smtp-password");

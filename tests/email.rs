@@ -807,6 +807,7 @@ fn smtp_config(server_port: u16, tls: TlsMode) -> (EmailConfig, tempfile::TempDi
         to: vec!["compliance@example.org".into()],
         mode: MailMode::Digest,
         give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
+        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
     };
     (cfg, dir)
 }
@@ -1037,6 +1038,7 @@ async fn file_transport_writes_one_parseable_eml_per_message() {
         to: recipients(),
         mode: MailMode::Each,
         give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
+        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
     };
     let alerts = six_alerts();
     for a in &alerts {

@@ -31,6 +31,7 @@ fn relay_config(port: u16) -> EmailConfig {
         to: vec!["compliance@example.org".into()],
         mode: MailMode::Digest,
         give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
+        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
     }
 }
 

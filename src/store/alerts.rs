@@ -15,18 +15,10 @@ pub struct AlertRecord {
 }
 
 impl Store {
-    /// Alerts not yet placed in any outbox message, oldest first.
+    /// Alerts not yet placed in any outbox message, oldest first (to compose them, see
+    /// [`Store::queue_unqueued_alerts`], which reads them under the write lock).
     pub fn unqueued_alerts(&self) -> Result<Vec<Alert>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT data FROM alerts WHERE id NOT IN (SELECT alert_id FROM outbox_alerts)
-             ORDER BY id",
-        )?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(decode_alert(&row?)?);
-        }
-        Ok(out)
+        unqueued(&self.conn)
     }
 
     /// Alerts created at or after `since` (RFC 3339), newest first, with delivery state.
@@ -107,4 +99,18 @@ pub(super) fn insert_alert(
         ],
     )?;
     Ok(true)
+}
+
+/// Alerts not yet placed in any outbox message, oldest first.
+pub(super) fn unqueued(conn: &rusqlite::Connection) -> Result<Vec<Alert>> {
+    let mut stmt = conn.prepare(
+        "SELECT data FROM alerts WHERE id NOT IN (SELECT alert_id FROM outbox_alerts)
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(decode_alert(&row?)?);
+    }
+    Ok(out)
 }

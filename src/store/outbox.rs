@@ -5,7 +5,9 @@
 //! until `watchkeeper retry` makes it `pending` again). Only [`Store::claim_next`] moves a
 //! message to `sending`, and only the claim's owner records its outcome.
 
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::domain::alert::Alert;
 
 use super::{now, Result, Store};
 
@@ -60,30 +62,32 @@ impl Store {
     /// Queues messages, each covering some alerts, in one transaction.
     pub fn queue_messages(&mut self, messages: &[(Vec<i64>, crate::email::Message)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let now = now();
-        for (alert_ids, msg) in messages {
-            tx.execute(
-                "INSERT INTO outbox (recipients, subject, text, html, state, attempts,
-                                     next_attempt_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5)",
-                params![
-                    serde_json::to_string(&msg.to).expect("strings serialize"),
-                    msg.subject,
-                    msg.text,
-                    msg.html,
-                    now
-                ],
-            )?;
-            let outbox_id = tx.last_insert_rowid();
-            for id in alert_ids {
-                tx.execute(
-                    "INSERT OR IGNORE INTO outbox_alerts (outbox_id, alert_id) VALUES (?1, ?2)",
-                    params![outbox_id, id],
-                )?;
-            }
-        }
+        insert_messages(&tx, messages)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Puts every alert not yet in a message into the messages `plan` makes of them, in one
+    /// IMMEDIATE transaction: the alerts are read under the write lock, so of two processes
+    /// composing at once (two `once`, or the daemon and a `once`) the second finds them
+    /// already queued, and no alert goes out in two messages under two Message-IDs. Returns
+    /// the number of messages queued.
+    pub fn queue_unqueued_alerts(
+        &mut self,
+        plan: impl FnOnce(&[Alert]) -> Vec<(Vec<i64>, crate::email::Message)>,
+    ) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let alerts = super::alerts::unqueued(&tx)?;
+        if alerts.is_empty() {
+            tx.commit()?;
+            return Ok(0);
+        }
+        let messages = plan(&alerts);
+        insert_messages(&tx, &messages)?;
+        tx.commit()?;
+        Ok(messages.len())
     }
 
     /// Claims the next message `rule` allows, in one IMMEDIATE transaction: it becomes
@@ -213,4 +217,34 @@ impl Store {
             .query_row("SELECT state FROM outbox WHERE id = ?1", [id], |r| r.get(0))
             .optional()?)
     }
+}
+
+/// Inserts messages, each covering some alerts, in `tx`.
+fn insert_messages(
+    tx: &Transaction<'_>,
+    messages: &[(Vec<i64>, crate::email::Message)],
+) -> Result<()> {
+    let now = now();
+    for (alert_ids, msg) in messages {
+        tx.execute(
+            "INSERT INTO outbox (recipients, subject, text, html, state, attempts,
+                                 next_attempt_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5)",
+            params![
+                serde_json::to_string(&msg.to).expect("strings serialize"),
+                msg.subject,
+                msg.text,
+                msg.html,
+                now
+            ],
+        )?;
+        let outbox_id = tx.last_insert_rowid();
+        for id in alert_ids {
+            tx.execute(
+                "INSERT OR IGNORE INTO outbox_alerts (outbox_id, alert_id) VALUES (?1, ?2)",
+                params![outbox_id, id],
+            )?;
+        }
+    }
+    Ok(())
 }
