@@ -187,26 +187,38 @@ fn process(
         now: now(),
         max_removed_share: source.max_removed_share,
     };
-    let (mut plan, version) = match parsed {
-        Parsed::Feed(feed) => {
-            let ids: Vec<&str> = feed.items.iter().map(|i| i.id.as_str()).collect();
-            let seen = store.seen_feed_items(&source.name, &ids)?;
-            (plan::plan_feed(&seen, feed, matcher, &ctx), None)
-        }
-        Parsed::List(snapshot) => {
-            let state = store.source_state(&source.name)?;
-            ctx.list.published = snapshot.published.clone();
-            plan_list(store, &state, snapshot, matcher, &ctx)?
-        }
-        Parsed::Delta(ops) => {
-            let state = store.source_state(&source.name)?;
-            let snapshot = plan::apply_delta(&state, ops);
-            plan_list(store, &state, snapshot, matcher, &ctx)?
+    let validators = serde_json::to_string(&validators).expect("validators serialize");
+    // Another process (the daemon and a `once`) may store a snapshot of this source between
+    // our reading its state and applying our plan: the store then refuses the plan, and it is
+    // made again from the state as it now is.
+    let mut conflicts = 0;
+    let (plan, version, applied) = loop {
+        let generation = store.generation(&source.name)?;
+        let (mut plan, version) = match &parsed {
+            Parsed::Feed(feed) => {
+                let ids: Vec<&str> = feed.items.iter().map(|i| i.id.as_str()).collect();
+                let seen = store.seen_feed_items(&source.name, &ids)?;
+                (plan::plan_feed(&seen, feed.clone(), matcher, &ctx), None)
+            }
+            Parsed::List(snapshot) => {
+                let state = store.source_state(&source.name)?;
+                ctx.list.published = snapshot.published.clone();
+                plan_list(store, &state, snapshot, matcher, &ctx)?
+            }
+            Parsed::Delta(ops) => {
+                let state = store.source_state(&source.name)?;
+                let snapshot = plan::apply_delta(&state, ops.clone());
+                plan_list(store, &state, &snapshot, matcher, &ctx)?
+            }
+        };
+        plan.generation = generation;
+        let mut record = cycle.clone();
+        record.finished_at = now();
+        match store.apply(&mut plan, record, Some(&validators)) {
+            Err(StoreError::Conflict { .. }) if conflicts < 5 => conflicts += 1,
+            applied => break (plan, version, applied?),
         }
     };
-    cycle.finished_at = now();
-    let validators = serde_json::to_string(&validators).expect("validators serialize");
-    let applied = store.apply(&mut plan, cycle, Some(&validators))?;
     recover_if_stale(store, source)?;
     let c = plan.counts;
     let summary = CycleSummary {
@@ -229,7 +241,7 @@ fn process(
 fn plan_list(
     store: &Store,
     state: &SourceState,
-    snapshot: crate::domain::entry::ListSnapshot,
+    snapshot: &crate::domain::entry::ListSnapshot,
     matcher: &Arc<Matcher>,
     ctx: &PlanContext,
 ) -> Result<(CyclePlan, Option<Arc<Matcher>>), CycleError> {

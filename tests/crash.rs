@@ -421,6 +421,11 @@ fn two_onces_at_once_on_one_database_send_every_alert_exactly_once() {
         }
     }
     w.assert_all_sent("two onces");
+    // The audit trail holds one `applied` cycle a day: the second process of each pair found
+    // the snapshot stored (its plan was refused and made again) and recorded `unchanged`.
+    let applied =
+        w.count("SELECT COUNT(*) FROM cycles WHERE source = 'ofac-sdn' AND outcome = 'applied'");
+    assert_eq!(applied, DAYS.len(), "one applied cycle a day");
     let recorded = w.idents();
     let got: BTreeSet<Ident> = recorded.values().cloned().collect();
     assert_eq!(got, expected, "the alerts of a run one at a time");

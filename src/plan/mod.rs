@@ -148,6 +148,10 @@ pub struct CyclePlan {
     /// Plain exclusions met for the first time, pinned to the version they silenced.
     pub pins: Vec<ExclusionPin>,
     pub counts: Counts,
+    /// How many snapshots of the source were stored when the plan was made: the store applies
+    /// the plan only if that is still so, so two processes never both apply a plan made from
+    /// the same state.
+    pub generation: i64,
 }
 
 impl CyclePlan {
@@ -165,7 +169,7 @@ impl CyclePlan {
 /// need the stored state: too many removals, an empty document, a count that disagrees).
 pub fn plan_list(
     state: &SourceState,
-    snapshot: ListSnapshot,
+    snapshot: &ListSnapshot,
     matcher: &Matcher,
     ctx: &PlanContext,
 ) -> Result<CyclePlan, Refusal> {
@@ -177,14 +181,14 @@ pub fn plan_list(
 /// `matcher` when `reweigh` gives none. Returns the matcher it used if `reweigh` made it.
 pub fn plan_list_reweighed(
     state: &SourceState,
-    snapshot: ListSnapshot,
+    snapshot: &ListSnapshot,
     ctx: &PlanContext,
     matcher: &Matcher,
     reweigh: impl FnOnce(&[Entry]) -> Option<Arc<Matcher>>,
 ) -> Result<(CyclePlan, Option<Arc<Matcher>>), Refusal> {
     let d = diff::diff(&state.current, &snapshot.entries);
     guard::check_snapshot(
-        &snapshot,
+        snapshot,
         state.current.len(),
         d.removed.len(),
         ctx.max_removed_share,

@@ -166,7 +166,7 @@ fn first_state() -> SourceState {
 fn the_first_snapshot_is_already_listed_not_news() {
     let m = matcher(vec![vessel_by_imo(), president()]);
     let entries = with_fillers(vec![artavil(), lukashenka()]);
-    let plan = plan_list(&first_state(), snapshot(entries), &m, &ctx()).unwrap();
+    let plan = plan_list(&first_state(), &snapshot(entries), &m, &ctx()).unwrap();
     assert_eq!(
         events(&plan),
         [
@@ -184,14 +184,14 @@ fn the_first_snapshot_is_already_listed_not_news() {
 #[test]
 fn listed_delisted_and_listed_again_are_three_alerts_with_three_keys() {
     let m = matcher(vec![vessel_by_imo()]);
-    let day1 = plan_list(&first_state(), snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
+    let day1 = plan_list(&first_state(), &snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
     let s1 = apply(&first_state(), &day1);
 
-    let day2 = plan_list(&s1, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Listed, "vessel:9187629", "15036")]);
     let s2 = apply(&s1, &day2);
 
-    let day3 = plan_list(&s2, snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
+    let day3 = plan_list(&s2, &snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
     assert_eq!(
         events(&day3),
         [(Event::Delisted, "vessel:9187629", "15036")]
@@ -207,7 +207,7 @@ fn listed_delisted_and_listed_again_are_three_alerts_with_three_keys() {
 
     // Republished unchanged: the content hash is the one alerted on day 2, and still the
     // user must hear that it is listed again.
-    let day4 = plan_list(&s3, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day4 = plan_list(&s3, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert_eq!(events(&day4), [(Event::Listed, "vessel:9187629", "15036")]);
     assert_eq!(day4.counts.relisted, 1);
     assert_eq!(day4.alerts[0].alert.episode, Some(2));
@@ -226,7 +226,7 @@ fn listed_delisted_and_listed_again_are_three_alerts_with_three_keys() {
 
     // The same snapshot again changes nothing and alerts nothing.
     let s4 = apply(&s3, &day4);
-    let day5 = plan_list(&s4, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day5 = plan_list(&s4, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert!(day5.alerts.is_empty() && day5.writes.is_empty() && day5.delistings.is_empty());
 }
 
@@ -237,9 +237,9 @@ fn a_rename_under_the_same_imo_is_a_change_found_by_the_number() {
     before.name = "ALPHA".into();
     before.aliases.clear();
     let s0 = first_state();
-    let day1 = plan_list(&s0, snapshot(with_fillers(vec![before])), &m, &ctx()).unwrap();
+    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![before])), &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
-    let day2 = plan_list(&s1, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
     let alert = &day2.alerts[0].alert;
     assert!(alert.why.contains("9187629"), "{}", alert.why);
@@ -260,12 +260,12 @@ fn a_flag_change_alerts_as_changed_once() {
     panama.vessel.as_mut().unwrap().flag = Some("Panama".into());
     let day1 = plan_list(
         &first_state(),
-        snapshot(with_fillers(vec![panama])),
+        &snapshot(with_fillers(vec![panama])),
         &m,
         &ctx(),
     );
     let s1 = apply(&first_state(), &day1.unwrap());
-    let day2 = plan_list(&s1, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
     assert!(day2.alerts[0]
         .alert
@@ -278,7 +278,7 @@ fn a_flag_change_alerts_as_changed_once() {
 fn aliases_in_another_order_are_no_change() {
     let m = matcher(vec![president()]);
     let s0 = first_state();
-    let day1 = plan_list(&s0, snapshot(with_fillers(vec![lukashenka()])), &m, &ctx()).unwrap();
+    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![lukashenka()])), &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
     let mut reordered = lukashenka();
     reordered.aliases.insert(
@@ -290,13 +290,13 @@ fn aliases_in_another_order_are_no_change() {
     );
     let day2 = plan_list(
         &s1,
-        snapshot(with_fillers(vec![reordered.clone()])),
+        &snapshot(with_fillers(vec![reordered.clone()])),
         &m,
         &ctx(),
     );
     let s2 = apply(&s1, &day2.unwrap());
     reordered.aliases.swap(0, 1);
-    let day3 = plan_list(&s2, snapshot(with_fillers(vec![reordered])), &m, &ctx()).unwrap();
+    let day3 = plan_list(&s2, &snapshot(with_fillers(vec![reordered])), &m, &ctx()).unwrap();
     assert!(day3.alerts.is_empty(), "{:?}", events(&day3));
     assert_eq!(day3.counts.changed, 0);
     // The new order is stored (so the next snapshot compares equal) without a new version.
@@ -318,14 +318,14 @@ fn a_pinned_exclude_silences_one_version_only() {
     let m = matcher(vec![item]);
     let day1 = plan_list(
         &first_state(),
-        snapshot(with_fillers(vec![panama])),
+        &snapshot(with_fillers(vec![panama])),
         &m,
         &ctx(),
     )
     .unwrap();
     assert!(day1.alerts.is_empty(), "the dismissed version stays silent");
     let s1 = apply(&first_state(), &day1);
-    let day2 = plan_list(&s1, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
 }
 
@@ -339,7 +339,7 @@ fn a_plain_exclude_silences_the_version_first_met_until_the_entry_changes() {
     // Not pinned yet: the first version met is silenced and becomes the pin.
     let day1 = plan_list(
         &first_state(),
-        snapshot(with_fillers(vec![panama.clone()])),
+        &snapshot(with_fillers(vec![panama.clone()])),
         &m,
         &ctx(),
     );
@@ -353,7 +353,7 @@ fn a_plain_exclude_silences_the_version_first_met_until_the_entry_changes() {
         day1.pins[0].hash.clone(),
     );
     // The reflagging ends the silence.
-    let day2 = plan_list(&s1, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
     assert!(day2.pins.is_empty());
 }
@@ -398,10 +398,10 @@ fn exclusions_are_pinned_to_the_version_listed_now() {
 fn a_snapshot_that_removes_too_much_is_refused_before_any_plan() {
     let m = matcher(vec![vessel_by_imo()]);
     let s0 = first_state();
-    let day1 = plan_list(&s0, snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
     let cut = snapshot(vec![artavil(), filler(0), filler(1)]);
-    let refusal = plan_list(&s1, cut, &m, &ctx()).unwrap_err();
+    let refusal = plan_list(&s1, &cut, &m, &ctx()).unwrap_err();
     assert!(
         matches!(refusal, Refusal::TooManyRemoved { removed: 18, .. }),
         "{refusal}"
@@ -412,12 +412,12 @@ fn a_snapshot_that_removes_too_much_is_refused_before_any_plan() {
 fn a_change_that_takes_the_watched_name_away_still_alerts() {
     let m = matcher(vec![president()]);
     let s0 = first_state();
-    let day1 = plan_list(&s0, snapshot(with_fillers(vec![lukashenka()])), &m, &ctx()).unwrap();
+    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![lukashenka()])), &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
     let mut renamed = lukashenka();
     renamed.name = "PETROV, Ivan".into();
     renamed.aliases.clear();
-    let day2 = plan_list(&s1, snapshot(with_fillers(vec![renamed])), &m, &ctx()).unwrap();
+    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![renamed])), &m, &ctx()).unwrap();
     assert_eq!(
         events(&day2),
         [(Event::Changed, "person:lukashenko", "9760")]

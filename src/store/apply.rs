@@ -29,7 +29,15 @@ impl Store {
         mut cycle: CycleRecord,
         validators: Option<&str>,
     ) -> Result<Applied> {
-        let tx = self.transaction()?;
+        // IMMEDIATE: the generation check and the writes happen under one write lock.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if sources::generation(&tx, &plan.source)? != plan.generation {
+            return Err(super::StoreError::Conflict {
+                source_name: plan.source.clone(),
+            });
+        }
         let c = &plan.counts;
         cycle.entries = Some(plan.entries);
         cycle.published = plan.published.clone();

@@ -44,6 +44,8 @@ pub enum StoreError {
         entry_id: String,
         error: serde_json::Error,
     },
+    #[error("source {source_name}: another process stored a snapshot while this one was planned")]
+    Conflict { source_name: String },
     #[error("database {path} has schema version {found}, newer than this watchkeeper ({supported}); upgrade watchkeeper")]
     TooNew {
         path: String,

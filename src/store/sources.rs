@@ -28,6 +28,11 @@ impl Store {
         Ok(out)
     }
 
+    /// How many snapshots of `name` have been stored; a plan records it (`CyclePlan::generation`).
+    pub fn generation(&self, name: &str) -> Result<i64> {
+        generation(&self.conn, name)
+    }
+
     /// Records that a cycle of `name` begins.
     pub fn record_attempt(&self, name: &str, kind: &str) -> Result<()> {
         self.conn.execute(
@@ -80,6 +85,19 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
+}
+
+/// How many snapshots of a source have been stored (0 for a source never applied): what a plan
+/// was made from, checked again when it is applied.
+pub(super) fn generation(conn: &Connection, name: &str) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT snapshots FROM sources WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// Records a successful cycle that applied a snapshot of `entries` entries.
