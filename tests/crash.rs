@@ -9,30 +9,12 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use support::replay::{Installation, DAYS};
 use support::smtp::{Received, SmtpServer};
-
-const WATCHLIST: &str = r#"
-[[vessel]]
-name = "Alpha"
-imo = "IMO 9187629"
-
-[[vessel]]
-id = "persian-gulf-star"
-name = "Persian Gulf Star"
-imo = "9212905"
-
-[[person]]
-name = "Alexander Lukashenko"
-
-[[person]]
-name = "Nicolás Maduro"
-"#;
-
-const DAYS: [&str; 6] = ["day1", "day2", "day3", "day4", "day5", "day6"];
 
 /// (event, source, entry id, watch item).
 type AlertKey = (String, String, String, String);
@@ -41,37 +23,18 @@ type AlertKey = (String, String, String, String);
 /// listed again has two `listed` alerts, one per listing episode, with the same key).
 type Ident = (AlertKey, usize);
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/replay")
-        .join(rel)
-}
-
 /// One installation: a config, a watchlist, a served folder (the `file:` source) and a
 /// database, mailing the SMTP server on `port`.
 struct World {
-    dir: tempfile::TempDir,
+    inst: Installation,
 }
 
 impl World {
     /// `claim_timeout`: the `[email]` key, if set.
     fn new(port: u16, claim_timeout: Option<&str>) -> World {
-        let dir = tempfile::tempdir().unwrap();
         let claim = claim_timeout.map_or(String::new(), |t| format!("claim_timeout = \"{t}\"\n"));
-        let cfg = format!(
-            r#"
-[daemon]
-database = "state/watchkeeper.db"
-watchlist = "watchlist.toml"
-
-[[source]]
-name = "ofac-sdn"
-kind = "ofac_sdn_csv"
-url = "file:served/"
-schedule = "0 0 7 * * *"
-
-[email]
-transport = "smtp"
+        let email = format!(
+            r#"transport = "smtp"
 host = "127.0.0.1"
 port = {port}
 tls = "none"
@@ -80,29 +43,21 @@ to = ["compliance@example.org"]
 mode = "digest"
 {claim}"#
         );
-        std::fs::write(dir.path().join("watchkeeper.toml"), cfg).unwrap();
-        std::fs::write(dir.path().join("watchlist.toml"), WATCHLIST).unwrap();
-        std::fs::create_dir_all(dir.path().join("served")).unwrap();
-        World { dir }
+        World {
+            inst: Installation::new(&email),
+        }
     }
 
     fn config(&self) -> PathBuf {
-        self.dir.path().join("watchkeeper.toml")
+        self.inst.config()
     }
 
     fn db(&self) -> PathBuf {
-        self.dir.path().join("state/watchkeeper.db")
+        self.inst.db()
     }
 
-    /// Publishes day `d`'s files where the source reads them.
     fn publish(&self, d: &str) {
-        for f in ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"] {
-            let to = self.dir.path().join("served").join(f);
-            // Written beside and renamed: a reader never sees a half-copied file.
-            let tmp = to.with_extension("tmp");
-            std::fs::copy(fixture(&format!("{d}/{f}")), &tmp).unwrap();
-            std::fs::rename(&tmp, &to).unwrap();
-        }
+        self.inst.publish(d)
     }
 
     fn command(&self, args: &[&str]) -> Command {

@@ -3,78 +3,38 @@
 //! `watchkeeper once`, with the exact alert sequence asserted after each day, then `history`
 //! and `audit` read back what happened.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::PathBuf;
 use std::process::Output;
 
-const WATCHLIST: &str = r#"
-# Watched under its former name, by IMO: the July 2021 rename to ARTAVIL keeps the number.
-[[vessel]]
-name = "Alpha"
-imo = "IMO 9187629"
-
-# A made-up name: only the IMO number of HAPPINESS I finds it.
-[[vessel]]
-id = "persian-gulf-star"
-name = "Persian Gulf Star"
-imo = "9212905"
-
-[[person]]
-name = "Alexander Lukashenko"
-
-[[person]]
-name = "Nicolás Maduro"
-"#;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/replay")
-        .join(rel)
-}
+use support::replay::Installation;
+use support::replay::WATCHLIST;
 
 struct Replay {
-    dir: tempfile::TempDir,
+    inst: Installation,
 }
 
 impl Replay {
     fn new() -> Replay {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = r#"
-[daemon]
-database = "state/watchkeeper.db"
-watchlist = "watchlist.toml"
-
-[[source]]
-name = "ofac-sdn"
-kind = "ofac_sdn_csv"
-url = "file:served/"
-schedule = "0 0 7 * * *"
-
-[email]
-transport = "file"
+        let email = r#"transport = "file"
 path = "outbox"
 from = "watchkeeper <alerts@example.org>"
 to = ["compliance@example.org"]
 mode = "digest"
 "#;
-        std::fs::write(dir.path().join("watchkeeper.toml"), cfg).unwrap();
-        std::fs::write(dir.path().join("watchlist.toml"), WATCHLIST).unwrap();
-        std::fs::create_dir_all(dir.path().join("served")).unwrap();
-        Replay { dir }
+        Replay {
+            inst: Installation::new(email),
+        }
     }
 
     fn config(&self) -> PathBuf {
-        self.dir.path().join("watchkeeper.toml")
+        self.inst.config()
     }
 
     /// Publishes day `d` and runs one cycle.
     fn publish_and_run(&self, d: &str) {
-        for f in ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"] {
-            std::fs::copy(
-                fixture(&format!("{d}/{f}")),
-                self.dir.path().join("served").join(f),
-            )
-            .unwrap();
-        }
+        self.inst.publish(d);
         let out = self.run(&["once"]);
         assert!(
             out.status.success(),
@@ -124,7 +84,7 @@ mode = "digest"
 
     /// The text part of the newest email (file names start with the time of sending).
     fn last_email(&self) -> String {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("outbox"))
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.inst.path().join("outbox"))
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
@@ -135,7 +95,7 @@ mode = "digest"
     }
 
     fn emails(&self) -> usize {
-        std::fs::read_dir(self.dir.path().join("outbox"))
+        std::fs::read_dir(self.inst.path().join("outbox"))
             .map(|d| d.count())
             .unwrap_or(0)
     }
@@ -373,7 +333,7 @@ fn an_excluded_entry_stays_silent_until_it_changes() {
             "name = \"Alexander Lukashenko\"",
             "name = \"Alexander Lukashenko\"\nexclude = [\"ofac-sdn:9760\"]",
         );
-    std::fs::write(r.dir.path().join("watchlist.toml"), dismissed).unwrap();
+    std::fs::write(r.inst.path().join("watchlist.toml"), dismissed).unwrap();
     r.publish_and_run("day2");
     r.publish_and_run("day3");
     r.publish_and_run("day4");
