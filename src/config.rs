@@ -272,10 +272,87 @@ struct RawSource {
     schedule: Spanned<String>,
     max_removed_share: Option<Spanned<f64>>,
     stale_after: Option<Spanned<String>>,
-    files: Option<Spanned<Vec<String>>>,
+    files: Option<Spanned<RawFiles>>,
     timeout: Option<Spanned<String>>,
     max_bytes: Option<Spanned<u64>>,
     allow_redirect_hosts: Option<Spanned<Vec<String>>>,
+}
+
+/// `files` of an `ofac_sdn_csv` source: by position (primary, alt, add, comments; roles past
+/// the end are not fetched), or by role, where an optional role left out takes OFAC's name of
+/// that file beside the primary (`cons_prim.csv` → `cons_alt.csv`) and `""` is not fetched.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawFiles {
+    Positional(Vec<String>),
+    Roles(RawFileRoles),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFileRoles {
+    primary: Option<String>,
+    alt: Option<String>,
+    add: Option<String>,
+    comments: Option<String>,
+}
+
+/// OFAC's name for the file of `role` (1 alt, 2 add, 3 comments) published beside `primary`:
+/// `sdn.csv` → `alt.csv`, `add.csv`, `sdn_comments.csv`; `CONS_PRIM.CSV` → `CONS_ALT.CSV`…
+fn companion_file(primary: &str, role: usize) -> String {
+    let lower = primary.to_ascii_lowercase();
+    let name = if lower.starts_with("cons") {
+        [
+            "cons_prim.csv",
+            "cons_alt.csv",
+            "cons_add.csv",
+            "cons_comments.csv",
+        ][role]
+    } else {
+        crate::sources::ofac_csv::SDN_FILES[role]
+    };
+    if primary.chars().any(|c| c.is_ascii_uppercase())
+        && !primary.chars().any(|c| c.is_ascii_lowercase())
+    {
+        name.to_ascii_uppercase()
+    } else {
+        name.to_string()
+    }
+}
+
+impl RawFiles {
+    /// The file names by role, `""` for a role not fetched; an error message if unusable.
+    fn by_role(&self) -> Result<Vec<String>, String> {
+        let names = match self {
+            RawFiles::Positional(list) => {
+                if list.is_empty() || list.len() > 4 {
+                    return Err("files: expected 1 to 4 file names: primary, then alt, add and comments, e.g. [\"sdn.csv\"] or [\"cons_prim.csv\", \"cons_alt.csv\", \"cons_add.csv\", \"cons_comments.csv\"]".into());
+                }
+                list.clone()
+            }
+            RawFiles::Roles(roles) => {
+                let Some(primary) = roles.primary.clone().filter(|p| !p.trim().is_empty()) else {
+                    return Err("files: the primary file is missing, e.g. files = { primary = \"sdn.csv\" }".into());
+                };
+                let role = |given: &Option<String>, i| {
+                    given.clone().unwrap_or_else(|| companion_file(&primary, i))
+                };
+                vec![
+                    primary.clone(),
+                    role(&roles.alt, 1),
+                    role(&roles.add, 2),
+                    role(&roles.comments, 3),
+                ]
+            }
+        };
+        if names[0].trim().is_empty() {
+            return Err("files: the primary file (the first) is missing".into());
+        }
+        if names.iter().any(|f| f.contains('/') || f.contains('\\')) {
+            return Err("files: expected file names (no folders) inside the source URL".into());
+        }
+        Ok(names)
+    }
 }
 
 /// A value the config and the watchlist let the user write as one string or a list.
@@ -438,19 +515,13 @@ impl<'a> Cx<'a> {
                 ),
             ));
         }
-        if let Some(files) = &s.files {
-            if kind != "ofac_sdn_csv" {
-                return Err(self.err(files, "files: only for kind = \"ofac_sdn_csv\""));
+        let files = match &s.files {
+            Some(files) if kind != "ofac_sdn_csv" => {
+                return Err(self.err(files, "files: only for kind = \"ofac_sdn_csv\""))
             }
-            if files.get_ref().is_empty()
-                || files
-                    .get_ref()
-                    .iter()
-                    .any(|f| f.trim().is_empty() || f.contains('/') || f.contains('\\'))
-            {
-                return Err(self.err(files, "files: expected file names (no folders) inside the source URL, e.g. [\"cons_prim.csv\", \"cons_alt.csv\", \"cons_add.csv\", \"cons_comments.csv\"]"));
-            }
-        }
+            Some(files) => Some(files.get_ref().by_role().map_err(|m| self.err(files, m))?),
+            None => None,
+        };
         validate_schedule(s.schedule.get_ref()).map_err(|m| self.err(&s.schedule, m))?;
         let max_removed_share = match &s.max_removed_share {
             Some(v) => self.share(v, "max_removed_share")?,
@@ -489,7 +560,7 @@ impl<'a> Cx<'a> {
             schedule: s.schedule.get_ref().trim().to_string(),
             max_removed_share,
             stale_after: self.duration(&s.stale_after, "stale_after", DEFAULT_STALE_AFTER)?,
-            files: s.files.as_ref().map(|f| f.get_ref().clone()),
+            files,
             timeout: self.duration(&s.timeout, "timeout", DEFAULT_TIMEOUT)?,
             max_bytes,
             allow_redirect_hosts,

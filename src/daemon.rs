@@ -92,6 +92,12 @@ pub async fn once(
 fn log_cycle(name: &str, result: &Result<CycleSummary, CycleError>) {
     match result {
         Ok(s) if s.not_modified => tracing::info!(source = name, "not modified since last fetch"),
+        Ok(s) if s.same_content => {
+            tracing::info!(
+                source = name,
+                "same content as last screened, nothing to do"
+            )
+        }
         Ok(s) => tracing::info!(
             source = name,
             entries = s.entries,

@@ -7,6 +7,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
 
+pub mod error_document;
+
 use crate::config::SourceConfig;
 use crate::sources::Body;
 
@@ -14,8 +16,14 @@ use crate::sources::Body;
 pub enum FetchError {
     #[error("{url}: {message}")]
     Http { url: String, message: String },
-    #[error("{url}: server answered {status}")]
-    Status { url: String, status: u16 },
+    #[error("{url}: server answered {status}{}", said.as_ref().map(|s| format!(": {s}")).unwrap_or_default())]
+    Status {
+        url: String,
+        status: u16,
+        /// What the error document the server sent says, if it is one (an object store's
+        /// `NoSuchKey`, an HTML page's title).
+        said: Option<String>,
+    },
     #[error("{url}: larger than the {limit}-byte limit for this source (max_bytes)")]
     TooLarge { url: String, limit: u64 },
     #[error("{url}: {source}")]
@@ -195,9 +203,11 @@ impl Fetcher {
             return Ok(One::NotModified);
         }
         if !resp.status().is_success() {
+            let status = resp.status().as_u16();
             return Err(FetchError::Status {
                 url: url.into(),
-                status: resp.status().as_u16(),
+                status,
+                said: error_body(resp).await,
             });
         }
         let header = |name| {
@@ -303,6 +313,20 @@ async fn read_file(
         },
         validator,
     ))
+}
+
+/// What the body of an error response says, read up to 64 KiB: an error document is small,
+/// and a server that streams a list with an error status is not waited for.
+async fn error_body(mut resp: reqwest::Response) -> Option<String> {
+    const LIMIT: usize = 64 * 1024;
+    let mut bytes = Vec::new();
+    while let Ok(Some(chunk)) = resp.chunk().await {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() >= LIMIT {
+            break;
+        }
+    }
+    error_document::read(&bytes).map(|d| d.to_string())
 }
 
 /// The most redirects followed for one document.

@@ -3,14 +3,18 @@
 //! false `delisted` alerts.
 
 use crate::domain::entry::{ListSnapshot, StrayRows};
+use crate::fetch::error_document::{self, ErrorDocument};
 use crate::sources::Body;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum Refusal {
     #[error("{url}: empty document")]
     Empty { url: String },
-    #[error("{url}: an HTML page, not the list (an error page served with status 200?)")]
-    Html { url: String },
+    #[error("{url}: {document}, not the list (an error page served with status 200?)")]
+    ErrorDocument {
+        url: String,
+        document: ErrorDocument,
+    },
     #[error("no entries in the snapshot")]
     NoEntries,
     #[error("the document states {stated} entries but holds {found}: incomplete download?")]
@@ -29,12 +33,14 @@ pub enum Refusal {
 /// Checks the raw documents before parsing.
 pub fn check_bodies(bodies: &[Body]) -> Result<(), Refusal> {
     for b in bodies {
-        let start = skip_bom_and_space(&b.bytes);
-        if start.is_empty() {
+        if error_document::skip_bom_and_space(&b.bytes).is_empty() {
             return Err(Refusal::Empty { url: b.url.clone() });
         }
-        if looks_like_html(start) {
-            return Err(Refusal::Html { url: b.url.clone() });
+        if let Some(document) = error_document::read(&b.bytes) {
+            return Err(Refusal::ErrorDocument {
+                url: b.url.clone(),
+                document,
+            });
         }
     }
     Ok(())
@@ -111,28 +117,6 @@ fn stray_message(stray: &[StrayRows]) -> String {
     )
 }
 
-fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
-    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    &b[first..]
-}
-
-fn looks_like_html(start: &[u8]) -> bool {
-    let head: Vec<u8> = start
-        .iter()
-        .take(512)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    let head = String::from_utf8_lossy(&head);
-    let head = head.trim_start();
-    head.starts_with("<!doctype html")
-        || head.starts_with("<html")
-        || (head.starts_with("<?xml") && head.contains("<html"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,7 +135,10 @@ mod tests {
         let page = b"\n<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>";
         assert!(matches!(
             check_bodies(&[body(page)]),
-            Err(Refusal::Html { .. })
+            Err(Refusal::ErrorDocument {
+                document: ErrorDocument::Html { .. },
+                ..
+            })
         ));
         assert!(matches!(
             check_bodies(&[body(b"  \n")]),

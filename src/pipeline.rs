@@ -51,6 +51,8 @@ pub enum CycleError {
 pub struct CycleSummary {
     pub source: String,
     pub not_modified: bool,
+    /// The download was byte for byte the one last screened (no parse, no diff).
+    pub same_content: bool,
     pub entries: usize,
     pub added: usize,
     pub changed: usize,
@@ -169,7 +171,29 @@ fn process(
         }
         FetchOutcome::Fetched { bodies, validators } => (bodies, validators),
     };
-    cycle.content_hash = Some(content_hash(&bodies));
+    let hash = content_hash(&bodies);
+    cycle.content_hash = Some(hash.clone());
+    if let Some(last) = store.last_screened(&source.name)? {
+        // Servers that ignore conditional requests (or sign a new URL each time) send the same
+        // bytes again: those were screened already, so there is nothing to parse or diff.
+        if last.content_hash == hash {
+            let validators = serde_json::to_string(&validators).expect("validators serialize");
+            store.record_same_content(&source.name, &validators)?;
+            cycle.outcome = Outcome::Unchanged;
+            cycle.published = last.published;
+            cycle.entries = last.entries;
+            cycle.finished_at = now();
+            store.record_cycle(&cycle)?;
+            recover_if_stale(store, source)?;
+            let summary = CycleSummary {
+                source: source.name.clone(),
+                same_content: true,
+                entries: last.entries.unwrap_or(0),
+                ..CycleSummary::default()
+            };
+            return Ok((summary, None));
+        }
+    }
     guard::check_bodies(&bodies).map_err(refused)?;
     let parsed = format.parse(&bodies).map_err(|error| CycleError::Parse {
         source_name: source.name.clone(),
@@ -224,6 +248,7 @@ fn process(
     let summary = CycleSummary {
         source: source.name.clone(),
         not_modified: false,
+        same_content: false,
         entries: plan.entries,
         added: c.added + c.relisted,
         changed: c.changed,

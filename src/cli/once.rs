@@ -22,6 +22,10 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     for c in &report.cycles {
         match c {
             Ok(s) if s.not_modified => println!("{}: not modified", s.source),
+            Ok(s) if s.same_content => println!(
+                "{}: same content as last screened ({} entries), nothing to do",
+                s.source, s.entries
+            ),
             Ok(s) => println!(
                 "{}: {} entries, {} added, {} changed, {} removed, {} new items, {} alerts",
                 s.source, s.entries, s.added, s.changed, s.removed, s.new_feed_items, s.alerts

@@ -13,34 +13,45 @@ use crate::domain::entry::{
 };
 
 pub struct OfacCsv {
-    files: Vec<String>,
+    /// Primary, alt, add, comments; `None` for a role not fetched.
+    files: [Option<String>; 4],
 }
 
+/// OFAC's SDN file names, in role order: primary, alt, add, comments.
+pub const SDN_FILES: [&str; 4] = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"];
+
 impl OfacCsv {
-    /// `files`: primary, alt, add, comments; `None` for the SDN names.
+    /// `files` by role (primary, alt, add, comments), as the config gives them: a role past the
+    /// end of the list, or given as `""`, is not fetched; `None` means the four SDN files.
     pub fn new(files: Option<Vec<String>>) -> OfacCsv {
+        let files = files.unwrap_or_else(|| SDN_FILES.map(String::from).to_vec());
+        let role = |i: usize| files.get(i).filter(|f| !f.trim().is_empty()).cloned();
         OfacCsv {
-            files: files.unwrap_or_else(|| {
-                ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"]
-                    .map(String::from)
-                    .to_vec()
-            }),
+            files: [role(0), role(1), role(2), role(3)],
         }
     }
 
-    /// The body of each of our four files, in the order primary, alt, add, comments.
-    fn bodies<'a>(&self, bodies: &'a [Body]) -> Result<[&'a Body; 4], ParseError> {
-        let find = |i: usize| -> Result<&'a Body, ParseError> {
-            let name = self.files.get(i).map(String::as_str).unwrap_or_default();
+    /// The body of each role's file, in the order primary, alt, add, comments. Only the
+    /// primary is required.
+    fn bodies<'a>(&self, bodies: &'a [Body]) -> Result<[Option<&'a Body>; 4], ParseError> {
+        let find = |i: usize| -> Result<Option<&'a Body>, ParseError> {
+            let Some(name) = &self.files[i] else {
+                return Ok(None);
+            };
             bodies
                 .iter()
-                .find(|b| b.resource == name)
+                .find(|b| &b.resource == name)
+                .map(Some)
                 .ok_or_else(|| ParseError::MissingResource {
                     url: bodies.first().map(|b| b.url.clone()).unwrap_or_default(),
-                    resource: name.to_string(),
+                    resource: name.clone(),
                 })
         };
-        Ok([find(0)?, find(1)?, find(2)?, find(3)?])
+        let prim = find(0)?.ok_or_else(|| ParseError::MissingResource {
+            url: bodies.first().map(|b| b.url.clone()).unwrap_or_default(),
+            resource: "the primary file (sdn.csv or cons_prim.csv)".into(),
+        })?;
+        Ok([Some(prim), find(1)?, find(2)?, find(3)?])
     }
 }
 
@@ -49,10 +60,11 @@ impl SourceFormat for OfacCsv {
         "ofac_sdn_csv"
     }
     fn resources(&self) -> Vec<String> {
-        self.files.clone()
+        self.files.iter().flatten().cloned().collect()
     }
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
         let [prim, alt, add, comments] = self.bodies(bodies)?;
+        let prim = prim.expect("the primary is required");
         let (entries, stray_rows) = parse_files(prim, alt, add, comments)?;
         Ok(Parsed::List(ListSnapshot {
             entries,
@@ -85,15 +97,18 @@ const REMARKS_FIELD_LIMIT: usize = 1000;
 /// refused anyway (a cut primary file leaves stray comments rows too).
 fn parse_files(
     prim: &Body,
-    alt: &Body,
-    add: &Body,
-    comments: &Body,
+    alt: Option<&Body>,
+    add: Option<&Body>,
+    comments: Option<&Body>,
 ) -> Result<(Vec<Entry>, Vec<StrayRows>), ParseError> {
     let prim_rows = read_table(prim, PRIM_COLUMNS, "sdn.csv")?;
     if prim_rows.is_empty() {
         return Err(wrong_format(prim, "no rows at all"));
     }
-    let continuations = read_continuations(comments)?;
+    let continuations = match comments {
+        Some(comments) => read_continuations(comments)?,
+        None => HashMap::new(),
+    };
 
     let mut entries = Vec::with_capacity(prim_rows.len());
     let mut by_ent_num: HashMap<String, usize> = HashMap::with_capacity(prim_rows.len());
@@ -116,46 +131,52 @@ fn parse_files(
     };
 
     // Aliases from alt.csv come first so that names repeated in the remarks are recognised.
-    let mut alt_stray = stray_in(alt);
-    for row in read_table(alt, ALT_COLUMNS, "alt.csv")? {
-        let ent_num = ent_num(alt, &row)?;
-        match by_ent_num.get(&ent_num) {
-            Some(&i) => {
-                if let Some(alias) = alias_from_alt_row(&row.fields) {
-                    push_alias(&mut entries[i], alias);
+    let mut stray = Vec::new();
+    if let Some(alt) = alt {
+        let mut alt_stray = stray_in(alt);
+        for row in read_table(alt, ALT_COLUMNS, "alt.csv")? {
+            let ent_num = ent_num(alt, &row)?;
+            match by_ent_num.get(&ent_num) {
+                Some(&i) => {
+                    if let Some(alias) = alias_from_alt_row(&row.fields) {
+                        push_alias(&mut entries[i], alias);
+                    }
                 }
+                None => alt_stray.count(&ent_num),
             }
-            None => alt_stray.count(&ent_num),
         }
+        stray.push(alt_stray);
     }
-    let mut add_stray = stray_in(add);
-    for row in read_table(add, ADD_COLUMNS, "add.csv")? {
-        let ent_num = ent_num(add, &row)?;
-        match by_ent_num.get(&ent_num) {
-            Some(&i) => {
-                if let Some(address) = address_from_add_row(&row.fields) {
-                    entries[i].addresses.push(address);
+    if let Some(add) = add {
+        let mut add_stray = stray_in(add);
+        for row in read_table(add, ADD_COLUMNS, "add.csv")? {
+            let ent_num = ent_num(add, &row)?;
+            match by_ent_num.get(&ent_num) {
+                Some(&i) => {
+                    if let Some(address) = address_from_add_row(&row.fields) {
+                        entries[i].addresses.push(address);
+                    }
                 }
+                None => add_stray.count(&ent_num),
             }
-            None => add_stray.count(&ent_num),
         }
+        stray.push(add_stray);
     }
-    let stray: Vec<StrayRows> = [alt_stray, add_stray]
-        .into_iter()
-        .filter(|s| s.rows > 0)
-        .collect();
-    let mut comments_stray = stray_in(comments);
-    let mut continuation_lines: Vec<(u64, &String)> = continuations
-        .iter()
-        .filter(|(ent_num, _)| !by_ent_num.contains_key(*ent_num))
-        .map(|(ent_num, (line, _))| (*line, ent_num))
-        .collect();
-    continuation_lines.sort();
-    for (_, ent_num) in continuation_lines {
-        comments_stray.count(ent_num);
-    }
-    if stray.is_empty() {
-        warn_tolerated(comments, &comments_stray);
+    stray.retain(|s| s.rows > 0);
+    if let Some(comments) = comments {
+        let mut comments_stray = stray_in(comments);
+        let mut continuation_lines: Vec<(u64, &String)> = continuations
+            .iter()
+            .filter(|(ent_num, _)| !by_ent_num.contains_key(*ent_num))
+            .map(|(ent_num, (line, _))| (*line, ent_num))
+            .collect();
+        continuation_lines.sort();
+        for (_, ent_num) in continuation_lines {
+            comments_stray.count(ent_num);
+        }
+        if stray.is_empty() {
+            warn_tolerated(comments, &comments_stray);
+        }
     }
 
     for entry in &mut entries {

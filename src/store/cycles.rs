@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{Result, Store};
 pub use crate::domain::audit::CycleRecord;
@@ -12,6 +12,28 @@ impl Store {
     /// Records a cycle that stored nothing (not modified, refused, failed); returns its id.
     pub fn record_cycle(&self, cycle: &CycleRecord) -> Result<i64> {
         insert(&self.conn, cycle)
+    }
+
+    /// The last cycle of `source` that screened a download (applied, or found no entry
+    /// changed): what the stored snapshot was made from.
+    pub fn last_screened(&self, source: &str) -> Result<Option<LastScreened>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT content_hash, published, entries FROM cycles
+                 WHERE source = ?1 AND outcome IN ('applied', 'unchanged')
+                       AND content_hash IS NOT NULL
+                 ORDER BY id DESC LIMIT 1",
+                [source],
+                |r| {
+                    Ok(LastScreened {
+                        content_hash: r.get(0)?,
+                        published: r.get(1)?,
+                        entries: r.get::<_, Option<i64>>(2)?.map(|n| n as usize),
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// Cycles begun at or after `since` (RFC 3339), oldest first.
@@ -48,6 +70,14 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// What the last screened download of a source was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastScreened {
+    pub content_hash: String,
+    pub published: Option<String>,
+    pub entries: Option<usize>,
 }
 
 pub(super) fn insert(conn: &Connection, c: &CycleRecord) -> Result<i64> {

@@ -64,6 +64,18 @@ impl Store {
         Ok(())
     }
 
+    /// Records a successful cycle whose download was byte for byte the one last screened: the
+    /// server ignored the conditional request, or sent new validators for the same content.
+    pub fn record_same_content(&self, name: &str, validators: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sources SET last_success = ?2, last_error = NULL, failing_since = NULL,
+                    validators = ?3
+             WHERE name = ?1",
+            params![name, now(), validators],
+        )?;
+        Ok(())
+    }
+
     /// The HTTP validators (ETag, Last-Modified…) stored for a source, as JSON.
     pub fn validators(&self, source: &str) -> Result<Option<String>> {
         Ok(self
