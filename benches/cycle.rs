@@ -7,6 +7,10 @@
 //!                                                     watchlist of ITEMS real names, file transport)
 //!   cargo bench --bench cycle -- parse-all            (every real list file, every kind)
 //!   cargo bench --bench cycle -- once-all     [ITEMS] (one config with every real list file)
+//!   cargo bench --bench cycle -- same-content [REPS]  (default 5: the full SDN 2021 files read
+//!                                                     again with a new mtime, as a server that
+//!                                                     ignores conditional requests sends them:
+//!                                                     the cycle against reading and hashing alone)
 //!
 //! Prints wall time and peak resident memory (VmHWM).
 
@@ -186,6 +190,7 @@ fn run_once(n: usize, every_kind: bool) {
             claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
         },
         threshold: watchkeeper::matching::DEFAULT_THRESHOLD,
+        contact: None,
     };
     // The watchlist is drawn from the lists themselves; parsing them for that is not measured.
     let lists = vec![parse("ofac_sdn_csv", &ofac), parse("un_sc_xml", &un)];
@@ -208,6 +213,88 @@ fn run_once(n: usize, every_kind: bool) {
         config.sources.len(),
         took.as_secs_f64(),
         report.delivery.sent
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A cycle whose download is byte for byte the one last screened, against the download alone
+/// (reading the four files and hashing them), and against a cycle that must parse and diff
+/// (one trailing newline added, so the entries are the same but the bytes are not).
+fn same_content(reps: usize) {
+    use sha2::Digest;
+    let dir = std::env::temp_dir().join(format!("watchkeeper-same-{}", std::process::id()));
+    let folder = dir.join("exports");
+    std::fs::create_dir_all(&folder).expect("temp dir");
+    let names = ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"];
+    let copy = |extra: &[u8]| {
+        for n in names {
+            let mut bytes =
+                std::fs::read(data().join("ofac-sdn-csv/2021-07").join(n)).expect("SDN 2021");
+            if n == "sdn_comments.csv" {
+                bytes.extend_from_slice(extra);
+            }
+            // Written afresh: a new mtime, so the file:// validator changes and all is read.
+            std::fs::write(folder.join(n), bytes).expect("write");
+        }
+    };
+    copy(b"");
+    let db = dir.join("bench.db");
+    let source = SourceConfig {
+        max_bytes: 1 << 30,
+        ..SourceConfig::new(
+            "ofac-sdn",
+            "ofac_sdn_csv",
+            &format!("file://{}/", folder.display()),
+        )
+    };
+    let lists = vec![parse("ofac_sdn_csv", &data().join("ofac-sdn-csv/2021-07"))];
+    let items = watchlist(1000, &lists).items;
+    drop(lists);
+    let slot = watchkeeper::matching::MatcherSlot::new(watchkeeper::matching::Matcher::new(
+        items,
+        watchkeeper::matching::DEFAULT_THRESHOLD,
+    ));
+    let fetcher = watchkeeper::fetch::Fetcher::new();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let cycle = || {
+        let start = Instant::now();
+        let s = rt
+            .block_on(watchkeeper::pipeline::run_source(
+                &db, &source, &fetcher, &slot,
+            ))
+            .expect("cycle");
+        (start.elapsed().as_secs_f64() * 1e3, s)
+    };
+    let (first, _) = cycle();
+    println!("first load: {first:.0} ms");
+    let (mut same, mut read, mut parsed) = (Vec::new(), Vec::new(), Vec::new());
+    for rep in 0..reps {
+        copy(b"");
+        let (ms, s) = cycle();
+        assert!(s.same_content, "{s:?}");
+        same.push(ms);
+        let start = Instant::now();
+        let mut h = sha2::Sha256::new();
+        for n in names {
+            h.update(std::fs::read(folder.join(n)).expect("read"));
+        }
+        std::hint::black_box(h.finalize());
+        read.push(start.elapsed().as_secs_f64() * 1e3);
+        // Alternate so that each parse-and-diff cycle really has new bytes.
+        copy(if rep % 2 == 0 { b"\r\n" } else { b"" });
+        let (ms, s) = cycle();
+        assert!(!s.same_content, "{s:?}");
+        parsed.push(ms);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    let (same, read, parsed) = (median(&mut same), median(&mut read), median(&mut parsed));
+    println!(
+        "median of {reps}: same content {same:.1} ms, reading + hashing alone {read:.1} ms \
+         (the cycle costs {:.1} ms beyond), parse and diff of the same entries {parsed:.1} ms",
+        same - read
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -242,6 +329,7 @@ fn main() {
         "once" => once(arg.and_then(|a| a.parse().ok()).unwrap_or(100)),
         "parse-all" => parse_all(),
         "once-all" => run_once(arg.and_then(|a| a.parse().ok()).unwrap_or(100), true),
+        "same-content" => same_content(arg.and_then(|a| a.parse().ok()).unwrap_or(5)),
         _ => {
             eprintln!("usage: cargo bench --bench cycle -- parse-ofac|parse-un|once [ARG]");
             return;

@@ -103,6 +103,9 @@ pub struct Config {
     pub email: EmailConfig,
     /// Default match threshold for watch items that set none (0–1).
     pub threshold: f64,
+    /// Who runs this installation (an email address or URL), named in the User-Agent so that a
+    /// publisher can reach the operator instead of blocking the address.
+    pub contact: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +129,10 @@ pub struct SourceConfig {
     /// Hosts a redirect may lead to besides the source's own host and its parent domains
     /// (default none).
     pub allow_redirect_hosts: Vec<String>,
+    /// The User-Agent sent for this source instead of watchkeeper's own.
+    pub user_agent: Option<String>,
+    /// Extra request headers (an API key, `Accept`), sent to the source's own host only.
+    pub headers: Vec<(String, String)>,
 }
 
 impl SourceConfig {
@@ -143,6 +150,8 @@ impl SourceConfig {
             timeout: DEFAULT_TIMEOUT,
             max_bytes: DEFAULT_MAX_BYTES,
             allow_redirect_hosts: Vec::new(),
+            user_agent: None,
+            headers: Vec::new(),
         }
     }
 
@@ -261,21 +270,27 @@ struct RawDaemon {
     database: Spanned<String>,
     watchlist: Spanned<String>,
     threshold: Option<Spanned<f64>>,
+    contact: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSource {
-    name: Spanned<String>,
-    kind: Spanned<String>,
-    url: Spanned<String>,
-    schedule: Spanned<String>,
+    preset: Option<Spanned<String>>,
+    name: Option<Spanned<String>>,
+    kind: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
+    /// For `kind = "opensanctions"`: the dataset whose index is read (`sanctions`, `default`…).
+    dataset: Option<Spanned<String>>,
+    schedule: Option<Spanned<String>>,
     max_removed_share: Option<Spanned<f64>>,
     stale_after: Option<Spanned<String>>,
     files: Option<Spanned<RawFiles>>,
     timeout: Option<Spanned<String>>,
     max_bytes: Option<Spanned<u64>>,
     allow_redirect_hosts: Option<Spanned<Vec<String>>>,
+    user_agent: Option<Spanned<String>>,
+    headers: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 
 /// `files` of an `ofac_sdn_csv` source: by position (primary, alt, add, comments; roles past
@@ -355,6 +370,15 @@ impl RawFiles {
     }
 }
 
+/// A `[[source]]` with its preset applied.
+struct Resolved {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    url: Spanned<String>,
+    schedule: Spanned<String>,
+    preset_files: Option<Vec<String>>,
+}
+
 /// A value the config and the watchlist let the user write as one string or a list.
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -419,10 +443,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         None => crate::matching::DEFAULT_THRESHOLD,
     };
     let mut sources: Vec<SourceConfig> = Vec::with_capacity(raw.sources.len());
-    for s in &raw.sources {
-        let source = cx.source(s)?;
+    for (i, s) in raw.sources.iter().enumerate() {
+        let source = cx.source(s, i + 1)?;
         if sources.iter().any(|o| o.name == source.name) {
-            return Err(cx.err(&s.name, format!("duplicate source name `{}`", source.name)));
+            let at = s
+                .name
+                .as_ref()
+                .or(s.preset.as_ref())
+                .expect("a source has a name or a preset");
+            return Err(cx.err(
+                at,
+                format!(
+                    "duplicate source name `{}` (set `name` to tell them apart)",
+                    source.name
+                ),
+            ));
         }
         sources.push(source);
     }
@@ -433,6 +468,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         sources,
         email: cx.email(&raw.email)?,
         threshold,
+        contact: match &raw.daemon.contact {
+            Some(c) => Some(cx.header_value(c, "contact")?),
+            None => None,
+        },
     })
 }
 
@@ -493,22 +532,96 @@ impl<'a> Cx<'a> {
         })
     }
 
-    fn source(&self, s: &RawSource) -> Result<SourceConfig, ConfigError> {
-        let name = s.name.get_ref().trim();
+    /// A `[[source]]` table's name, kind, URL, schedule and files, each as written or as its
+    /// preset gives it (with the preset's position, for messages about it).
+    fn resolve(&self, s: &RawSource, number: usize) -> Result<Resolved, ConfigError> {
+        let preset = match &s.preset {
+            Some(p) => Some(crate::sources::presets::find(p.get_ref()).ok_or_else(|| {
+                let names: Vec<&str> = crate::sources::presets::PRESETS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect();
+                self.err(
+                    p,
+                    format!(
+                        "unknown preset `{}`, expected one of {}",
+                        p.get_ref(),
+                        backticked(&names)
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        let preset_span = s.preset.as_ref().map(|p| p.span());
+        let missing = |key: &str| ConfigError::File {
+            path: self.path.to_path_buf(),
+            message: format!("[[source]] number {number}: missing `{key}` (or a `preset`)"),
+        };
+        let take = |given: &Option<Spanned<String>>,
+                    from_preset: Option<&str>,
+                    key: &str|
+         -> Result<Spanned<String>, ConfigError> {
+            match (given, from_preset, &preset_span) {
+                (Some(v), _, _) => Ok(v.clone()),
+                (None, Some(v), Some(span)) => Ok(Spanned::new(span.clone(), v.to_string())),
+                _ => Err(missing(key)),
+            }
+        };
+        let kind = take(&s.kind, preset.map(|p| p.kind), "kind")?;
+        let url = match (&s.url, &s.dataset) {
+            (Some(_), Some(d)) => {
+                return Err(self.err(d, "dataset: give either `dataset` or `url`, not both"))
+            }
+            (None, Some(d)) => {
+                if kind.get_ref() != "opensanctions" {
+                    return Err(self.err(d, "dataset: only for kind = \"opensanctions\""));
+                }
+                let name = d.get_ref().trim();
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    return Err(self.err(
+                        d,
+                        "dataset: expected a dataset name such as `sanctions` or `default`",
+                    ));
+                }
+                Spanned::new(
+                    d.span(),
+                    crate::sources::opensanctions_index::index_url(name),
+                )
+            }
+            _ => take(&s.url, preset.map(|p| p.url), "url")?,
+        };
+        Ok(Resolved {
+            name: take(&s.name, preset.map(|p| p.name), "name")?,
+            kind,
+            url,
+            schedule: take(&s.schedule, preset.map(|p| p.schedule), "schedule")?,
+            preset_files: preset
+                .and_then(|p| p.files)
+                .map(|f| f.iter().map(|n| n.to_string()).collect()),
+        })
+    }
+
+    fn source(&self, s: &RawSource, number: usize) -> Result<SourceConfig, ConfigError> {
+        let r = self.resolve(s, number)?;
+        let name = r.name.get_ref().trim();
         if name.is_empty()
             || !name
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
             return Err(self.err(
-                &s.name,
-                format!("name: expected letters, digits, `-`, `_` or `.` (it is used in `exclude = [\"SOURCE:ID\"]`), found {:?}", s.name.get_ref()),
+                &r.name,
+                format!("name: expected letters, digits, `-`, `_` or `.` (it is used in `exclude = [\"SOURCE:ID\"]`), found {:?}", r.name.get_ref()),
             ));
         }
-        let kind = s.kind.get_ref().as_str();
+        let kind = r.kind.get_ref().as_str();
         if !crate::sources::KINDS.contains(&kind) {
             return Err(self.err(
-                &s.kind,
+                &r.kind,
                 format!(
                     "unknown source kind `{kind}`, expected one of {}",
                     backticked(crate::sources::KINDS)
@@ -520,9 +633,9 @@ impl<'a> Cx<'a> {
                 return Err(self.err(files, "files: only for kind = \"ofac_sdn_csv\""))
             }
             Some(files) => Some(files.get_ref().by_role().map_err(|m| self.err(files, m))?),
-            None => None,
+            None => r.preset_files.clone(),
         };
-        validate_schedule(s.schedule.get_ref()).map_err(|m| self.err(&s.schedule, m))?;
+        validate_schedule(r.schedule.get_ref()).map_err(|m| self.err(&r.schedule, m))?;
         let max_removed_share = match &s.max_removed_share {
             Some(v) => self.share(v, "max_removed_share")?,
             None => DEFAULT_MAX_REMOVED_SHARE,
@@ -556,15 +669,73 @@ impl<'a> Cx<'a> {
         Ok(SourceConfig {
             name: name.to_string(),
             kind: kind.to_string(),
-            url: self.url(&s.url, kind == "ofac_sdn_csv")?,
-            schedule: s.schedule.get_ref().trim().to_string(),
+            url: self.url(&r.url, kind == "ofac_sdn_csv")?,
+            schedule: r.schedule.get_ref().trim().to_string(),
             max_removed_share,
             stale_after: self.duration(&s.stale_after, "stale_after", DEFAULT_STALE_AFTER)?,
             files,
             timeout: self.duration(&s.timeout, "timeout", DEFAULT_TIMEOUT)?,
             max_bytes,
             allow_redirect_hosts,
+            user_agent: match &s.user_agent {
+                Some(ua) => Some(self.header_value(ua, "user_agent")?),
+                None => None,
+            },
+            headers: match &s.headers {
+                Some(h) => self.headers(h)?,
+                None => Vec::new(),
+            },
         })
+    }
+
+    /// A value that can go into an HTTP header: visible ASCII and spaces, not blank.
+    fn header_value(&self, v: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
+        let value = v.get_ref().trim();
+        if value.is_empty()
+            || reqwest::header::HeaderValue::from_str(value).is_err()
+            || !value.is_ascii()
+        {
+            return Err(self.err(v, format!("{key}: expected printable ASCII on one line")));
+        }
+        Ok(value.to_string())
+    }
+
+    fn headers(
+        &self,
+        h: &Spanned<std::collections::BTreeMap<String, String>>,
+    ) -> Result<Vec<(String, String)>, ConfigError> {
+        // These watchkeeper sets itself: conditional requests and the User-Agent.
+        const OWN: &[&str] = &[
+            "host",
+            "if-none-match",
+            "if-modified-since",
+            "user-agent",
+            "content-length",
+            "accept-encoding",
+        ];
+        let mut out = Vec::new();
+        for (name, value) in h.get_ref() {
+            let lower = name.to_ascii_lowercase();
+            if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(self.err(h, format!("headers: {name:?} is not a header name")));
+            }
+            if OWN.contains(&lower.as_str()) {
+                return Err(self.err(
+                    h,
+                    format!(
+                        "headers: {name} is set by watchkeeper (use user_agent for the User-Agent)"
+                    ),
+                ));
+            }
+            if reqwest::header::HeaderValue::from_str(value).is_err() {
+                return Err(self.err(
+                    h,
+                    format!("headers: the value of {name} is not one line of text"),
+                ));
+            }
+            out.push((name.clone(), value.clone()));
+        }
+        Ok(out)
     }
 
     /// Checks the scheme, resolves `file:relative/path` against the config's folder, and for a

@@ -60,7 +60,7 @@ pub async fn once(
             return Err(DaemonError::UnknownSource(name.clone()));
         }
     }
-    let fetcher = Fetcher::new();
+    let fetcher = Fetcher::with_contact(config.contact.as_deref());
     let mut report = OnceReport::default();
     let slot = {
         let mut store = Store::open(&config.database)?;
@@ -136,7 +136,7 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let (wake_tx, wake_rx) = watch::channel(0u64);
-    let fetcher = Fetcher::new();
+    let fetcher = Fetcher::with_contact(config.contact.as_deref());
     let mut tasks = Vec::new();
     for source in &config.sources {
         let schedule = schedule_of(source)?;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::AsyncReadExt;
 
 pub mod error_document;
+pub mod opensanctions;
 
 use crate::config::SourceConfig;
 use crate::sources::Body;
@@ -38,6 +39,10 @@ pub enum FetchError {
         to: String,
         why: String,
     },
+    /// A publisher's index that cannot be used: unreadable, or a download it describes does
+    /// not match it.
+    #[error("{url}: {message}")]
+    Publisher { url: String, message: String },
     #[error("{url}: unsupported URL (expected https://, http:// or file://)")]
     BadUrl { url: String },
 }
@@ -61,6 +66,9 @@ pub enum FetchOutcome {
     Fetched {
         bodies: Vec<Body>,
         validators: Validators,
+        /// The publisher's version of what was fetched, when the fetch learned it on the way
+        /// (an OpenSanctions dataset index); recorded as the list's publication.
+        version: Option<String>,
     },
 }
 
@@ -81,14 +89,25 @@ enum One {
     Body(Body, Validator),
 }
 
+/// watchkeeper's User-Agent: its name and version, and the operator's contact when the config
+/// gives one (`[daemon] contact`).
+pub fn user_agent(contact: Option<&str>) -> String {
+    let base = concat!("watchkeeper/", env!("CARGO_PKG_VERSION"));
+    match contact {
+        Some(c) => format!("{base} (sanctions list monitor; contact: {c})"),
+        None => format!("{base} (sanctions list monitor)"),
+    }
+}
+
 impl Fetcher {
     pub fn new() -> Fetcher {
+        Fetcher::with_contact(None)
+    }
+
+    /// A fetcher whose User-Agent names the operator's contact.
+    pub fn with_contact(contact: Option<&str>) -> Fetcher {
         let client = reqwest::Client::builder()
-            .user_agent(concat!(
-                "watchkeeper/",
-                env!("CARGO_PKG_VERSION"),
-                " (sanctions list monitor)"
-            ))
+            .user_agent(user_agent(contact))
             .connect_timeout(Duration::from_secs(30))
             .gzip(true)
             // Redirects are followed in `fetch_one`, where the source's rule is known.
@@ -137,7 +156,11 @@ impl Fetcher {
             validators.insert(url.clone(), validator);
             bodies.push(body);
         }
-        Ok(FetchOutcome::Fetched { bodies, validators })
+        Ok(FetchOutcome::Fetched {
+            bodies,
+            validators,
+            version: None,
+        })
     }
 
     async fn fetch_one(
@@ -160,8 +183,19 @@ impl Fetcher {
         let mut current =
             url::Url::parse(url).map_err(|_| FetchError::BadUrl { url: url.into() })?;
         let mut hops = 0;
+        let own_host = current.host_str().map(str::to_string);
         let mut resp = loop {
             let mut req = self.client.get(current.clone()).timeout(source.timeout);
+            if let Some(ua) = &source.user_agent {
+                req = req.header(reqwest::header::USER_AGENT, ua);
+            }
+            // A source's own headers may carry a key: they go to its own host only, never to
+            // where a redirect leads.
+            if current.host_str().map(str::to_string) == own_host {
+                for (name, value) in &source.headers {
+                    req = req.header(name, value);
+                }
+            }
             if let Some(v) = previous {
                 if let Some(etag) = &v.etag {
                     req = req.header(reqwest::header::IF_NONE_MATCH, etag);

@@ -121,13 +121,20 @@ async fn fetch_and_apply(
             .and_then(|v| serde_json::from_str(&v).ok())
             .unwrap_or_default()
     };
-    let outcome = fetcher
-        .fetch(source, &format.resources(), &previous)
-        .await
-        .map_err(|error| CycleError::Fetch {
-            source_name: source.name.clone(),
-            error,
-        })?;
+    let outcome = if source.kind == "opensanctions" {
+        // The dataset's version is recorded as the list's publication when it is applied.
+        let stored = Store::open(db)?
+            .source_status(&source.name)?
+            .and_then(|s| s.published);
+        crate::fetch::opensanctions::fetch_dataset(fetcher, source, &previous, stored.as_deref())
+            .await
+    } else {
+        fetcher.fetch(source, &format.resources(), &previous).await
+    }
+    .map_err(|error| CycleError::Fetch {
+        source_name: source.name.clone(),
+        error,
+    })?;
     let db = db.to_path_buf();
     let src = source.clone();
     tokio::task::spawn_blocking(move || {
@@ -155,7 +162,7 @@ fn process(
         source_name: source.name.clone(),
         refusal,
     };
-    let (bodies, validators) = match outcome {
+    let (bodies, validators, publication) = match outcome {
         FetchOutcome::NotModified => {
             store.record_not_modified(&source.name)?;
             cycle.outcome = Outcome::NotModified;
@@ -169,7 +176,11 @@ fn process(
             };
             return Ok((summary, None));
         }
-        FetchOutcome::Fetched { bodies, validators } => (bodies, validators),
+        FetchOutcome::Fetched {
+            bodies,
+            validators,
+            version,
+        } => (bodies, validators, version),
     };
     let hash = content_hash(&bodies);
     cycle.content_hash = Some(hash.clone());
@@ -178,9 +189,9 @@ fn process(
         // bytes again: those were screened already, so there is nothing to parse or diff.
         if last.content_hash == hash {
             let validators = serde_json::to_string(&validators).expect("validators serialize");
-            store.record_same_content(&source.name, &validators)?;
+            store.record_same_content(&source.name, &validators, publication.as_deref())?;
             cycle.outcome = Outcome::Unchanged;
-            cycle.published = last.published;
+            cycle.published = publication.or(last.published);
             cycle.entries = last.entries;
             cycle.finished_at = now();
             store.record_cycle(&cycle)?;
@@ -195,10 +206,13 @@ fn process(
         }
     }
     guard::check_bodies(&bodies).map_err(refused)?;
-    let parsed = format.parse(&bodies).map_err(|error| CycleError::Parse {
+    let mut parsed = format.parse(&bodies).map_err(|error| CycleError::Parse {
         source_name: source.name.clone(),
         error,
     })?;
+    if let (Parsed::List(snapshot), Some(v)) = (&mut parsed, &publication) {
+        snapshot.published = Some(v.clone());
+    }
     drop(bodies);
     let (publisher, title) = sources::describe(&source.kind, source.files.as_deref());
     let mut ctx = PlanContext {
@@ -231,7 +245,9 @@ fn process(
             }
             Parsed::Delta(ops) => {
                 let state = store.source_state(&source.name)?;
-                let snapshot = plan::apply_delta(&state, ops.clone());
+                let mut snapshot = plan::apply_delta(&state, ops.clone());
+                snapshot.published = publication.clone();
+                ctx.list.published = publication.clone();
                 plan_list(store, &state, &snapshot, matcher, &ctx)?
             }
         };

@@ -340,3 +340,142 @@ fn files_are_given_by_position_or_by_role() {
         assert!(err.contains(says), "{spec}: {err}");
     }
 }
+
+#[test]
+fn a_config_of_presets_only_checks_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from(
+        "[daemon]\ndatabase = \"state.db\"\nwatchlist = \"watchlist.toml\"\ncontact = \"compliance@example.org\"\n\n",
+    );
+    for p in watchkeeper::sources::presets::PRESETS {
+        config.push_str(&format!("[[source]]\npreset = \"{}\"\n\n", p.name));
+    }
+    config.push_str("[email]\ntransport = \"stdout\"\nfrom = \"watchkeeper <alerts@example.org>\"\nto = [\"compliance@example.org\"]\n");
+    std::fs::write(dir.path().join("watchkeeper.toml"), &config).unwrap();
+    std::fs::write(
+        dir.path().join("watchlist.toml"),
+        "[[vessel]]\nname = \"Skipper\"\nimo = \"9304667\"\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_watchkeeper"))
+        .args(["check", "--config"])
+        .arg(dir.path().join("watchkeeper.toml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for p in watchkeeper::sources::presets::PRESETS {
+        assert!(
+            stdout.contains(&format!("  {} ({})", p.name, p.kind)),
+            "{stdout}"
+        );
+        assert!(stdout.contains(p.url), "{stdout}");
+    }
+}
+
+#[test]
+fn a_preset_fills_what_is_not_set_and_unknown_presets_are_named() {
+    let parse = |source: &str| {
+        let text = format!(
+            "[daemon]\ndatabase = \"s.db\"\nwatchlist = \"w.toml\"\n\n[[source]]\n{source}\n[email]\ntransport = \"stdout\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n"
+        );
+        watchkeeper::config::parse(&text, Path::new("/etc/watchkeeper/watchkeeper.toml"))
+            .map(|c| c.sources[0].clone())
+            .map_err(|e| e.to_string())
+    };
+    let s = parse("preset = \"ofac-consolidated\"\nname = \"cons\"\nschedule = \"0 0 6 * * *\"\n")
+        .unwrap();
+    assert_eq!((s.name.as_str(), s.kind.as_str()), ("cons", "ofac_sdn_csv"));
+    assert_eq!(s.schedule, "0 0 6 * * *");
+    assert_eq!(s.files.unwrap()[0], "CONS_PRIM.CSV");
+    let eu = parse("preset = \"eu-fsf\"\n").unwrap();
+    assert!(
+        eu.url.ends_with("content?token=dG9rZW4tMjAxNw"),
+        "{}",
+        eu.url
+    );
+    let os = parse("kind = \"opensanctions\"\nname = \"os-peps\"\ndataset = \"peps\"\nschedule = \"0 0 6 * * *\"\n").unwrap();
+    assert_eq!(
+        os.url,
+        "https://data.opensanctions.org/datasets/latest/peps/index.json"
+    );
+    let err = parse("preset = \"ofac\"\n").unwrap_err();
+    assert!(
+        err.contains("watchkeeper.toml:6:10: unknown preset `ofac`, expected one of `ofac-sdn`"),
+        "{err}"
+    );
+    let err = parse("name = \"x\"\nurl = \"https://example.org/\"\nschedule = \"0 0 6 * * *\"\n")
+        .unwrap_err();
+    assert!(
+        err.contains("[[source]] number 1: missing `kind` (or a `preset`)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_source_sends_its_user_agent_everywhere_and_its_headers_to_its_own_host_only() {
+    let server = MockServer::start().await;
+    let port = server.address().port();
+    Mock::given(path("/list"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("http://localhost:{port}/elsewhere")),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/elsewhere"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(un_excerpt()))
+        .mount(&server)
+        .await;
+    let mut src = source("un", "un_sc_xml", &format!("http://127.0.0.1:{port}/list"));
+    src.allow_redirect_hosts = vec!["localhost".into()];
+    src.user_agent = Some("Mozilla/5.0 (compatible; screening)".into());
+    src.headers = vec![("X-Api-Key".into(), "secret-key".into())];
+    let fetcher = Fetcher::new();
+    fetcher.fetch(&src, &[], &Default::default()).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let header = |i: usize, name: &str| {
+        requests[i]
+            .headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    assert_eq!(requests.len(), 2);
+    for i in 0..2 {
+        assert_eq!(
+            header(i, "user-agent").as_deref(),
+            Some("Mozilla/5.0 (compatible; screening)")
+        );
+    }
+    assert_eq!(header(0, "x-api-key").as_deref(), Some("secret-key"));
+    assert_eq!(
+        header(1, "x-api-key"),
+        None,
+        "never to where a redirect leads"
+    );
+
+    // Without its own, a source sends watchkeeper's, with the operator's contact.
+    let plain = source("un", "un_sc_xml", &format!("{}/elsewhere", server.uri()));
+    Fetcher::with_contact(Some("compliance@example.org"))
+        .fetch(&plain, &[], &Default::default())
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let ua = requests[2]
+        .headers
+        .get("user-agent")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert_eq!(
+        ua,
+        format!(
+            "watchkeeper/{} (sanctions list monitor; contact: compliance@example.org)",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}

@@ -13,6 +13,8 @@ pub mod ofac_csv;
 pub mod ofac_enhanced_xml;
 pub mod ofac_xml;
 pub mod opensanctions_ftm;
+pub mod opensanctions_index;
+pub mod presets;
 pub mod uk_xml;
 pub mod un_xml;
 pub mod us_csl_csv;
@@ -127,6 +129,7 @@ pub const KINDS: &[&str] = &[
     "ca_sema_xml",
     "us_csl_csv",
     "opensanctions_ftm",
+    "opensanctions",
     "feed",
 ];
 
@@ -150,6 +153,7 @@ pub fn format_for(kind: &str, options: &FormatOptions) -> Option<Box<dyn SourceF
         "ca_sema_xml" => Some(Box::new(ca_sema_xml::CaSemaXml)),
         "us_csl_csv" => Some(Box::new(us_csl_csv::UsCslCsv)),
         "opensanctions_ftm" => Some(Box::new(opensanctions_ftm::OpenSanctionsFtm)),
+        "opensanctions" => Some(Box::new(opensanctions_index::OpenSanctionsIndex)),
         "feed" => Some(Box::new(feed::Feed)),
         _ => None,
     }
@@ -181,7 +185,7 @@ pub fn describe(
             "US International Trade Administration",
             "US Consolidated Screening List",
         ),
-        "opensanctions_ftm" => ("OpenSanctions", "OpenSanctions"),
+        "opensanctions_ftm" | "opensanctions" => ("OpenSanctions", "OpenSanctions"),
         _ => return (None, None),
     };
     (Some(publisher), Some(title))

@@ -66,12 +66,17 @@ impl Store {
 
     /// Records a successful cycle whose download was byte for byte the one last screened: the
     /// server ignored the conditional request, or sent new validators for the same content.
-    pub fn record_same_content(&self, name: &str, validators: &str) -> Result<()> {
+    pub fn record_same_content(
+        &self,
+        name: &str,
+        validators: &str,
+        published: Option<&str>,
+    ) -> Result<()> {
         self.conn.execute(
             "UPDATE sources SET last_success = ?2, last_error = NULL, failing_since = NULL,
-                    validators = ?3
+                    validators = ?3, published = COALESCE(?4, published)
              WHERE name = ?1",
-            params![name, now(), validators],
+            params![name, now(), validators, published],
         )?;
         Ok(())
     }
