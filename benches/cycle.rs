@@ -11,6 +11,10 @@
 //!                                                     again with a new mtime, as a server that
 //!                                                     ignores conditional requests sends them:
 //!                                                     the cycle against reading and hashing alone)
+//!   cargo bench --bench cycle -- rss [N] [--keep] (default 10: resident memory after each of N
+//!                                                     forced re-parses of the full SDN files, as
+//!                                                     the daemon runs them, with memory released
+//!                                                     after each cycle, or kept with --keep)
 //!
 //! Prints wall time and peak resident memory (VmHWM).
 
@@ -299,6 +303,76 @@ fn same_content(reps: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn vm_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// Resident memory over `n` cycles that each parse and diff the whole SDN list (the bytes
+/// differ by a trailing newline, the entries do not), on the daemon's multi-thread runtime.
+fn rss(n: usize, release: bool) {
+    let dir = std::env::temp_dir().join(format!("watchkeeper-rss-{}", std::process::id()));
+    let folder = dir.join("exports");
+    std::fs::create_dir_all(&folder).expect("temp dir");
+    let write = |rep: usize| {
+        for name in ["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"] {
+            let mut bytes =
+                std::fs::read(data().join("ofac-sdn-csv/2021-07").join(name)).expect("SDN 2021");
+            if name == "sdn_comments.csv" {
+                bytes.extend(std::iter::repeat_n(b'\n', rep));
+            }
+            std::fs::write(folder.join(name), bytes).expect("write");
+        }
+    };
+    let source = SourceConfig {
+        max_bytes: 1 << 30,
+        ..SourceConfig::new(
+            "ofac-sdn",
+            "ofac_sdn_csv",
+            &format!("file://{}/", folder.display()),
+        )
+    };
+    let items = watchlist(
+        1000,
+        &[parse("ofac_sdn_csv", &data().join("ofac-sdn-csv/2021-07"))],
+    )
+    .items;
+    let slot = watchkeeper::matching::MatcherSlot::new(watchkeeper::matching::Matcher::new(
+        items,
+        watchkeeper::matching::DEFAULT_THRESHOLD,
+    ));
+    let fetcher = watchkeeper::fetch::Fetcher::new();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let db = dir.join("bench.db");
+    let mut line = Vec::new();
+    for rep in 0..=n {
+        write(rep);
+        rt.block_on(watchkeeper::pipeline::run_source(
+            &db, &source, &fetcher, &slot,
+        ))
+        .expect("cycle");
+        if release {
+            watchkeeper::memory::release();
+        }
+        line.push(format!("{:.0}", vm_rss_mib()));
+    }
+    println!(
+        "VmRSS MiB after the first load and each of {n} re-parses ({}): {}",
+        if release {
+            "memory released after each cycle, as the daemon does"
+        } else {
+            "kept"
+        },
+        line.join(" ")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -330,6 +404,10 @@ fn main() {
         "parse-all" => parse_all(),
         "once-all" => run_once(arg.and_then(|a| a.parse().ok()).unwrap_or(100), true),
         "same-content" => same_content(arg.and_then(|a| a.parse().ok()).unwrap_or(5)),
+        "rss" => rss(
+            arg.and_then(|a| a.parse().ok()).unwrap_or(10),
+            !std::env::args().any(|a| a == "--keep"),
+        ),
         _ => {
             eprintln!("usage: cargo bench --bench cycle -- parse-ofac|parse-un|once [ARG]");
             return;

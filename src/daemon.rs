@@ -81,6 +81,7 @@ pub async fn once(
         }
         let result = pipeline::run_source(&config.database, source, &fetcher, &slot).await;
         log_cycle(&source.name, &result);
+        crate::memory::release();
         report.cycles.push(result);
     }
     let mut store = Store::open(&config.database)?;
@@ -216,6 +217,7 @@ async fn source_loop(
         // source never overlap.
         let result = pipeline::run_source(&config.database, &source, &fetcher, &matcher).await;
         log_cycle(&source.name, &result);
+        crate::memory::release();
         wake_mailer.send_modify(|n| *n += 1);
         if *stop.borrow() {
             return;

@@ -15,6 +15,7 @@ pub mod email;
 pub mod fetch;
 pub mod guard;
 pub mod matching;
+pub mod memory;
 pub mod outbox;
 pub mod pipeline;
 pub mod plan;

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::config::{check_mailbox, line_col, read_text, ConfigError, OneOrMany};
+use crate::config::{check_mailbox, read_text, ConfigError, OneOrMany};
 use crate::domain::ident::{self, Imo, ImoKind};
 use crate::domain::watch::{ItemPositions, WatchItem, WatchKind, Watchlist};
 
@@ -153,7 +153,11 @@ pub fn load(path: &Path) -> Result<Watchlist, ConfigError> {
 pub fn parse(text: &str, path: &Path) -> Result<Watchlist, ConfigError> {
     let raw: RawWatchlist =
         toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
-    let cx = Cx { path, text };
+    let cx = Cx {
+        path,
+        text,
+        lines: LineIndex::new(text),
+    };
     // (offset of the name in the file, item, positions, span to blame for a duplicate id)
     let mut built: Vec<(usize, WatchItem, ItemPositions, std::ops::Range<usize>)> = Vec::new();
     for v in &raw.vessel {
@@ -169,18 +173,22 @@ pub fn parse(text: &str, path: &Path) -> Result<Watchlist, ConfigError> {
         built.push(cx.keyword(k)?);
     }
     built.sort_by_key(|b| b.0);
+    // One pass with a map: a bank's watchlist has 10^5 items.
+    let mut first_with: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(built.len());
     for (i, (_, item, _, id_span)) in built.iter().enumerate() {
-        if let Some((_, _, first, _)) = built[..i].iter().find(|b| b.1.id == item.id) {
+        if let Some(&first) = first_with.get(item.id.as_str()) {
             return Err(ConfigError::at(
                 path,
                 text,
                 id_span.clone(),
                 format!(
                     "duplicate id `{}` (the item at line {} has it too); set `id = \"...\"` on one of them",
-                    item.id, first.name.0
+                    item.id, built[first].2.name.0
                 ),
             ));
         }
+        first_with.insert(item.id.as_str(), i);
     }
     let (items, positions) = built.into_iter().map(|(_, i, p, _)| (i, p)).unzip();
     Ok(Watchlist {
@@ -237,6 +245,33 @@ pub fn validate_sources(watchlist: &Watchlist, known: &[String]) -> Result<(), C
 struct Cx<'a> {
     path: &'a Path,
     text: &'a str,
+    lines: LineIndex,
+}
+
+/// Where each line starts, found in one pass, so that the position of every item and key is a
+/// binary search instead of a count from the start of the file (quadratic over a watchlist).
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and column (in characters) of byte `offset` in `text`, as
+    /// [`crate::config::line_col`] gives them.
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
 }
 
 type Built = (usize, WatchItem, ItemPositions, std::ops::Range<usize>);
@@ -247,7 +282,7 @@ impl Cx<'_> {
     }
 
     fn pos<T>(&self, at: &Spanned<T>) -> (usize, usize) {
-        line_col(self.text, at.span().start)
+        self.lines.line_col(self.text, at.span().start)
     }
 
     fn name(&self, name: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
@@ -465,4 +500,22 @@ pub fn derived_id(item: &WatchItem) -> String {
         id.push_str(&imo.number);
     }
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn positions_are_those_line_col_gives() {
+        let text = "[[vessel]]\nname = \"Ádisa\"\n\nimo = \"9304667\"\n# ü\n";
+        let lines = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                lines.line_col(text, offset),
+                crate::config::line_col(text, offset),
+                "offset {offset}"
+            );
+        }
+    }
 }
