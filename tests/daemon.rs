@@ -67,7 +67,14 @@ fn alerts_json(config: &Path) -> serde_json::Value {
 /// Waits until `cond` holds on the alerts, or fails after 30 s.
 fn wait_for_alerts(config: &Path, what: &str, cond: impl Fn(&[serde_json::Value]) -> bool) {
     let start = Instant::now();
+    // `alerts` never creates the database: wait for the daemon to.
+    let db = config.parent().unwrap().join("state/watchkeeper.db");
     loop {
+        if !db.exists() {
+            assert!(start.elapsed() < Duration::from_secs(30), "no database");
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        }
         let v = alerts_json(config);
         if cond(v["alerts"].as_array().unwrap()) {
             return;

@@ -11,6 +11,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod check;
+pub mod dismiss;
 pub mod history;
 pub mod once;
 pub mod retry;
@@ -58,6 +59,8 @@ pub enum Command {
     Status(status::Args),
     /// Send one test message through the configured transport.
     TestEmail(test_email::Args),
+    /// Record that an alert was reviewed and is not a match: silent until the entry changes.
+    Dismiss(dismiss::Args),
     /// Re-queue given-up messages (all, or the named message ids) for the next delivery.
     Retry(retry::Args),
     /// An entity's timeline across every list: episodes, names, flags, links, programs.
@@ -78,6 +81,7 @@ impl Command {
             Command::Alerts(args) => alerts::run(args, config),
             Command::Status(args) => status::run(args, config),
             Command::TestEmail(args) => test_email::run(args, config),
+            Command::Dismiss(args) => dismiss::run(args, config),
             Command::Retry(args) => retry::run(args, config),
             Command::History(args) => history::run(args, config),
             Command::Audit(args) => audit::run(args, config),
