@@ -14,6 +14,7 @@ pub mod domain;
 pub mod email;
 pub mod fetch;
 pub mod guard;
+pub mod import;
 pub mod matching;
 pub mod outbox;
 pub mod pipeline;

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod check;
 pub mod dismiss;
 pub mod history;
+pub mod import;
 pub mod once;
 pub mod retry;
 pub mod run;
@@ -61,6 +62,8 @@ pub enum Command {
     TestEmail(test_email::Args),
     /// Record that an alert was reviewed and is not a match: silent until the entry changes.
     Dismiss(dismiss::Args),
+    /// Append watch items from a CSV file (columns by header name) to the watchlist.
+    Import(import::Args),
     /// Re-queue given-up messages (all, or the named message ids) for the next delivery.
     Retry(retry::Args),
     /// An entity's timeline across every list: episodes, names, flags, links, programs.
@@ -82,6 +85,7 @@ impl Command {
             Command::Status(args) => status::run(args, config),
             Command::TestEmail(args) => test_email::run(args, config),
             Command::Dismiss(args) => dismiss::run(args, config),
+            Command::Import(args) => import::run(args, config),
             Command::Retry(args) => retry::run(args, config),
             Command::History(args) => history::run(args, config),
             Command::Audit(args) => audit::run(args, config),
