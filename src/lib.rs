@@ -19,6 +19,7 @@ pub mod matching;
 pub mod outbox;
 pub mod pipeline;
 pub mod plan;
+pub mod preflight;
 pub mod report;
 pub mod screen;
 pub mod sources;

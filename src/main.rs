@@ -10,12 +10,27 @@ use clap::Parser;
 fn main() -> ExitCode {
     init_logging();
     let cli = cli::Cli::parse();
+    if cli.command.only_prints() {
+        quiet_on_broken_pipe();
+    }
     match cli.command.run(&cli.config) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("watchkeeper: {}", cli::report(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `watchkeeper screen … | head -1`: when the reader goes away, end at once and quietly, as
+/// Unix tools do (killed by SIGPIPE, status 141 in a shell), instead of Rust's default of
+/// ignoring the signal and panicking on the failed write. Only for the commands that read the
+/// database and print: the daemon and the commands that send mail keep SIGPIPE ignored, so a
+/// dropped connection stays an error they handle.
+fn quiet_on_broken_pipe() {
+    // SAFETY: called before any thread starts; SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

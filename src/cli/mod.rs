@@ -93,6 +93,17 @@ impl Command {
     }
 }
 
+impl Command {
+    /// Whether the command only reads files and the database and prints (no network, no
+    /// daemon): such a command may simply end when its output is closed.
+    pub fn only_prints(&self) -> bool {
+        !matches!(
+            self,
+            Command::Run(_) | Command::Once(_) | Command::TestEmail(_)
+        )
+    }
+}
+
 /// The daemon config.
 pub fn load_config(path: &Path) -> Result<Config> {
     // ConfigError already names file:line:col; no extra context needed.
