@@ -67,6 +67,8 @@ fn a_fleet_list_of_500_rows_is_appended_keeping_the_watchlist_as_written() {
         "[[vessel]]\nimo = \"9283760\"\nname = \"Forest\"\nnotify = [\"fleet-ops@example.org\"]\n"
     ));
 
+    // (`check` opens the files the source reads.)
+    inst.publish("day1");
     let out = run(&inst, &["check"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
@@ -78,7 +80,6 @@ fn a_fleet_list_of_500_rows_is_appended_keeping_the_watchlist_as_written() {
 
     // The imported items alert like typed ones: HAPPINESS I (IMO 9212905, imported without a
     // name) is found by its number and named by it.
-    inst.publish("day1");
     let out = run(&inst, &["once"]);
     assert!(
         out.status.success(),
