@@ -103,7 +103,8 @@ pub async fn once_with(
 
 fn log_cycle(name: &str, result: &Result<CycleSummary, CycleError>) {
     match result {
-        Ok(s) if s.not_modified => tracing::info!(source = name, "not modified since last fetch"),
+        // Routine, every cycle of a list that publishes rarely: not for the journal by default.
+        Ok(s) if s.not_modified => tracing::debug!(source = name, "not modified since last fetch"),
         Ok(s) => tracing::info!(
             source = name,
             entries = s.entries,
@@ -249,6 +250,7 @@ async fn source_loop(
                 return;
             };
             let wait = (next - chrono::Utc::now()).to_std().unwrap_or_default();
+            tracing::debug!(source = %source.name, next = %next.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "next scheduled run");
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = stop.changed() => return,
@@ -338,6 +340,7 @@ async fn watchlist_loop(
 fn reload(config: &Config, matcher: &MatcherSlot) -> Result<usize, DaemonError> {
     let wl = watchlist::load(&config.watchlist)?;
     let count = wl.items.len();
+    tracing::debug!(path = %config.watchlist.display(), items = count, "watchlist read");
     let m = matcher.replace_watchlist(wl.items, config.threshold);
     let mut store = Store::open(&config.database)?;
     let alerts = pipeline::screen_new_watch_items(&mut store, &m)?;
