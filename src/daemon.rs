@@ -55,6 +55,16 @@ pub async fn once(
     watchlist: Watchlist,
     only: &[String],
 ) -> Result<OnceReport, DaemonError> {
+    once_with(config, watchlist, only, Arc::new(|_, _| {})).await
+}
+
+/// [`once`], telling `on_stage` of each stage of each source's cycle (a progress display).
+pub async fn once_with(
+    config: &Config,
+    watchlist: Watchlist,
+    only: &[String],
+    on_stage: pipeline::OnStage,
+) -> Result<OnceReport, DaemonError> {
     for name in only {
         if !config.sources.iter().any(|s| &s.name == name) {
             return Err(DaemonError::UnknownSource(name.clone()));
@@ -79,7 +89,9 @@ pub async fn once(
         if !only.is_empty() && !only.contains(&source.name) {
             continue;
         }
-        let result = pipeline::run_source(&config.database, source, &fetcher, &slot).await;
+        let result =
+            pipeline::run_source_with(&config.database, source, &fetcher, &slot, on_stage.clone())
+                .await;
         log_cycle(&source.name, &result);
         crate::memory::release();
         report.cycles.push(result);
@@ -92,9 +104,10 @@ pub async fn once(
 
 fn log_cycle(name: &str, result: &Result<CycleSummary, CycleError>) {
     match result {
-        Ok(s) if s.not_modified => tracing::info!(source = name, "not modified since last fetch"),
+        // Routine, every cycle of a list that publishes rarely: not for the journal by default.
+        Ok(s) if s.not_modified => tracing::debug!(source = name, "not modified since last fetch"),
         Ok(s) if s.same_content => {
-            tracing::info!(
+            tracing::debug!(
                 source = name,
                 "same content as last screened, nothing to do"
             )
@@ -139,12 +152,24 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     let (wake_tx, wake_rx) = watch::channel(0u64);
     let fetcher = Fetcher::with_contact(config.contact.as_deref());
     let mut tasks = Vec::new();
+    let statuses = Store::open(&config.database)?.all_source_status()?;
     for source in &config.sources {
         let schedule = schedule_of(source)?;
+        let last_success = statuses
+            .iter()
+            .find(|s| s.name == source.name)
+            .and_then(|s| s.last_success.as_deref())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc));
+        let catch_up = missed_run(&schedule, last_success, chrono::Utc::now());
+        if let Some(why) = &catch_up {
+            tracing::info!(source = %source.name, "catching up at once: {why}");
+        }
         tasks.push(tokio::spawn(source_loop(
             config.clone(),
             source.clone(),
             schedule,
+            catch_up.is_some(),
             fetcher.clone(),
             matcher.clone(),
             stop_rx.clone(),
@@ -193,24 +218,50 @@ async fn wait_for_stop() -> Result<(), DaemonError> {
     Ok(())
 }
 
+/// Why a source must run at once on start, if it must: it never succeeded, or a scheduled run
+/// fell between its last success and `now` (the daemon was down, or the run failed), so that
+/// a restart never leaves a source waiting up to a whole interval for news it already missed.
+pub fn missed_run(
+    schedule: &cron::Schedule,
+    last_success: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    let Some(last) = last_success else {
+        return Some("never loaded successfully".to_string());
+    };
+    let due = schedule.after(&last).next()?;
+    (due <= now).then(|| {
+        format!(
+            "last success {}, scheduled run {} missed",
+            last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn source_loop(
     config: Arc<Config>,
     source: SourceConfig,
     schedule: cron::Schedule,
+    mut run_now: bool,
     fetcher: Fetcher,
     matcher: Arc<MatcherSlot>,
     mut stop: watch::Receiver<bool>,
     wake_mailer: watch::Sender<u64>,
 ) {
     loop {
-        let Some(next) = schedule.upcoming(chrono::Utc).next() else {
-            tracing::warn!(source = %source.name, "schedule has no future run");
-            return;
-        };
-        let wait = (next - chrono::Utc::now()).to_std().unwrap_or_default();
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stop.changed() => return,
+        if !std::mem::take(&mut run_now) {
+            let Some(next) = schedule.upcoming(chrono::Utc).next() else {
+                tracing::warn!(source = %source.name, "schedule has no future run");
+                return;
+            };
+            let wait = (next - chrono::Utc::now()).to_std().unwrap_or_default();
+            tracing::debug!(source = %source.name, next = %next.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "next scheduled run");
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => return,
+            }
         }
         // A cycle is not interrupted by a stop: it runs to its commit (or its rollback on
         // error), and the loop ends after it. Each source has one loop, so two cycles of one
@@ -297,6 +348,7 @@ async fn watchlist_loop(
 fn reload(config: &Config, matcher: &MatcherSlot) -> Result<usize, DaemonError> {
     let wl = watchlist::load(&config.watchlist)?;
     let count = wl.items.len();
+    tracing::debug!(path = %config.watchlist.display(), items = count, "watchlist read");
     let m = matcher.replace_watchlist(wl.items, config.threshold);
     let mut store = Store::open(&config.database)?;
     let alerts = pipeline::screen_new_watch_items(&mut store, &m)?;
@@ -345,5 +397,24 @@ async fn watchdog_loop(interval: Duration, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(interval) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_source_runs_at_once_if_it_never_succeeded_or_missed_a_scheduled_run() {
+        // Daily at 07:00 UTC.
+        let daily: cron::Schedule = "0 0 7 * * *".parse().unwrap();
+        let at = |d, h, m| chrono::Utc.with_ymd_and_hms(2026, 12, d, h, m, 0).unwrap();
+        assert!(missed_run(&daily, None, at(1, 12, 0)).is_some());
+        // Last success this morning's run: the next is tomorrow, nothing missed.
+        assert_eq!(missed_run(&daily, Some(at(1, 7, 0)), at(1, 23, 0)), None);
+        // Down since yesterday's run: this morning's was missed.
+        let why = missed_run(&daily, Some(at(1, 7, 0)), at(2, 9, 30)).unwrap();
+        assert!(why.contains("2026-12-02T07:00:00Z missed"), "{why}");
     }
 }

@@ -137,6 +137,13 @@ pub async fn deliver(
             text: m.text.clone(),
             html: m.html.clone(),
         };
+        tracing::debug!(
+            message_id = m.id,
+            smtp_message_id = m.message_id.as_deref().unwrap_or(""),
+            to = %m.recipients.join(", "),
+            subject = %m.subject,
+            "sending email"
+        );
         let sent = email::transport::send_as(
             email_cfg,
             &msg,
@@ -148,12 +155,12 @@ pub async fn deliver(
             Ok(()) => {
                 if !store.mark_sent(m.id, &owner)? {
                     tracing::warn!(
-                        message = m.id,
+                        message_id = m.id,
                         "sent after its claim had expired and been taken over"
                     );
                 }
                 report.sent += 1;
-                tracing::info!(message = m.id, to = %m.recipients.join(", "), subject = %m.subject, "email sent");
+                tracing::info!(message_id = m.id, to = %m.recipients.join(", "), subject = %m.subject, "email sent");
             }
             Err(e) => {
                 let attempts = m.attempts + 1;
@@ -167,14 +174,14 @@ pub async fn deliver(
                 if failing_for >= email_cfg.give_up_after {
                     store.mark_failed(m.id, &owner, &e.to_string(), None)?;
                     report.given_up += 1;
-                    tracing::error!(message = m.id, attempts, error = %e, "email given up after failing for {}", humantime::format_duration(email_cfg.give_up_after));
+                    tracing::error!(message_id = m.id, attempts, error = %e, "email given up after failing for {}", humantime::format_duration(email_cfg.give_up_after));
                 } else {
                     let next =
                         now + chrono::Duration::from_std(backoff(m.attempts)).unwrap_or_default();
                     let next = rfc3339(next);
                     store.mark_failed(m.id, &owner, &e.to_string(), Some(&next))?;
                     report.failed += 1;
-                    tracing::warn!(message = m.id, attempts, error = %e, retry_at = %next, "email not sent, will retry");
+                    tracing::warn!(message_id = m.id, attempts, error = %e, retry_at = %next, "email not sent, will retry");
                 }
             }
         }

@@ -61,6 +61,27 @@ pub struct CycleSummary {
     pub alerts: usize,
 }
 
+/// A stage of a cycle, as it begins: what a progress display shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Fetching,
+    /// The documents are in: `bytes` of them.
+    Parsing {
+        bytes: usize,
+    },
+    /// Parsed: diffing and matching `entries` entries (or feed items).
+    Matching {
+        entries: usize,
+    },
+    /// Writing the plan and its alerts to the database.
+    Storing {
+        alerts: usize,
+    },
+}
+
+/// Told of each stage of a cycle as it begins; called from the cycle's tasks.
+pub type OnStage = Arc<dyn Fn(&str, Stage) + Send + Sync>;
+
 /// Runs one cycle of `source` with the matcher in force in `slot`, and afterwards swaps in a
 /// matcher weighted by the names as they now stand if the cycle changed them. Failures are
 /// recorded in the source's status and the audit trail (and may raise a `source-stale`
@@ -71,6 +92,19 @@ pub async fn run_source(
     fetcher: &Fetcher,
     slot: &MatcherSlot,
 ) -> Result<CycleSummary, CycleError> {
+    run_source_with(db, source, fetcher, slot, Arc::new(|_, _| {})).await
+}
+
+/// [`run_source`], telling `on_stage` of each stage. Each stage is also logged: at info on a
+/// source's first load (minutes on a full list, so the journal says where it is), else at
+/// debug.
+pub async fn run_source_with(
+    db: &Path,
+    source: &SourceConfig,
+    fetcher: &Fetcher,
+    slot: &MatcherSlot,
+    on_stage: OnStage,
+) -> Result<CycleSummary, CycleError> {
     let matcher = slot.current();
     let started = now();
     let cycle = CycleRecord::begin(
@@ -80,7 +114,7 @@ pub async fn run_source(
         matcher.watchlist_hash(),
         matcher.items().len(),
     );
-    let result = fetch_and_apply(db, source, fetcher, matcher, cycle.clone()).await;
+    let result = fetch_and_apply(db, source, fetcher, matcher, cycle.clone(), on_stage).await;
     match result {
         Ok((summary, version)) => {
             if let Some(version) = version {
@@ -102,6 +136,7 @@ async fn fetch_and_apply(
     fetcher: &Fetcher,
     matcher: Arc<Matcher>,
     cycle: CycleRecord,
+    on_stage: OnStage,
 ) -> Result<(CycleSummary, Option<Arc<Matcher>>), CycleError> {
     let format = format_for(
         &source.kind,
@@ -113,14 +148,27 @@ async fn fetch_and_apply(
         source_name: source.name.clone(),
         kind: source.kind.clone(),
     })?;
-    let previous: Validators = {
+    let (previous, first): (Validators, bool) = {
         let store = Store::open(db)?;
         store.record_attempt(&source.name, &source.kind)?;
-        store
+        let first = store.generation(&source.name)? == 0;
+        let previous = store
             .validators(&source.name)?
             .and_then(|v| serde_json::from_str(&v).ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        (previous, first)
     };
+    let started = std::time::Instant::now();
+    let stage: StageLog = Arc::new(move |name: &str, stage: Stage| {
+        let secs = started.elapsed().as_secs_f64();
+        if first {
+            tracing::info!(source = name, ?stage, secs, "first load");
+        } else {
+            tracing::debug!(source = name, ?stage, secs, "cycle stage");
+        }
+        on_stage(name, stage);
+    });
+    stage(&source.name, Stage::Fetching);
     let outcome = if source.kind == "opensanctions" {
         // The dataset's version is recorded as the list's publication when it is applied.
         let stored = Store::open(db)?
@@ -139,7 +187,15 @@ async fn fetch_and_apply(
     let src = source.clone();
     tokio::task::spawn_blocking(move || {
         let mut store = Store::open(&db)?;
-        process(&mut store, &src, format.as_ref(), outcome, &matcher, cycle)
+        process(
+            &mut store,
+            &src,
+            format.as_ref(),
+            outcome,
+            &matcher,
+            cycle,
+            &stage,
+        )
     })
     .await
     .unwrap_or_else(|e| {
@@ -157,6 +213,7 @@ fn process(
     outcome: FetchOutcome,
     matcher: &Arc<Matcher>,
     mut cycle: CycleRecord,
+    stage: &StageLog,
 ) -> Result<(CycleSummary, Option<Arc<Matcher>>), CycleError> {
     let refused = |refusal| CycleError::Refused {
         source_name: source.name.clone(),
@@ -206,6 +263,8 @@ fn process(
         }
     }
     guard::check_bodies(&bodies).map_err(refused)?;
+    let bytes = bodies.iter().map(|b| b.bytes.len()).sum();
+    stage(&source.name, Stage::Parsing { bytes });
     let mut parsed = format.parse(&bodies).map_err(|error| CycleError::Parse {
         source_name: source.name.clone(),
         error,
@@ -214,6 +273,12 @@ fn process(
         snapshot.published = Some(v.clone());
     }
     drop(bodies);
+    let entries = match &parsed {
+        Parsed::Feed(feed) => feed.items.len(),
+        Parsed::List(snapshot) => snapshot.entries.len(),
+        Parsed::Delta(ops) => ops.len(),
+    };
+    stage(&source.name, Stage::Matching { entries });
     let (publisher, title) = sources::describe(&source.kind, source.files.as_deref());
     let mut ctx = PlanContext {
         list: ListRef {
@@ -252,6 +317,12 @@ fn process(
             }
         };
         plan.generation = generation;
+        stage(
+            &source.name,
+            Stage::Storing {
+                alerts: plan.alerts.len(),
+            },
+        );
         let mut record = cycle.clone();
         record.finished_at = now();
         match store.apply(&mut plan, record, Some(&validators)) {
@@ -274,6 +345,9 @@ fn process(
     };
     Ok((summary, version))
 }
+
+/// [`OnStage`] with the stage logged.
+type StageLog = Arc<dyn Fn(&str, Stage) + Send + Sync>;
 
 /// Plans a list snapshot with a matcher weighted by the names as they will stand once the
 /// snapshot is stored (every other list's stored names and this snapshot's), so that the

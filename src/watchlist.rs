@@ -9,7 +9,8 @@
 //! `kind:slug[:imo]`, where the slug is the name transliterated to ASCII, lowercased, with every
 //! run of other characters turned into `-` (`vessel:artavil:9187629`,
 //! `person:nicolas-maduro-moros`, `keyword:shadow-fleet`). A name with no letter or digit at all
-//! gets `kind:h` + 12 hex digits of its SHA-256 instead. Editing aliases, notify or threshold
+//! gets `kind:h` + 12 hex digits of its SHA-256 instead, and a vessel watched by IMO number
+//! alone (no `name`) `vessel:imo:NUMBER`. Editing aliases, notify or threshold
 //! keeps the id; renaming the item changes it. Two items with the same id are an error.
 
 use std::path::Path;
@@ -66,7 +67,8 @@ enum DateValue {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawVessel {
-    name: Spanned<String>,
+    /// Optional when `imo` is set: a fleet list may watch a ship by its number alone.
+    name: Option<Spanned<String>>,
     aliases: Option<OneOrMany>,
     former_names: Option<OneOrMany>,
     imo: Option<Spanned<Number>>,
@@ -225,7 +227,7 @@ pub fn validate_sources(watchlist: &Watchlist, known: &[String]) -> Result<(), C
             let message = format!(
                 "{key}: unknown source `{name}` in {} `{}`, expected one of {expected}",
                 item.kind.as_str(),
-                item.name
+                item.label()
             );
             let path = watchlist.path.clone();
             return Err(match at.or(pos.map(|p| p.name)) {
@@ -287,7 +289,8 @@ impl Cx<'_> {
 
     fn name(&self, name: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
         let n = name.get_ref().trim();
-        if n.is_empty() {
+        // A vessel watched by IMO alone gets an empty name in a span of its own (see `vessel`).
+        if n.is_empty() && !name.span().is_empty() {
             return Err(self.err(name, format!("{key}: must not be empty")));
         }
         Ok(n.to_string())
@@ -376,7 +379,29 @@ impl Cx<'_> {
     }
 
     fn vessel(&self, v: &RawVessel) -> Result<Built, ConfigError> {
-        let mut b = self.base(WatchKind::Vessel, &v.name, "name", common!(v))?;
+        let name = match (&v.name, &v.imo) {
+            (Some(name), _) => name.clone(),
+            // Placed at the IMO number, so items keep their file order; empty, so no name is
+            // matched.
+            (None, Some(imo)) => Spanned::new(imo.span().start..imo.span().start, String::new()),
+            (None, None) => {
+                let at = v
+                    .mmsi
+                    .as_ref()
+                    .map(Spanned::span)
+                    .or(v.id.as_ref().map(Spanned::span))
+                    .or(v.notify.as_ref().map(Spanned::span));
+                let message = "a [[vessel]] needs `name` or `imo` (or both)";
+                return Err(match at {
+                    Some(span) => ConfigError::at(self.path, self.text, span, message),
+                    None => ConfigError::File {
+                        path: self.path.to_path_buf(),
+                        message: message.to_string(),
+                    },
+                });
+            }
+        };
+        let mut b = self.base(WatchKind::Vessel, &name, "name", common!(v))?;
         b.1.aliases = list(&v.aliases);
         b.1.former_names = list(&v.former_names);
         b.1.imo = self.imo(&v.imo, ImoKind::Ship)?;
@@ -488,7 +513,10 @@ pub fn derived_id(item: &WatchItem) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let mut id = if slug.is_empty() {
+    let mut id = if item.name.is_empty() && item.imo.is_some() {
+        // Watched by IMO number alone: `vessel:imo:9187629`.
+        format!("{}:imo", item.kind.as_str())
+    } else if slug.is_empty() {
         let hash = Sha256::digest(item.name.as_bytes());
         let hex: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
         format!("{}:h{hex}", item.kind.as_str())

@@ -67,7 +67,14 @@ fn alerts_json(config: &Path) -> serde_json::Value {
 /// Waits until `cond` holds on the alerts, or fails after 30 s.
 fn wait_for_alerts(config: &Path, what: &str, cond: impl Fn(&[serde_json::Value]) -> bool) {
     let start = Instant::now();
+    // `alerts` never creates the database: wait for the daemon to.
+    let db = config.parent().unwrap().join("state/watchkeeper.db");
     loop {
+        if !db.exists() {
+            assert!(start.elapsed() < Duration::from_secs(30), "no database");
+            std::thread::sleep(Duration::from_millis(100));
+            continue;
+        }
         let v = alerts_json(config);
         if cond(v["alerts"].as_array().unwrap()) {
             return;
@@ -176,4 +183,65 @@ fn daemon_runs_on_schedule_reloads_watchlist_and_stops_on_sigterm() {
     assert!(status.success(), "exit status {status:?}");
     let log_text = std::fs::read_to_string(dir.path().join("daemon.log")).unwrap();
     assert!(log_text.contains("stopped"), "{log_text}");
+}
+
+fn start(config: &Path, log: &Path) -> Daemon {
+    let log = std::fs::File::create(log).unwrap();
+    Daemon(
+        Command::new(env!("CARGO_BIN_EXE_watchkeeper"))
+            .args(["run", "--config"])
+            .arg(config)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    )
+}
+
+fn stop(mut daemon: Daemon) {
+    unsafe {
+        libc::kill(daemon.0.id() as i32, libc::SIGTERM);
+    }
+    let status = daemon.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn a_source_never_loaded_runs_at_start_not_at_its_next_scheduled_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path());
+    // Once a day at 07:00 UTC: without catching up, nothing would happen for hours.
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("*/1 * * * * *", "0 0 7 * * *");
+    std::fs::write(&config, text).unwrap();
+    let log = dir.path().join("daemon.log");
+    let started = Instant::now();
+    let daemon = start(&config, &log);
+    wait_for_alerts(&config, "already-listed Lukashenko", |a| {
+        has(a, "already-listed", "9760", "Alexander Lukashenko")
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    stop(daemon);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("catching up at once: never loaded successfully"),
+        "{text}"
+    );
+    // The first load says where it is, stage by stage.
+    for stage in ["Fetching", "Parsing", "Matching", "Storing"] {
+        assert!(text.contains(&format!("stage={stage}")), "{stage}: {text}");
+    }
+
+    // Started again after a success with no scheduled run missed, it waits for 07:00.
+    let daemon = start(&config, &log);
+    std::thread::sleep(Duration::from_secs(2));
+    stop(daemon);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("catching up"), "{text}");
+    assert!(!text.contains("cycle done"), "{text}");
 }

@@ -485,6 +485,10 @@ fn list_alerts_end_with_the_exclude_line_that_silences_them() {
     assert!(msg
         .html
         .contains(">exclude = [&quot;ofac-sdn:15036@0123456789ab&quot;]</pre>"));
+    // Before it, the command that records the review on the server instead.
+    let dismiss = block.iter().position(|l| *l == "    watchkeeper dismiss 5");
+    assert_eq!(dismiss, Some(block.len() - 4), "{}", msg.text);
+    assert!(msg.html.contains(">watchkeeper dismiss 5</pre>"));
 
     // The line, pasted into the watch item as told, is what the watchlist reads.
     let toml = format!(

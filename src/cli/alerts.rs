@@ -23,7 +23,7 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
         .with_context(|| format!("--since {since:?}: expected a duration like 24h or 7d"))?;
     let from = chrono::Utc::now() - chrono::Duration::from_std(span)?;
     let from = from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let store = Store::open(&cfg.database)?;
+    let store = Store::open_existing(&cfg.database)?;
     let records = store.alerts_since(&from)?;
     if json {
         let alerts: Vec<_> = records
@@ -35,6 +35,9 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
                     "entry_id": a.entry_id, "entry_name": a.entry_name,
                     "watch_item": a.watch_item, "score": a.score, "why": a.why,
                     "state": r.state, "created_at": a.created_at,
+                    "review": r.review.as_ref().map(|v| serde_json::json!({
+                        "state": "dismissed", "by": v.by, "at": v.at, "note": v.note,
+                    })),
                 })
             })
             .collect();
@@ -43,7 +46,7 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
         for r in &records {
             let a = &r.alert;
             println!(
-                "#{} {} {:<16} {:<8} {} \"{}\" ← {} (score {:.2}) [{}]\n    why: {}",
+                "#{} {} {:<16} {:<8} {} \"{}\" ← {} (score {:.2}) [{}]\n    why: {}{}",
                 a.id,
                 a.created_at,
                 a.event.as_str(),
@@ -53,7 +56,19 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
                 a.watch_item,
                 a.score,
                 r.state,
-                a.why
+                a.why,
+                r.review
+                    .as_ref()
+                    .map(|v| format!(
+                        "\n    dismissed: not a match, by {} at {}{}",
+                        v.by,
+                        v.at,
+                        v.note
+                            .as_deref()
+                            .map(|n| format!(": {n}"))
+                            .unwrap_or_default()
+                    ))
+                    .unwrap_or_default()
             );
         }
         if records.is_empty() {

@@ -31,7 +31,7 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     })?;
     let from = chrono::Utc::now() - chrono::Duration::from_std(span)?;
     let from = from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let store = Store::open(&cfg.database)?;
+    let store = Store::open_existing(&cfg.database)?;
     let cycles = store.cycles_since(&from)?;
     if args.json {
         println!("{}", serde_json::json!({ "since": from, "cycles": cycles }));

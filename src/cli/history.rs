@@ -25,7 +25,7 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     let cfg = super::load_config(config)?;
     let sources: Vec<&str> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
     let query = parse_query(&args.what, &sources);
-    let store = Store::open(&cfg.database)?;
+    let store = Store::open_existing(&cfg.database)?;
     let histories = store.history(&query)?;
     if args.json {
         let v = serde_json::json!({ "query": args.what, "entries": histories });

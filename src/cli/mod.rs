@@ -11,7 +11,9 @@
 pub mod alerts;
 pub mod audit;
 pub mod check;
+pub mod dismiss;
 pub mod history;
+pub mod import;
 pub mod once;
 pub mod retry;
 pub mod run;
@@ -58,6 +60,10 @@ pub enum Command {
     Status(status::Args),
     /// Send one test message through the configured transport.
     TestEmail(test_email::Args),
+    /// Record that an alert was reviewed and is not a match: silent until the entry changes.
+    Dismiss(dismiss::Args),
+    /// Append watch items from a CSV file (columns by header name) to the watchlist.
+    Import(import::Args),
     /// Re-queue given-up messages (all, or the named message ids) for the next delivery.
     Retry(retry::Args),
     /// An entity's timeline across every list: episodes, names, flags, links, programs.
@@ -78,10 +84,23 @@ impl Command {
             Command::Alerts(args) => alerts::run(args, config),
             Command::Status(args) => status::run(args, config),
             Command::TestEmail(args) => test_email::run(args, config),
+            Command::Dismiss(args) => dismiss::run(args, config),
+            Command::Import(args) => import::run(args, config),
             Command::Retry(args) => retry::run(args, config),
             Command::History(args) => history::run(args, config),
             Command::Audit(args) => audit::run(args, config),
         }
+    }
+}
+
+impl Command {
+    /// Whether the command only reads files and the database and prints (no network, no
+    /// daemon): such a command may simply end when its output is closed.
+    pub fn only_prints(&self) -> bool {
+        !matches!(
+            self,
+            Command::Run(_) | Command::Once(_) | Command::TestEmail(_)
+        )
     }
 }
 

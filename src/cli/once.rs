@@ -4,8 +4,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use anyhow::Result;
 
+use watchkeeper::config::Config;
+use watchkeeper::pipeline::{OnStage, Stage};
 use watchkeeper::{daemon, watchlist};
 
 #[derive(clap::Args)]
@@ -18,7 +22,10 @@ pub struct Args {
 pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     let cfg = super::load_config(config)?;
     let wl = watchlist::load(&cfg.watchlist)?;
-    let report = super::runtime()?.block_on(daemon::once(&cfg, wl, &args.sources))?;
+    let (on_stage, bar) = progress(&cfg, &args);
+    let report = super::runtime()?.block_on(daemon::once_with(&cfg, wl, &args.sources, on_stage));
+    bar.finish_and_clear();
+    let report = report?;
     for c in &report.cycles {
         match c {
             Ok(s) if s.not_modified => println!("{}: not modified", s.source),
@@ -43,4 +50,42 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A progress bar on stderr, one step per source, naming the source and its stage; hidden when
+/// stderr is not a terminal (indicatif draws nothing there), so logs and pipes stay clean.
+fn progress(cfg: &Config, args: &Args) -> (OnStage, indicatif::ProgressBar) {
+    let count = cfg
+        .sources
+        .iter()
+        .filter(|s| args.sources.is_empty() || args.sources.contains(&s.name))
+        .count();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(count as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{pos}/{len}] {elapsed} {wide_msg}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = std::sync::Mutex::new(Vec::<String>::new());
+    let shown = bar.clone();
+    let on_stage: OnStage = Arc::new(move |source: &str, stage: Stage| {
+        let mut seen = started.lock().unwrap_or_else(|e| e.into_inner());
+        if stage == Stage::Fetching {
+            if !seen.is_empty() {
+                shown.inc(1);
+            }
+            seen.push(source.to_string());
+        }
+        let what = match stage {
+            Stage::Fetching => "fetching".to_string(),
+            Stage::Parsing { bytes } => format!("parsing {:.1} MB", bytes as f64 / 1e6),
+            Stage::Matching { entries } => format!("matching {entries} entries"),
+            Stage::Storing { alerts } => format!("storing ({alerts} alerts)"),
+        };
+        shown.set_message(format!("{source}: {what}"));
+    });
+    (on_stage, bar)
 }

@@ -53,7 +53,7 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
                 .with_context(|| format!("--kind {k:?}: expected vessel, person or organization"))
         })
         .transpose()?;
-    let store = Store::open(&cfg.database)?;
+    let store = Store::open_existing(&cfg.database)?;
     let entries = store.all_entries()?;
     let results = screen::screen(&entries, &name, imo, kind, min_score, limit);
     if json {

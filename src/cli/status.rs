@@ -16,7 +16,7 @@ pub struct Args {
 
 pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     let cfg = super::load_config(config)?;
-    let store = Store::open(&cfg.database)?;
+    let store = Store::open_existing(&cfg.database)?;
     let stored = store.all_source_status()?;
     let mut rows = Vec::new();
     for s in &cfg.sources {

@@ -43,7 +43,8 @@ pub struct WatchItem {
     /// Stable identity: the `id` the user set, else derived from kind and content.
     pub id: String,
     pub kind: WatchKind,
-    /// The name, or for a keyword its phrase.
+    /// The name, or for a keyword its phrase; empty for a vessel watched by IMO alone (see
+    /// [`WatchItem::label`]).
     pub name: String,
     /// Other names the user gave (`aliases`), not including `former_names`.
     pub aliases: Vec<String>,
@@ -86,11 +87,22 @@ impl WatchItem {
         }
     }
 
-    /// The name followed by aliases and former names.
+    /// The name followed by aliases and former names (a vessel watched by IMO alone has no
+    /// name: empty names are left out).
     pub fn all_names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str())
             .chain(self.aliases.iter().map(String::as_str))
             .chain(self.former_names.iter().map(String::as_str))
+            .filter(|n| !n.is_empty())
+    }
+
+    /// What alerts and messages call the item: its name, or for a vessel watched by IMO alone
+    /// its number (`IMO 9187629`).
+    pub fn label(&self) -> String {
+        match &self.imo {
+            Some(imo) if self.name.is_empty() => format!("IMO {}", imo.number),
+            _ => self.name.clone(),
+        }
     }
 
     /// How this item's `exclude` treats an entry of a source.

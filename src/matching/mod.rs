@@ -87,6 +87,8 @@ fn labelled_names(item: &WatchItem) -> Vec<(&'static str, &str)> {
                 .iter()
                 .map(|a| ("former name", a.as_str())),
         )
+        // A vessel watched by IMO alone has an empty name: nothing to match by name.
+        .filter(|(_, n)| !n.is_empty())
         .collect()
 }
 

@@ -73,6 +73,9 @@ pub struct SourceState {
     pub first_snapshot: bool,
     /// The versions plain `exclude`s are pinned to, by (watch item id, entry id).
     pub pins: HashMap<(String, String), String>,
+    /// Versions reviewed as "not a match" (`watchkeeper dismiss`), as (watch item id, entry
+    /// id, version): silent while the entry keeps that version.
+    pub dismissed: HashSet<(String, String, String)>,
 }
 
 /// A plain `exclude` pinned to the version of the entry it silences.
@@ -215,7 +218,11 @@ pub fn plan_list_reweighed(
             episode,
             version,
         };
-        push_alerts(plan, matcher, &state.pins, ctx, entry, at, hits);
+        let silent = Silent {
+            pins: &state.pins,
+            dismissed: &state.dismissed,
+        };
+        push_alerts(plan, matcher, silent, ctx, entry, at, hits);
     };
 
     for (i, hash) in &d.added {
@@ -342,6 +349,7 @@ pub fn plan_already_listed(
 ) -> CyclePlan {
     let mut plan = CyclePlan::default();
     let no_pins = HashMap::new();
+    let none_dismissed = HashSet::new();
     for (list, stored) in entries {
         let ctx = PlanContext {
             list: list.clone(),
@@ -355,7 +363,11 @@ pub fn plan_already_listed(
             episode: stored.episode,
             version: stored.version,
         };
-        push_alerts(&mut plan, fresh, &no_pins, &ctx, &stored.entry, at, hits);
+        let silent = Silent {
+            pins: &no_pins,
+            dismissed: &none_dismissed,
+        };
+        push_alerts(&mut plan, fresh, silent, &ctx, &stored.entry, at, hits);
     }
     plan
 }
@@ -436,11 +448,19 @@ impl Transition<'_> {
     }
 }
 
-/// Alerts for `hits` on `entry` at transition `at`, less those an `exclude` silences.
+/// What keeps a (watch item, entry) pair silent besides the watchlist's `exclude`s.
+#[derive(Clone, Copy)]
+struct Silent<'a> {
+    pins: &'a HashMap<(String, String), String>,
+    dismissed: &'a HashSet<(String, String, String)>,
+}
+
+/// Alerts for `hits` on `entry` at transition `at`, less those an `exclude` or a dismissal
+/// silences.
 fn push_alerts(
     plan: &mut CyclePlan,
     matcher: &Matcher,
-    pins: &HashMap<(String, String), String>,
+    silent: Silent<'_>,
     ctx: &PlanContext,
     entry: &Entry,
     at: Transition<'_>,
@@ -450,7 +470,7 @@ fn push_alerts(
     for (idx, m) in hits {
         let item: &WatchItem = &matcher.items()[idx];
         let exclusion = item.exclusion(&ctx.list.source, &entry.id);
-        let pin = pins.get(&(item.id.clone(), entry.id.clone()));
+        let pin = silent.pins.get(&(item.id.clone(), entry.id.clone()));
         if exclusion.silences(hash, pin.map(String::as_str)) {
             if exclusion == Exclusion::Plain && pin.is_none() {
                 plan.pins.push(ExclusionPin {
@@ -460,6 +480,10 @@ fn push_alerts(
                     hash: hash.to_string(),
                 });
             }
+            continue;
+        }
+        let reviewed = (item.id.clone(), entry.id.clone(), hash.to_string());
+        if silent.dismissed.contains(&reviewed) {
             continue;
         }
         let mut alert = Alert::for_entry(at.event, &ctx.list, entry, hash, item, why(m), &ctx.now);

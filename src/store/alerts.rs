@@ -12,6 +12,8 @@ pub struct AlertRecord {
     /// `pending` (not yet in a message), `queued`, `sending` (claimed by a delivery that is
     /// sending it, or that crashed doing so), `sent` or `failed` (given up; `retry` re-queues).
     pub state: String,
+    /// Set when someone dismissed it as "not a match" (`watchkeeper dismiss`).
+    pub review: Option<super::Review>,
 }
 
 impl Store {
@@ -33,18 +35,32 @@ impl Store {
                                       WHERE oa.alert_id = a.id AND o.state = 'sending') THEN 'sending'
                          WHEN EXISTS (SELECT 1 FROM outbox_alerts oa JOIN outbox o ON o.id = oa.outbox_id
                                       WHERE oa.alert_id = a.id AND o.state = 'pending') THEN 'queued'
-                         ELSE 'sent' END
-             FROM alerts a WHERE a.created_at >= ?1 ORDER BY a.id DESC",
+                         ELSE 'sent' END,
+                    r.reviewer, r.reviewed_at, r.note
+             FROM alerts a LEFT JOIN reviews r ON r.alert_id = a.id
+             WHERE a.created_at >= ?1 ORDER BY a.id DESC",
         )?;
         let rows = stmt.query_map([since], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            let review = match r.get::<_, Option<String>>(2)? {
+                Some(by) => Some((by, r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?)),
+                None => None,
+            };
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, review))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (data, state) = row?;
+            let (data, state, review) = row?;
+            let alert = decode_alert(&data)?;
+            let review = review.map(|(by, at, note)| super::Review {
+                alert_id: alert.id,
+                by,
+                at,
+                note,
+            });
             out.push(AlertRecord {
-                alert: decode_alert(&data)?,
+                alert,
                 state,
+                review,
             });
         }
         Ok(out)

@@ -51,6 +51,7 @@ impl Store {
             past,
             first_snapshot,
             pins: super::exclusions::of_source(&self.conn, source)?,
+            dismissed: super::reviews::of_source(&self.conn, source)?,
         })
     }
 

@@ -185,6 +185,20 @@ const STEPS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
     ALTER TABLE outbox ADD COLUMN first_failed_at TEXT;
     CREATE INDEX outbox_state ON outbox (state, id);",
+    // 6: alerts reviewed as "not a match" (`watchkeeper dismiss`): who, when, why, and the
+    // entry version reviewed, which keeps the (watch item, entry) pair silent until the entry
+    // changes.
+    "CREATE TABLE reviews (
+        alert_id INTEGER PRIMARY KEY REFERENCES alerts (id),
+        item_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        reviewer TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL,
+        note TEXT
+    );
+    CREATE INDEX reviews_pair ON reviews (source, item_id, entry_id);",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.

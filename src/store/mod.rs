@@ -4,7 +4,8 @@
 //! - [`history`]: every version of every entry and its listing episodes, append-only;
 //! - [`cycles`]: one row per cycle, the audit trail;
 //! - [`apply`]: a cycle's plan written in one transaction;
-//! - [`exclusions`]: the version each plain `exclude` silences;
+//! - [`exclusions`]: the version each plain `exclude` silences, and [`reviews`] the versions
+//!   dismissed from the command line;
 //! - [`sources`]: each source's status (last attempt, success, error, staleness);
 //! - [`alerts`] and [`outbox`]: alerts and the messages that carry them.
 
@@ -17,6 +18,7 @@ pub mod feed_items;
 pub mod history;
 mod migrations;
 pub mod outbox;
+pub mod reviews;
 pub mod sources;
 
 use std::path::Path;
@@ -26,6 +28,7 @@ use rusqlite::{Connection, Transaction};
 pub use alerts::AlertRecord;
 pub use cycles::CycleRecord;
 pub use outbox::OutboxMessage;
+pub use reviews::Review;
 pub use sources::SourceStatus;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +49,12 @@ pub enum StoreError {
     },
     #[error("source {source_name}: another process stored a snapshot while this one was planned")]
     Conflict { source_name: String },
+    #[error("database {path} does not exist: no cycle has stored anything there yet (run `watchkeeper once`), or `database` in the config names another file")]
+    Missing { path: String },
+    #[error("no alert #{0} in the database (see `watchkeeper alerts`)")]
+    NoSuchAlert(i64),
+    #[error("alert #{id} is a {event} alert: only alerts about a list entry can be dismissed")]
+    NotDismissable { id: i64, event: String },
     #[error("database {path} has schema version {found}, newer than this watchkeeper ({supported}); upgrade watchkeeper")]
     TooNew {
         path: String,
@@ -108,6 +117,17 @@ impl Store {
         let mut store = Store { conn };
         migrations::migrate(&mut store.conn, &path.display().to_string())?;
         Ok(store)
+    }
+
+    /// Opens a database that must exist already, for the commands that only read: a mistyped
+    /// path is an error, not a new empty database.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        Store::open(path)
     }
 
     fn transaction(&mut self) -> Result<Transaction<'_>> {

@@ -98,12 +98,14 @@ pub fn body(subject: &str, intro: &str, summary: &[Row], blocks: &[Block]) -> St
         }
         out.push_str("</table>\n");
         if let Some(s) = &b.silence {
-            out.push_str(&format!(
-                "<p style=\"font-size: 13px; color: #555; margin-bottom: 4px;\">{}</p>\n\
-                 <pre style=\"{SILENCE_STYLE}\">{}</pre>\n",
-                html_escape(&s.sentence),
-                html_escape(&s.line)
-            ));
+            for (sentence, line) in [(&s.dismiss_sentence, &s.dismiss), (&s.sentence, &s.line)] {
+                out.push_str(&format!(
+                    "<p style=\"font-size: 13px; color: #555; margin-bottom: 4px;\">{}</p>\n\
+                     <pre style=\"{SILENCE_STYLE}\">{}</pre>\n",
+                    html_escape(sentence),
+                    html_escape(line)
+                ));
+            }
         }
     }
     out.push_str("<p style=\"color: #666;\">watchkeeper</p>\n</body></html>\n");

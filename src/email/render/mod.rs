@@ -180,8 +180,11 @@ struct Field {
     values: Vec<Value>,
 }
 
-/// A sentence, and the line it tells the reader to add to the watchlist.
+/// The two ways to silence a list alert, each a sentence and the line to copy: the
+/// `watchkeeper dismiss` command, then the `exclude` line for the watchlist.
 struct Silence {
+    dismiss_sentence: String,
+    dismiss: String,
     sentence: String,
     line: String,
 }
@@ -303,6 +306,11 @@ fn block(alert: &Alert) -> Block {
             }
             match_fields(&mut b, alert);
             b.silence = alert.exclude_token().map(|token| Silence {
+                dismiss_sentence: "If it is not a match, record that on the server with this \
+                                   command (add --note \"why\" to keep a reason); the alert \
+                                   stays silent until the entry changes:"
+                    .to_string(),
+                dismiss: format!("watchkeeper dismiss {}", alert.id),
                 sentence: format!(
                     "To silence this alert until the entry changes, add this line to watch item \
                      \"{}\" in the watchlist (or add the quoted token to its exclude list):",

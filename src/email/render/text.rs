@@ -63,13 +63,15 @@ pub fn body(intro: &str, summary: &[Row], blocks: &[Block]) -> String {
             }
         }
         if let Some(s) = &b.silence {
-            out.push('\n');
-            for line in wrap(&clean_line(&s.sentence), TEXT_WIDTH) {
-                out.push_str(&line);
+            for (sentence, line) in [(&s.dismiss_sentence, &s.dismiss), (&s.sentence, &s.line)] {
                 out.push('\n');
+                for line in wrap(&clean_line(sentence), TEXT_WIDTH) {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+                // Whole, on its own line, to be copied.
+                out.push_str(&format!("    {}\n", clean_line(line)));
             }
-            // Whole, on its own line, to be copied.
-            out.push_str(&format!("    {}\n", clean_line(&s.line)));
         }
         out.push('\n');
     }
