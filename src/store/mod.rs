@@ -6,7 +6,9 @@
 //! - [`apply`]: a cycle's plan written in one transaction;
 //! - [`exclusions`]: the version each plain `exclude` silences;
 //! - [`sources`]: each source's status (last attempt, success, error, staleness);
-//! - [`alerts`] and [`outbox`]: alerts and the messages that carry them.
+//! - [`alerts`] and [`outbox`]: alerts and the messages that carry them;
+//! - [`screen_index`]: a cache of every entry name's lookup keys and the name-part
+//!   frequencies, for `screen`.
 
 pub mod alerts;
 pub mod apply;
@@ -17,6 +19,7 @@ pub mod feed_items;
 pub mod history;
 mod migrations;
 pub mod outbox;
+pub mod screen_index;
 pub mod sources;
 
 use std::path::Path;
