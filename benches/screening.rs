@@ -8,6 +8,13 @@
 //!   cargo bench --bench screening -- 10000
 //!   cargo bench --bench screening -- 1000 --verify   # also a full scan: what the index misses
 //!
+//! `screen` as a user runs it, each query a whole process of the release binary, on a
+//! database that `once` filled with OFAC SDN 2021-07 and UN 2020-03 (the first `screen` after
+//! `once` builds the screening cache and is timed apart), then `screen --file` with N names
+//! drawn as above:
+//!
+//!   cargo bench --bench screening -- cli [--queries 30] [--names 10000] [--bin PATH]
+//!
 //! Needs ../shared/data.
 
 #[path = "../examples/support/lists.rs"]
@@ -110,8 +117,106 @@ fn watchlist(entries: &[(String, Entry)], size: usize) -> Vec<WatchItem> {
         .collect()
 }
 
+/// Runs the binary with `args` against `config`, returning its wall time and standard output.
+fn timed(bin: &std::path::Path, config: &std::path::Path, args: &[&str]) -> (f64, Vec<u8>) {
+    let started = Instant::now();
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .expect("run watchkeeper");
+    let t = started.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (t, out.stdout)
+}
+
+fn cli(args: &[String]) {
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let queries: usize = opt("--queries").and_then(|v| v.parse().ok()).unwrap_or(30);
+    let names: usize = opt("--names")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let bin = opt("--bin")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_watchkeeper").into());
+    let data = lists::data_dir().canonicalize().expect("../shared/data");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = |p: &str| url::Url::from_file_path(data.join(p)).expect("file url");
+    let ofac = url::Url::from_directory_path(data.join("ofac-sdn-csv/2021-07")).unwrap();
+    let config = dir.path().join("watchkeeper.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[daemon]\ndatabase = \"state.db\"\nwatchlist = \"watchlist.toml\"\n\n\
+             [[source]]\nname = \"ofac-sdn\"\nkind = \"ofac_sdn_csv\"\nurl = \"{ofac}\"\n\
+             schedule = \"0 0 7 * * *\"\n\n[[source]]\nname = \"un-sc\"\nkind = \"un_sc_xml\"\n\
+             url = \"{}\"\nschedule = \"0 0 7 * * *\"\n\n[email]\ntransport = \"file\"\n\
+             path = \"outbox\"\nfrom = \"w <w@example.org>\"\nto = [\"c@example.org\"]\n",
+            url("un-sc-xml/2020-03/consolidated.xml")
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("watchlist.toml"), "").unwrap();
+    let (once, _) = timed(&bin, &config, &["once"]);
+    let entries = lists::universe();
+    let items = watchlist(&entries, names.max(queries));
+    let (first, _) = timed(&bin, &config, &["screen", &items[0].name]);
+    let mut times: Vec<f64> = items[..queries]
+        .iter()
+        .map(|q| timed(&bin, &config, &["screen", &q.name]).0)
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "screen, one query per process, {queries} queries on {} entries: median {:.1} ms, min \
+         {:.1} ms, max {:.1} ms (first query after `once`, building the screening cache: {:.0} \
+         ms; `once` itself {:.1} s)",
+        entries.len(),
+        times[times.len() / 2] * 1e3,
+        times[0] * 1e3,
+        times[times.len() - 1] * 1e3,
+        first * 1e3,
+        once
+    );
+    let file = dir.path().join("names.csv");
+    let mut w = csv::Writer::from_path(&file).unwrap();
+    w.write_record(["name", "kind"]).unwrap();
+    for q in &items[..names] {
+        let kind = match q.kind {
+            WatchKind::Person => "person",
+            WatchKind::Vessel => "vessel",
+            _ => "organization",
+        };
+        w.write_record([q.name.as_str(), kind]).unwrap();
+    }
+    w.flush().unwrap();
+    let path = file.to_str().unwrap();
+    let (t, out) = timed(&bin, &config, &["screen", "--file", path]);
+    let rows = out
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        .saturating_sub(1);
+    let (tj, _) = timed(&bin, &config, &["screen", "--file", path, "--json"]);
+    println!(
+        "screen --file, {names} names: {t:.2} s as CSV ({rows} result rows), {tj:.2} s as JSON lines"
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "cli") {
+        cli(&args);
+        return;
+    }
     let size: usize = args
         .iter()
         .find(|a| !a.starts_with('-'))

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use watchkeeper::domain::entry::{EntityKind, Entry};
-use watchkeeper::matching::normalize::fold;
+use watchkeeper::matching::normalize::{fold, normalize, NameKind};
 use watchkeeper::matching::translit::skeleton;
 
 struct Row {
@@ -41,6 +41,8 @@ fn main() {
         ("positives_crosslist.tsv", crosslist_rows(&universe)),
         ("negatives_similar.tsv", similar_rows(&universe)),
         ("negatives_common.tsv", common_rows(&universe)),
+        ("positives_scripts.tsv", script_rows(&universe, &out)),
+        ("negatives_generic.tsv", generic_rows(&universe)),
     ];
     for (file, rows) in sets {
         write_rows(&out.join(file), &rows);
@@ -529,6 +531,340 @@ fn common_rows(universe: &[(String, Entry)]) -> Vec<Row> {
             allow,
             why: "common name: only entries carrying every part of it are acceptable".into(),
         });
+    }
+    rows
+}
+
+/// Other scripts and romanisations: the hand-written queries of `scripts_seed.tsv` (Hangul,
+/// Korean romanisations, Greek, Hebrew, Japanese kana, Persian with zero-width non-joiners;
+/// each with its source), resolved to the OFAC 2021-07 entry of that primary name; the UN's
+/// own Arabic-script names screened against the OFAC entry of the same person (linked as for
+/// `crosslist`), which spells the name its own way; and Arabic names of the UN list rewritten
+/// by the French and the Egyptian romanisation conventions (see [`regional`]).
+fn script_rows(universe: &[(String, Entry)], dir: &Path) -> Vec<Row> {
+    let by_name: HashMap<&str, &Entry> = universe
+        .iter()
+        .filter(|(s, _)| s == lists::OFAC)
+        .map(|(_, e)| (e.name.as_str(), e))
+        .collect();
+    let seed = dir.join("scripts_seed.tsv");
+    let text = std::fs::read_to_string(&seed).unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 5, "{}:{}: 5 columns", seed.display(), n + 1);
+        let entry = by_name
+            .get(f[3])
+            .unwrap_or_else(|| panic!("{}:{}: no OFAC entry {:?}", seed.display(), n + 1, f[3]));
+        let set: &'static str = match f[0] {
+            "hangul" => "hangul",
+            "korean-latin" => "korean-latin",
+            "greek" => "greek",
+            "hebrew" => "hebrew",
+            "kana" => "kana",
+            "persian" => "persian",
+            other => panic!("{}:{}: unknown set {other}", seed.display(), n + 1),
+        };
+        let kind = if f[2] == "person" {
+            "person"
+        } else {
+            "organization"
+        };
+        rows.push(Row {
+            set,
+            query: f[1].to_string(),
+            kind,
+            dob: String::new(),
+            nationality: String::new(),
+            expect: vec![key(lists::OFAC, entry)],
+            forbid: "-".into(),
+            allow: Vec::new(),
+            why: format!("{} of {} \"{}\"", f[4], key(lists::OFAC, entry), entry.name),
+        });
+    }
+    rows.extend(arabic_crosslist_rows(universe));
+    rows.extend(regional_rows(universe));
+    rows
+}
+
+/// The UN's Arabic-script name of a person against the OFAC entry of the same person.
+fn arabic_crosslist_rows(universe: &[(String, Entry)]) -> Vec<Row> {
+    let ofac: Vec<&Entry> = universe
+        .iter()
+        .filter(|(s, e)| s == lists::OFAC && e.kind == EntityKind::Person)
+        .map(|(_, e)| e)
+        .collect();
+    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in ofac.iter().enumerate() {
+        for w in all_words(e) {
+            by_word.entry(w).or_default().push(i);
+        }
+    }
+    let mut rows = Vec::new();
+    for (s, u) in universe {
+        if s != lists::UN || u.kind != EntityKind::Person {
+            continue;
+        }
+        let arabic: Vec<&str> = u
+            .aliases
+            .iter()
+            .filter(|a| a.kind == "original-script")
+            .map(|a| a.name.as_str())
+            .filter(|n| n.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)))
+            .collect();
+        if arabic.is_empty() {
+            continue;
+        }
+        let mut cands: BTreeSet<usize> = BTreeSet::new();
+        for w in all_words(u) {
+            cands.extend(by_word.get(&w).into_iter().flatten());
+        }
+        for &i in &cands {
+            let o = ofac[i];
+            let Some(why) = same_subject(u, o) else {
+                continue;
+            };
+            for q in &arabic {
+                rows.push(Row {
+                    set: "arabic-crosslist",
+                    query: q.to_string(),
+                    kind: "person",
+                    dob: String::new(),
+                    nationality: String::new(),
+                    expect: vec![key(lists::OFAC, o)],
+                    forbid: "-".into(),
+                    allow: vec![key(lists::UN, u)],
+                    why: format!(
+                        "original-script name of {} is {} \"{}\": {why}",
+                        key(lists::UN, u),
+                        key(lists::OFAC, o),
+                        o.name
+                    ),
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// A Latin spelling of an Arabic name rewritten by a regional convention: French (ou for u,
+/// ch for sh, dj for j, the article assimilated before a sun letter: "Ech-Cherif") or
+/// Egyptian (g for j, "Gamal"). `None` when the rule changes nothing.
+fn regional(name: &str, french: bool) -> Option<String> {
+    const SUN: &[&str] = &["t", "th", "d", "dh", "r", "z", "s", "sh", "n"];
+    let mut out = Vec::new();
+    let words: Vec<String> = name
+        .to_lowercase()
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    for w in &words {
+        let mut parts = Vec::new();
+        for part in w.split('-') {
+            let p = if french {
+                part.replace("sh", "ch")
+                    .replace("ou", "u")
+                    .replace('u', "ou")
+                    .replace('j', "dj")
+            } else {
+                part.replace('j', "g")
+            };
+            parts.push(p);
+        }
+        // "al-sharif" → "ech-cherif"
+        if french && parts.len() == 2 && parts[0] == "al" {
+            if let Some(sun) = SUN.iter().find(|s| w[3..].starts_with(**s)) {
+                let art = match *sun {
+                    "sh" => "ch".to_string(),
+                    s => s.to_string(),
+                };
+                parts[0] = format!("e{art}");
+            }
+        }
+        out.push(parts.join("-"));
+    }
+    let rewritten = out.join(" ");
+    (rewritten != words.join(" ")).then_some(rewritten)
+}
+
+/// UN persons with an Arabic-script name: their listed name by the French and the Egyptian
+/// conventions ([`regional`]), one in three sampled by hash.
+fn regional_rows(universe: &[(String, Entry)]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (s, e) in universe {
+        let arabic = e.aliases.iter().any(|a| {
+            a.kind == "original-script"
+                && a.name
+                    .chars()
+                    .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+        });
+        if s != lists::UN || e.kind != EntityKind::Person || !arabic {
+            continue;
+        }
+        for (french, label) in [(true, "French"), (false, "Egyptian")] {
+            if !sampled(&format!("{label}:{}", e.id), 3) {
+                continue;
+            }
+            let Some(q) = regional(&e.name, french) else {
+                continue;
+            };
+            rows.push(Row {
+                set: "arabic-regional",
+                query: q,
+                kind: "person",
+                dob: String::new(),
+                nationality: String::new(),
+                expect: vec![key(s, e)],
+                forbid: "-".into(),
+                allow: Vec::new(),
+                why: format!("{label} romanisation of {} \"{}\"", key(s, e), e.name),
+            });
+        }
+    }
+    rows
+}
+
+/// Generic organisation names on no list (sector words, legal forms, a common adjective).
+const GENERIC: &[&str] = &[
+    "Ocean Shipping Co",
+    "Marine Services LLC",
+    "Gulf Marine Services",
+    "General Trading Company",
+    "Global Oil Trading",
+    "International Petroleum Company",
+    "National Oil Company",
+    "Star Shipping Ltd",
+    "Pacific Shipping Company",
+    "United Trading Company",
+    "Al Noor General Trading",
+    "Eastern Oil Company",
+    "Sea Star Shipping",
+    "Golden Marine Services",
+    "Atlantic Shipping Company",
+    "Asia Marine Services",
+    "Royal Trading LLC",
+    "Blue Ocean Trading",
+    "First International Trading",
+    "Middle East Petroleum",
+    "Oriental Shipping Company",
+    "Delta Marine Services",
+    "Global Marine Services Ltd",
+    "Union Shipping Company",
+    "Energy Trading International",
+    "Petro Services Company",
+    "Sun Shipping Co",
+    "New Star Trading Company",
+    "Alpha Marine Services",
+    "Silver Sea Shipping",
+    "Euro Trading Company",
+    "Ocean Marine Services",
+    "Tanker Shipping Company",
+    "Red Sea Trading",
+    "Dubai General Trading LLC",
+    "Istanbul Petroleum Trading",
+];
+
+/// Precision sets: generic organisation names (a result is acceptable only when one of its
+/// names is the same name once legal forms are dropped), and near-miss surnames: a listed
+/// person's given name with another common family name one letter apart ("Maria Fernandez"
+/// for "HERNANDEZ, Maria"; "Elena Ivanov" for "IVANOVA, Elena"), which must not find them.
+fn generic_rows(universe: &[(String, Entry)]) -> Vec<Row> {
+    let org_words = |n: &str| -> BTreeSet<String> {
+        normalize(n, NameKind::Organization)
+            .tokens
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    };
+    let mut rows = Vec::new();
+    for q in GENERIC {
+        let mine = org_words(q);
+        let allow: Vec<String> = universe
+            .iter()
+            .filter(|(_, e)| e.all_names().any(|n| org_words(n) == mine))
+            .map(|(s, e)| key(s, e))
+            .collect();
+        rows.push(Row {
+            set: "generic-org",
+            query: q.to_string(),
+            kind: "organization",
+            dob: String::new(),
+            nationality: String::new(),
+            expect: Vec::new(),
+            forbid: "*".into(),
+            allow,
+            why: "generic organisation name: only an entry of the same name is acceptable".into(),
+        });
+    }
+    rows.extend(near_surname_rows(universe));
+    rows
+}
+
+fn near_surname_rows(universe: &[(String, Entry)]) -> Vec<Row> {
+    // (family, first given name) of OFAC persons written "FAMILY, Given ..."
+    let people: Vec<(&Entry, String, String)> = universe
+        .iter()
+        .filter(|(s, e)| s == lists::OFAC && e.kind == EntityKind::Person)
+        .filter_map(|(_, e)| {
+            let (family, given) = e.name.split_once(',')?;
+            let family = words(family);
+            let given = words(given);
+            (family.len() == 1 && !given.is_empty())
+                .then(|| (e, family[0].clone(), given[0].clone()))
+        })
+        .collect();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (_, f, _) in &people {
+        *counts.entry(f.as_str()).or_default() += 1;
+    }
+    let common: Vec<&str> = {
+        let mut c: Vec<&str> = counts
+            .iter()
+            .filter(|(_, n)| **n >= 2)
+            .map(|(f, _)| *f)
+            .collect();
+        c.sort_unstable();
+        c
+    };
+    let one_apart = |a: &str, b: &str| a != b && a.len() >= 5 && strsim::levenshtein(a, b) == 1;
+    let mut rows = Vec::new();
+    for a in &common {
+        for b in &common {
+            if !one_apart(a, b) {
+                continue;
+            }
+            let mut taken = 0;
+            for (e, f, given) in &people {
+                if f != a || taken == 3 {
+                    continue;
+                }
+                // a listed "B, Given" would be a right answer
+                if people.iter().any(|(_, f2, g2)| f2 == b && g2 == given) {
+                    continue;
+                }
+                taken += 1;
+                let mut query = format!("{given} {b}");
+                if let Some(c) = query.get_mut(0..1) {
+                    c.make_ascii_uppercase();
+                }
+                rows.push(Row {
+                    set: "near-surname",
+                    query,
+                    kind: "person",
+                    dob: String::new(),
+                    nationality: String::new(),
+                    expect: Vec::new(),
+                    forbid: key(lists::OFAC, e),
+                    allow: Vec::new(),
+                    why: format!(
+                        "family name {b}, one letter from {} \"{}\"",
+                        key(lists::OFAC, e),
+                        e.name
+                    ),
+                });
+            }
+        }
     }
     rows
 }

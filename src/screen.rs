@@ -1,12 +1,22 @@
-//! `watchkeeper screen`: ranks stored entries against an ad-hoc query, with the reason for each
-//! score, grouping entries of different lists that share an IMO or passport number.
+//! `watchkeeper screen`: ranks stored entries against ad-hoc queries, with the reason for each
+//! score, one row per person or vessel: entries of different lists that share an IMO, MMSI or
+//! passport number, or a name and a date of birth, are one row.
+//!
+//! Queries go through the pipeline's matcher and candidate index, so only entries that share
+//! a lookup key with a query are scored. Against the store ([`screen_store`]) the entries'
+//! keys and the name-part frequencies come from a cache (`store::screen_index`) rebuilt only
+//! when the stored entries changed, so one query reads a few postings and candidates.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::domain::entry::{Entry, Identifier};
 use crate::domain::ident::{self, Imo};
 use crate::domain::watch::{WatchItem, WatchKind};
-use crate::matching::{Matcher, NameStats};
+use crate::matching::normalize::{fold, normalize, split_words, NameKind};
+use crate::matching::{entry_lookup_keys, Matcher, NameStats};
+use crate::store::screen_index::ScreenIndex;
+use crate::store::{Result, Store};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScreenResult {
@@ -16,13 +26,56 @@ pub struct ScreenResult {
     pub name: String,
     pub score: f64,
     pub why: String,
-    /// Entries of other lists with the same IMO, MMSI or passport number ("source:entry_id").
+    /// The other entries of this row: the same person or vessel on other lists, or listed
+    /// twice ("source:entry_id").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub same_as: Vec<String>,
 }
 
-/// Ranks `entries` against a query name (and IMO), best first, at most `limit` results with a
-/// score of at least `min_score`.
+/// One name to screen.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub name: String,
+    pub imo: Option<Imo>,
+    pub kind: Option<WatchKind>,
+}
+
+impl Query {
+    pub fn name(name: &str) -> Query {
+        Query {
+            name: name.to_string(),
+            imo: None,
+            kind: None,
+        }
+    }
+
+    /// The watch items the query is screened as: one per kind it may be.
+    fn items(&self, min_score: f64) -> Vec<WatchItem> {
+        let kinds: Vec<WatchKind> = match (self.kind, &self.imo) {
+            (Some(k), _) => vec![k],
+            (None, Some(_)) => vec![WatchKind::Vessel, WatchKind::Organization],
+            (None, None) => vec![
+                WatchKind::Person,
+                WatchKind::Organization,
+                WatchKind::Vessel,
+            ],
+        };
+        kinds
+            .into_iter()
+            .map(|k| {
+                let mut q = WatchItem::query(k, &self.name);
+                // a number fitting both check digit rules is a ship's for a vessel query and a
+                // company's for an organisation query (the tie rule of crate::domain::ident)
+                q.imo = self.imo.clone().map(|i| i.in_context(k.imo_kind()));
+                q.threshold = Some(min_score);
+                q
+            })
+            .collect()
+    }
+}
+
+/// Ranks `entries` against a query name (and IMO), best first, at most `limit` rows with a
+/// score of at least `min_score`, weighing name parts by their rarity across `entries`.
 pub fn screen(
     entries: &[(String, Entry)],
     name: &str,
@@ -31,57 +84,184 @@ pub fn screen(
     min_score: f64,
     limit: usize,
 ) -> Vec<ScreenResult> {
-    let kinds: Vec<WatchKind> = match (kind, &imo) {
-        (Some(k), _) => vec![k],
-        (None, Some(_)) => vec![WatchKind::Vessel, WatchKind::Organization],
-        (None, None) => vec![
-            WatchKind::Person,
-            WatchKind::Organization,
-            WatchKind::Vessel,
-        ],
+    let stats = Arc::new(NameStats::from_entries(entries.iter().map(|(_, e)| e)));
+    let query = Query {
+        name: name.to_string(),
+        imo,
+        kind,
     };
-    let queries: Vec<WatchItem> = kinds
+    screen_many(entries, stats, &[query], min_score, limit)
+        .pop()
+        .unwrap_or_default()
+}
+
+/// Ranks `entries` against each query, weighing parts by `stats`: per query, best first.
+pub fn screen_many(
+    entries: &[(String, Entry)],
+    stats: Arc<NameStats>,
+    queries: &[Query],
+    min_score: f64,
+    limit: usize,
+) -> Vec<Vec<ScreenResult>> {
+    let mut items = Vec::new();
+    let mut owner = Vec::new();
+    for (q, query) in queries.iter().enumerate() {
+        for item in query.items(min_score) {
+            items.push(item);
+            owner.push(q);
+        }
+    }
+    let matcher = Matcher::new(items, min_score).with_stats(stats);
+    // per query: entry index → best match over the kinds it was screened as
+    let mut found: Vec<HashMap<usize, crate::matching::Match>> =
+        vec![HashMap::new(); queries.len()];
+    for (e, (source, entry)) in entries.iter().enumerate() {
+        for (i, m) in matcher.match_entry(source, entry) {
+            let slot = found[owner[i]].entry(e).or_insert_with(|| m.clone());
+            if m.score > slot.score {
+                *slot = m;
+            }
+        }
+    }
+    found
         .into_iter()
-        .map(|k| {
-            let mut q = WatchItem::query(k, name);
-            // a number fitting both check digit rules is a ship's for a vessel query and a
-            // company's for an organisation query (the tie rule of crate::domain::ident)
-            q.imo = imo.clone().map(|i| i.in_context(k.imo_kind()));
-            q.threshold = Some(min_score);
-            q
-        })
-        .collect();
-    // the pipeline's matcher, weighing parts by rarity across the stored names as it does;
-    // every entry is scored, as an ad-hoc search wants the weak matches the index skips
-    let stats = NameStats::from_entries(entries.iter().map(|(_, e)| e));
-    let matcher = Matcher::new(queries, min_score).with_stats(Arc::new(stats));
-    let mut results: Vec<ScreenResult> = entries
-        .iter()
-        .filter_map(|(source, entry)| {
-            let (_, best) = matcher
-                .match_entry_scan(source, entry)
-                .into_iter()
-                .max_by(|a, b| a.1.score.total_cmp(&b.1.score))?;
-            Some(ScreenResult {
+        .map(|hits| rows(entries, hits, limit))
+        .collect()
+}
+
+/// A query's matches as rows: grouped by person or vessel, ranked, cut at `limit`.
+fn rows(
+    entries: &[(String, Entry)],
+    hits: HashMap<usize, crate::matching::Match>,
+    limit: usize,
+) -> Vec<ScreenResult> {
+    let mut hits: Vec<(usize, crate::matching::Match)> = hits.into_iter().collect();
+    hits.sort_by_key(|(e, _)| *e);
+    let groups = same_subject_groups(entries, &hits);
+    let mut out: Vec<(ScreenResult, usize, u32)> = groups
+        .into_iter()
+        .map(|members| {
+            // the member that scores best stands for the row; between equal scores, the one
+            // with more evidence (agreeing date of birth, nationality, identifiers)
+            let best = *members
+                .iter()
+                .max_by(|a, b| {
+                    let (ma, mb) = (&hits[**a].1, &hits[**b].1);
+                    ma.score
+                        .total_cmp(&mb.score)
+                        .then(evidence(&ma.why).cmp(&evidence(&mb.why)))
+                        .then(b.cmp(a))
+                })
+                .expect("a group has members");
+            let (e, m) = &hits[best];
+            let (source, entry) = &entries[*e];
+            let same_as = members
+                .iter()
+                .filter(|&&i| i != best)
+                .map(|&i| {
+                    let (s, other) = &entries[hits[i].0];
+                    format!("{s}:{}", other.id)
+                })
+                .collect();
+            let row = ScreenResult {
                 source: source.clone(),
                 entry_id: entry.id.clone(),
                 kind: entry.kind.as_str().to_string(),
                 name: entry.name.clone(),
-                score: (best.score * 1000.0).round() / 1000.0,
-                why: best.why,
-                same_as: Vec::new(),
-            })
+                score: (m.score * 1000.0).round() / 1000.0,
+                why: m.why.clone(),
+                same_as,
+            };
+            (row, members.len(), evidence(&m.why))
         })
         .collect();
-    results.sort_by(|a, b| {
+    // ties are broken by evidence: a match confirmed by date of birth or identifiers, then one
+    // found on more lists, before the order of sources and ids
+    out.sort_by(|(a, an, ae), (b, bn, be)| {
         b.score
             .total_cmp(&a.score)
+            .then(be.cmp(ae))
+            .then(bn.cmp(an))
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.entry_id.cmp(&b.entry_id))
     });
-    results.truncate(limit);
-    link_same_identifiers(&mut results, entries);
-    results
+    out.truncate(limit);
+    out.into_iter().map(|(r, _, _)| r).collect()
+}
+
+/// How much a match's reason confirms beyond the name: decisive identifiers, an agreeing date
+/// of birth or nationality, a name equal after normalisation.
+fn evidence(why: &str) -> u32 {
+    let mut n = 0;
+    if why.contains(" equals the ") {
+        n += 4;
+    }
+    n += why.matches("agree").count() as u32 * 2;
+    if why.contains("same after normalisation") {
+        n += 1;
+    }
+    n
+}
+
+/// Groups of matched entries (indexes into `hits`) that are one person or vessel: they share
+/// an IMO, MMSI or passport number, or they are persons with the same name (as a set of
+/// folded words) and a date of birth in common.
+fn same_subject_groups(
+    entries: &[(String, Entry)],
+    hits: &[(usize, crate::matching::Match)],
+) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..hits.len()).collect();
+    fn root(parent: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while parent[r] != r {
+            r = parent[r];
+        }
+        parent[i] = r;
+        r
+    }
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (h, (e, _)) in hits.iter().enumerate() {
+        let entry = &entries[*e].1;
+        let mut keys = shared_ids(entry);
+        if entry.kind == crate::domain::entry::EntityKind::Person {
+            let names: BTreeSet<String> = entry.all_names().map(name_words).collect();
+            for n in names {
+                for dob in &entry.dates_of_birth {
+                    keys.push(format!("person:{n}:{}", dob.to_ascii_lowercase()));
+                }
+            }
+        }
+        for k in keys {
+            match by_key.get(&k) {
+                Some(&other) => {
+                    let (a, b) = (root(&mut parent, h), root(&mut parent, other));
+                    parent[a] = b;
+                }
+                None => {
+                    by_key.insert(k, h);
+                }
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for h in 0..hits.len() {
+        let r = root(&mut parent, h);
+        groups.entry(r).or_default().push(h);
+    }
+    let mut out: Vec<Vec<usize>> = groups.into_values().collect();
+    out.sort();
+    out
+}
+
+/// A name as the sorted set of its folded words: "MADURO MOROS, Nicolas" = "Nicolas Maduro
+/// Moros".
+fn name_words(name: &str) -> String {
+    let words: BTreeSet<String> = fold(name)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words.into_iter().collect::<Vec<_>>().join(" ")
 }
 
 fn shared_ids(e: &Entry) -> Vec<String> {
@@ -89,35 +269,85 @@ fn shared_ids(e: &Entry) -> Vec<String> {
         .iter()
         .filter(|i: &&Identifier| matches!(i.kind.as_str(), "imo" | "mmsi" | "passport"))
         .map(|i| format!("{}:{}", i.kind, ident::comparable(&i.kind, &i.value)))
+        .filter(|k| k.len() > 8)
         .collect()
 }
 
-fn link_same_identifiers(results: &mut [ScreenResult], entries: &[(String, Entry)]) {
-    let find = |source: &str, id: &str| {
-        entries
-            .iter()
-            .find(|(s, e)| s == source && e.id == id)
-            .map(|(_, e)| e)
+/// Rebuilds the screening cache if the stored entries changed since it was built; returns
+/// whether it did.
+pub fn refresh_index(store: &mut Store) -> Result<bool> {
+    if store.screen_index_current()? {
+        return Ok(false);
+    }
+    // taken before the entries are read: a change meanwhile makes the next call rebuild
+    let fingerprint = store.entries_fingerprint()?;
+    let entries = store.all_entries()?;
+    let mut index = ScreenIndex {
+        entries: Vec::with_capacity(entries.len()),
+        postings: HashMap::new(),
+        stats: HashMap::new(),
+        names: 0,
     };
-    let ids: Vec<Vec<String>> = results
-        .iter()
-        .map(|r| {
-            find(&r.source, &r.entry_id)
-                .map(shared_ids)
-                .unwrap_or_default()
-        })
-        .collect();
-    for i in 0..results.len() {
-        for j in 0..results.len() {
-            if i != j
-                && results[i].source != results[j].source
-                && ids[i].iter().any(|x| ids[j].contains(x))
-            {
-                let other = format!("{}:{}", results[j].source, results[j].entry_id);
-                results[i].same_as.push(other);
-            }
+    for (i, (source, entry)) in entries.iter().enumerate() {
+        index.entries.push((source.clone(), entry.id.clone()));
+        for k in entry_lookup_keys(entry) {
+            index.postings.entry(k).or_default().push(i as u32);
         }
     }
+    let stats = NameStats::from_entries(entries.iter().map(|(_, e)| e));
+    index.names = stats.names();
+    index.stats = stats.counts().clone();
+    store.write_screen_index(&fingerprint, &index)?;
+    Ok(true)
+}
+
+/// Screens stored entries against each query through the screening cache (rebuilt first if
+/// stale): only the entries under a query's index keys are read and scored, weighed by the
+/// stored frequencies of the parts involved. Returns the rows per query and the number of
+/// entries scored.
+pub fn screen_store(
+    store: &mut Store,
+    queries: &[Query],
+    min_score: f64,
+    limit: usize,
+) -> Result<(Vec<Vec<ScreenResult>>, usize)> {
+    refresh_index(store)?;
+    let items: Vec<WatchItem> = queries.iter().flat_map(|q| q.items(min_score)).collect();
+    // the query's parts decide which keys it is indexed under (rarest first)
+    let mut keys: Vec<String> = Vec::new();
+    for item in &items {
+        let kind = match item.kind {
+            WatchKind::Person => NameKind::Person,
+            WatchKind::Vessel => NameKind::Vessel,
+            _ => NameKind::Organization,
+        };
+        for t in normalize(&item.name, kind).tokens {
+            keys.push(NameStats::key(&t).to_string());
+        }
+    }
+    let (names, counts) = store.screen_stats(&keys)?;
+    let first = Matcher::new(items, min_score)
+        .with_stats(Arc::new(NameStats::from_counts(names, counts.clone())));
+    let ordinals = match first.index_keys() {
+        Some(keys) => store.screen_postings(&keys)?,
+        None => (0..store.screen_entry_count()?).collect(),
+    };
+    let entries = store.screen_entries(&ordinals)?;
+    // the candidates' parts are weighed too (an entry part without a partner costs its
+    // weight)
+    let mut more: Vec<String> = keys;
+    for (_, e) in &entries {
+        for n in e.all_names() {
+            let (tokens, _) = split_words(n, false);
+            more.extend(tokens.iter().map(|t| NameStats::key(t).to_string()));
+        }
+    }
+    more.sort_unstable();
+    more.dedup();
+    let (names, counts) = store.screen_stats(&more)?;
+    let stats = Arc::new(NameStats::from_counts(names, counts));
+    let rows = screen_many(&entries, stats, queries, min_score, limit);
+    Ok((rows, entries.len()))
 }
 
 /// The entity kinds a `--kind` word selects.

@@ -569,3 +569,142 @@ fn the_index_finds_what_a_full_scan_finds_on_a_real_list() {
     eprintln!("{} watch names, {matches} matches", watch.len());
     assert!(missed.len() * 20 <= watch.len(), "missed: {missed:?}");
 }
+
+// ---- Romanisation tables and distinctive parts, on real OFAC 2021 rows -------------------
+//
+// tests/fixtures/ofac-sdn-csv-scripts holds the sdn.csv, alt.csv and add.csv rows of the
+// entries below, copied from the July 2021 files; names are screened as `screen` does, with
+// the rarity weights of those entries' names.
+
+fn script_entries() -> Vec<Entry> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ofac-sdn-csv-scripts");
+    read_ofac(&dir)
+}
+
+/// The entries (id, score) that `name` of `kind` reaches at the default threshold, best
+/// first.
+fn found(kind: WatchKind, name: &str) -> Vec<(String, f64)> {
+    let entries = script_entries();
+    let stats = std::sync::Arc::new(watchkeeper::matching::NameStats::from_entries(&entries));
+    let m = Matcher::new(vec![item(kind, name)], DEFAULT_THRESHOLD).with_stats(stats);
+    let mut out: Vec<(String, f64)> = entries
+        .iter()
+        .flat_map(|e| {
+            m.match_entry("ofac-sdn", e)
+                .into_iter()
+                .map(|(_, hit)| (e.id.clone(), hit.score))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
+fn first_is(kind: WatchKind, name: &str, id: &str) {
+    let f = found(kind, name);
+    assert_eq!(
+        f.first().map(|(i, _)| i.as_str()),
+        Some(id),
+        "{name} should find {id} first: {f:?}"
+    );
+}
+
+#[test]
+fn hangul_is_read_as_the_dprk_romanises_it() {
+    // 23215 "RI, Pyong Chol", 20157 "KIM, Jong Un", 23213 "CHOE, Ryong Hae"
+    first_is(WatchKind::Person, "리병철", "23215");
+    first_is(WatchKind::Person, "김정은", "20157");
+    first_is(WatchKind::Person, "최룡해", "23213");
+    // 김여정 is another person of the same family
+    first_is(WatchKind::Person, "김여정", "21444");
+    assert!(!found(WatchKind::Person, "김여정")
+        .iter()
+        .any(|(id, _)| id == "20157"));
+}
+
+#[test]
+fn revised_romanization_and_surname_conventions_meet_mccune_reischauer() {
+    first_is(WatchKind::Person, "이병철", "23215");
+    first_is(WatchKind::Person, "Lee Byung-chul", "23215");
+    first_is(WatchKind::Person, "Ri Byeong-cheol", "23215");
+    first_is(WatchKind::Person, "Gim Jeong-eun", "20157");
+    first_is(WatchKind::Person, "Kim Chong-un", "20157");
+    first_is(WatchKind::Person, "Choi Ryong-hae", "23213");
+}
+
+#[test]
+fn greek_press_forms_are_read_as_elot_with_foreign_name_rules() {
+    // 24283 "DERIPASKA, Oleg Vladimirovich"
+    first_is(WatchKind::Person, "Ντεριπάσκα", "24283");
+    first_is(WatchKind::Person, "Όλεγκ Ντεριπάσκα", "24283");
+    // 21171 "PRIGOZHIN, Yevgeniy Viktorovich": γ before ε is y, γκ is g
+    first_is(WatchKind::Person, "Γεβγκένι Πριγκόζιν", "21171");
+}
+
+#[test]
+fn arabic_script_finds_the_latin_entry() {
+    // 12735 "AL-ASSAD, Bashar"
+    first_is(WatchKind::Person, "بشار الأسد", "12735");
+}
+
+#[test]
+fn hebrew_is_compared_as_unvowelled_script() {
+    first_is(WatchKind::Person, "בשאר אל-אסד", "12735");
+    // 18528 "SINWAR, Yahya": a doubled waw is w
+    first_is(WatchKind::Person, "יחיא סינוואר", "18528");
+}
+
+#[test]
+fn katakana_is_read_by_hepburn() {
+    first_is(WatchKind::Person, "オレグ・デリパスカ", "24283");
+    first_is(WatchKind::Person, "バッシャール・アル＝アサド", "12735");
+}
+
+#[test]
+fn persian_zero_width_non_joiner_joins_a_word() {
+    // 27848 "KHAMENEI, Mojtaba", not 26945 "KHAMENEI, Ali Husseini"
+    first_is(WatchKind::Person, "مجتبی خامنه\u{200C}ای", "27848");
+    // 27854 "SOLEIMANI, Gholamreza": a compound given name
+    first_is(WatchKind::Person, "غلام\u{200C}رضا سلیمانی", "27854");
+}
+
+#[test]
+fn german_and_french_romanisations_of_russian_names() {
+    first_is(WatchKind::Person, "Jewgeni Prigoschin", "21171");
+    first_is(WatchKind::Person, "Yevgeniy Prigojine", "21171");
+    // 23343 "KADYROV, Ramzan Akhmatovich"
+    first_is(WatchKind::Person, "Ramsan Kadyrow", "23343");
+}
+
+#[test]
+fn generic_company_names_find_nothing_at_threshold() {
+    // 30381 "SINA PORT AND MARINE SERVICES DEVELOPMENT COMPANY", 25851 "PACIFIC OCEAN
+    // SHIPPING LIMITED", 19586 "KOREA OCEAN SHIPPING AGENCY": sharing sector words is no match
+    for name in [
+        "Gulf Marine Services",
+        "Marine Services LLC",
+        "Ocean Shipping Co",
+        "Ocean Shipping Agency",
+    ] {
+        let f = found(WatchKind::Organization, name);
+        assert!(f.is_empty(), "{name}: {f:?}");
+    }
+    // the distinctive word finds the company
+    first_is(WatchKind::Organization, "Pacific Ocean Shipping", "25851");
+    first_is(
+        WatchKind::Organization,
+        "Sina Port and Marine Services",
+        "30381",
+    );
+}
+
+#[test]
+fn two_common_surnames_a_letter_apart_stay_apart() {
+    // 6841 "HERNANDEZ, Oscar"; FERNANDEZ is the family name of 10268 and 12091
+    assert!(found(WatchKind::Person, "Oscar Fernandez").is_empty());
+    first_is(WatchKind::Person, "Oscar Hernandez", "6841");
+    // 29886 "IVANOVA, Elena Nikolaevna" is not an Elena Ivanov; 16688 "IVANOV, Sergei"
+    assert!(found(WatchKind::Person, "Elena Ivanov").is_empty());
+    assert!(found(WatchKind::Person, "Sergei Ivanova").is_empty());
+    first_is(WatchKind::Person, "Elena Ivanova", "29886");
+}

@@ -16,9 +16,10 @@
 
 use std::collections::HashMap;
 
-use super::normalize::{is_particle, Token, JOINED_ARTICLES};
+use super::normalize::{is_particle, Script, Token, JOINED_ARTICLES};
 use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
-use super::score::{is_patronymic, NameStats, ABSENT_MIDDLE_WEIGHT, INITIAL_WEIGHT, JOIN_PREFIXES};
+use super::score::{is_patronymic, part_weight, NameStats, ABSENT_MIDDLE_WEIGHT, JOIN_PREFIXES};
+use super::scripts::{is_korean_syllable, kana_key, korean_fold};
 use super::Prepared;
 use crate::domain::watch::{WatchItem, WatchKind};
 
@@ -60,7 +61,6 @@ impl Index {
                 }
             }
         }
-        let weight = |t: &Token| stats.map_or(1.0, |s| s.weight(t));
         let frequency = |t: &Token| match stats {
             Some(s) => s.frequency(t),
             None => watch_counts.get(t.key.as_str()).copied().unwrap_or(0),
@@ -72,6 +72,8 @@ impl Index {
                 continue;
             }
             let threshold = item.threshold.unwrap_or(default_threshold) - max_bonus(item);
+            let strictness = super::strictness(item.kind);
+            let weight = |t: &Token| part_weight(t, strictness, stats);
             let mut keys: Vec<String> = Vec::new();
             let mut always = false;
             for (_, name) in &p.names {
@@ -79,6 +81,7 @@ impl Index {
                     Some(chosen) => {
                         for &c in &chosen {
                             part_keys(&name.tokens[c], &mut keys);
+                            script_keys(&name.tokens[c], false, &mut keys);
                             // the entry may give the part as an initial only ("Ahmed, A")
                             keys.extend(initial_key(&name.tokens[c]));
                             // written as one with a neighbour ("Binladen")
@@ -122,6 +125,34 @@ impl Index {
         imos: &[String],
         mmsis: &[String],
     ) -> Vec<usize> {
+        let keys = Index::lookup_keys(names, imos, mmsis);
+        let mut out: Vec<usize> = self.always.iter().map(|&i| i as usize).collect();
+        for k in &keys {
+            let items = self.parts.get(k).or_else(|| self.ids.get(k));
+            if let Some(items) = items {
+                out.extend(items.iter().map(|&i| i as usize));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every key items are filed under; `None` when an item is always a candidate.
+    pub(crate) fn keys(&self) -> Option<Vec<String>> {
+        if !self.always.is_empty() {
+            return None;
+        }
+        Some(self.parts.keys().chain(self.ids.keys()).cloned().collect())
+    }
+
+    /// The keys an entry is looked up under (sorted, once each): those of the parts of each
+    /// of its names, and "imo:…"/"mmsi:…" for its numbers.
+    pub(crate) fn lookup_keys<'t>(
+        names: impl Iterator<Item = (&'t [Token], Option<usize>)>,
+        imos: &[String],
+        mmsis: &[String],
+    ) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         for (tokens, comma_at) in names {
             for t in tokens {
@@ -130,6 +161,7 @@ impl Index {
                     continue;
                 }
                 part_keys(t, &mut keys);
+                script_keys(t, true, &mut keys);
                 // "Abdulrahman" listed, "Abdul Rahman" watched and indexed under "rahman";
                 // "Elhassan" listed, "Hassan" watched
                 for p in JOIN_PREFIXES.iter().chain(JOINED_ARTICLES) {
@@ -146,23 +178,11 @@ impl Index {
                 joined_keys(tokens[at..].iter().chain(&tokens[..at]), &mut keys);
             }
         }
+        keys.extend(imos.iter().map(|n| format!("imo:{n}")));
+        keys.extend(mmsis.iter().map(|m| format!("mmsi:{m}")));
         keys.sort_unstable();
         keys.dedup();
-        let mut out: Vec<usize> = self.always.iter().map(|&i| i as usize).collect();
-        for k in &keys {
-            if let Some(items) = self.parts.get(k) {
-                out.extend(items.iter().map(|&i| i as usize));
-            }
-        }
-        let ids = imos.iter().map(|n| format!("imo:{n}"));
-        for k in ids.chain(mmsis.iter().map(|m| format!("mmsi:{m}"))) {
-            if let Some(items) = self.ids.get(&k) {
-                out.extend(items.iter().map(|&i| i as usize));
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        keys
     }
 }
 
@@ -215,13 +235,7 @@ pub(crate) fn must_pair_one_of(
     weight: &dyn Fn(&Token) -> f64,
     frequency: &dyn Fn(&Token) -> u32,
 ) -> Option<Vec<usize>> {
-    let full_weight = |t: &Token| {
-        if t.is_initial() {
-            INITIAL_WEIGHT
-        } else {
-            weight(t)
-        }
-    };
+    let full_weight = |t: &Token| weight(t);
     let absent_weight = |i: usize, t: &Token| {
         let absentable = kind == WatchKind::Person
             && ((i > 0 && i + 1 < tokens.len()) || is_patronymic(&t.text));
@@ -263,6 +277,20 @@ fn initial_key(t: &Token) -> Option<String> {
 
 fn joined(a: &Token, b: &Token) -> Token {
     Token::new(format!("{}{}", a.text, b.text), a.script)
+}
+
+/// Keys by which parts of other romanisations meet: the German, French and Egyptian
+/// spellings' skeletons, the Korean fold of a syllable and the kana key. A watch part
+/// (`lookup` false) is indexed under those of its own script; an entry part looks them all
+/// up, as any Latin part may meet a Hangul or kana watch name.
+fn script_keys(t: &Token, lookup: bool, keys: &mut Vec<String>) {
+    keys.extend(t.variants().iter().cloned());
+    if t.script == Script::Korean || (lookup && is_korean_syllable(&t.text)) {
+        keys.push(format!("k:{}", korean_fold(&t.text)));
+    }
+    if t.script == Script::Kana || (lookup && t.text.len() >= 2) {
+        keys.push(format!("j:{}", kana_key(&t.text, t.script == Script::Kana)));
+    }
 }
 
 /// A part's lookup keys: its skeleton and, when long enough, each one-letter deletion of it.

@@ -16,6 +16,7 @@ mod index;
 pub mod normalize;
 pub mod personal;
 pub mod score;
+pub mod scripts;
 pub mod text;
 pub mod translit;
 
@@ -174,6 +175,13 @@ impl Matcher {
         self.match_among(source, &mut names, 0..self.watch.items.len())
     }
 
+    /// Every key the index files its watch items under, or `None` when some item is a
+    /// candidate for every entry (a name of initials only): an entry can match only if one of
+    /// [`entry_lookup_keys`] is among them. `screen` looks these up in its stored postings.
+    pub fn index_keys(&self) -> Option<Vec<String>> {
+        self.index.keys()
+    }
+
     /// How many watch items the index proposes for `entry` (for the benchmark).
     pub fn candidate_count(&self, entry: &Entry) -> usize {
         candidates(&self.index, &EntryNames::new(entry)).len()
@@ -309,6 +317,18 @@ fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<usize> {
         .iter()
         .map(|(tokens, comma)| (tokens.as_slice(), *comma));
     index.candidates(parts, &imos, &mmsis)
+}
+
+/// The keys an entry is looked up under in the candidate index (see [`Matcher::index_keys`]).
+pub fn entry_lookup_keys(entry: &Entry) -> Vec<String> {
+    let names = EntryNames::new(entry);
+    let imos: Vec<String> = entry_imo_numbers(entry).collect();
+    let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(mmsi).collect();
+    let parts = names
+        .split
+        .iter()
+        .map(|(tokens, comma)| (tokens.as_slice(), *comma));
+    index::Index::lookup_keys(parts, &imos, &mmsis)
 }
 
 /// Scores one query against one entry without any threshold or rarity weights; `None` when

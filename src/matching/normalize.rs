@@ -4,6 +4,7 @@
 //! Every rule here trades a little recall for a lot of noise: a title or legal form shared by
 //! thousands of list entries ("Ltd", "General", "Haji") says nothing about who an entry is.
 
+use super::scripts;
 use super::translit;
 
 /// What sort of name is being normalised: decides which words are noise.
@@ -28,6 +29,8 @@ pub struct Token {
     /// [`translit::spelling`], made the first time an Arabic-script part is compared with
     /// this one and kept: a watch name meets thousands of entry names.
     spelling: std::sync::OnceLock<String>,
+    /// [`translit::variant_skeletons`], made the first time they are asked for.
+    variants: std::sync::OnceLock<Vec<String>>,
 }
 
 impl PartialEq for Token {
@@ -46,11 +49,20 @@ impl Token {
             key,
             script,
             spelling: std::sync::OnceLock::new(),
+            variants: std::sync::OnceLock::new(),
         }
     }
 
+    /// Skeletons of the German, French and Egyptian spellings of the part (see
+    /// [`translit::variant_skeletons`]).
+    pub fn variants(&self) -> &[String] {
+        self.variants
+            .get_or_init(|| translit::variant_skeletons(&self.text))
+    }
+
+    /// A one-letter part, except a Korean syllable of one letter ("I", "O" are surnames).
     pub fn is_initial(&self) -> bool {
-        self.text.chars().count() == 1
+        self.text.chars().count() == 1 && self.script != Script::Korean
     }
 
     /// The part's letters as Arabic-script spellings are compared (see
@@ -64,21 +76,34 @@ impl Token {
 /// The script a part was written in, where that changes how it is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
-    /// Latin, or any other script whose romanisation carries its vowels.
+    /// Latin, or any other script whose romanisation carries its vowels (Greek).
     Latin,
     /// Russian case endings may follow the part in news text ("Мадуро", "Николаса").
     Cyrillic,
-    /// Arabic or Persian: short vowels are not written, so "مالك" romanises to "mlk", which is
-    /// compared with "Malik" by how it can be spelt (see [`translit::arabic_spelling_fits`]).
+    /// Arabic, Persian, Urdu, Pashto or Hebrew: short vowels are not written, so "مالك"
+    /// romanises to "mlk", which is compared with "Malik" by how it can be spelt (see
+    /// [`translit::arabic_spelling_fits`]).
     Arabic,
+    /// A Korean syllable, written in Hangul or part of a Latin name made only of Korean
+    /// syllables ("KIM, Jong Un"): compared by [`scripts::korean_fold`].
+    Korean,
+    /// Japanese kana: compared by [`scripts::kana_key`].
+    Kana,
 }
 
 impl Script {
     fn of(word: &str) -> Script {
         if word.chars().any(is_cyrillic) {
             Script::Cyrillic
-        } else if word.chars().any(is_arabic_letter) {
+        } else if word
+            .chars()
+            .any(|c| is_arabic_letter(c) || scripts::is_hebrew_letter(c))
+        {
             Script::Arabic
+        } else if word.chars().any(scripts::is_hangul) {
+            Script::Korean
+        } else if word.chars().any(scripts::is_kana) {
+            Script::Kana
         } else {
             Script::Latin
         }
@@ -276,6 +301,21 @@ pub fn normalize_split(
             family = (0..tokens.len()).map(|i| i >= tokens.len() - at).collect();
         }
     }
+    // a Latin name made only of Korean syllables is compared as Korean ("Kim Jong-un" is
+    // "KIM, Jong Un" is "김정은")
+    let korean = kind == NameKind::Person
+        && (2..=5).contains(&tokens.len())
+        && (tokens.iter().any(|t| t.script == Script::Korean)
+            || tokens
+                .iter()
+                .all(|t| t.script == Script::Latin && scripts::is_korean_syllable(&t.text)));
+    if korean {
+        for t in tokens.iter_mut() {
+            if t.script == Script::Latin && scripts::is_korean_syllable(&t.text) {
+                t.script = Script::Korean;
+            }
+        }
+    }
     let keep = keep_mask(&tokens, kind);
     let (tokens, family): (Vec<Token>, Vec<bool>) = tokens
         .into_iter()
@@ -409,7 +449,8 @@ fn join_abbreviation(raw: &str) -> Option<String> {
 pub fn fold(text: &str) -> String {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
-    let arabic = arabic_to_latin(text);
+    let romanised = scripts::romanise(text);
+    let arabic = arabic_to_latin(&romanised);
     let mut out = String::with_capacity(text.len());
     for c in arabic.nfc() {
         if c.is_ascii() {
@@ -424,7 +465,7 @@ pub fn fold(text: &str) -> String {
             out.push_str(&stripped.to_ascii_lowercase());
             continue;
         }
-        if is_combining_mark(c) {
+        if is_combining_mark(c) || c == ZWNJ {
             continue;
         }
         let latin = any_ascii::any_ascii_char(c);
@@ -445,6 +486,9 @@ fn is_arabic_letter(c: char) -> bool {
 }
 
 const ALEFS: &[char] = &['ا', 'أ', 'آ', 'ٱ'];
+
+/// The zero-width non-joiner of Persian: inside a word, between its parts.
+const ZWNJ: char = '\u{200C}';
 
 /// Arabic and Persian script romanised the way the lists romanise it, which `any_ascii` does
 /// not: the article "ال" is a word of its own ("الحوثي" → "al huthi", as "AL-HOUTHI" is two
@@ -483,6 +527,21 @@ fn arabic_to_latin(text: &str) -> std::borrow::Cow<'_, str> {
             continue;
         }
         let before_alef = next.is_some_and(|n| ALEFS.contains(&n));
+        if let Some(latin) = scripts::arabic_letters(c) {
+            out.push_str(latin);
+            i += 1;
+            continue;
+        }
+        // Persian: a he before the non-joiner is the vowel e ("خامنه‌ای" Khamenei)
+        if c == 'ه' && next == Some(ZWNJ) {
+            out.push('a');
+            i += 2;
+            continue;
+        }
+        if c == ZWNJ {
+            i += 1;
+            continue;
+        }
         match c {
             'ا' | 'أ' | 'آ' | 'ٱ' | 'ع' | 'ى' | 'ة' => out.push('a'),
             'إ' => out.push('i'),

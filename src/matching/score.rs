@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use super::normalize::{split_words, without_joined_article, NormName, Script, Token};
+use super::scripts::{kana_key, korean_fold};
 use super::translit::{final_vowel_folded, spelling, spellings_fit};
 use crate::domain::entry::Entry;
 
@@ -34,6 +35,93 @@ pub(crate) const ABSENT_MIDDLE_WEIGHT: f64 = 0.15;
 const RARE_DF: f64 = 20.0;
 /// The least a part weighs, however common ("mohammed", "ali", "trading").
 const MIN_PART_WEIGHT: f64 = 0.35;
+/// Words that say what trade a company is in or what it is, not which one it is: they weigh
+/// this little in an organisation's or vessel's name, on both sides ("Ocean Shipping Co" is
+/// not PACIFIC OCEAN SHIPPING LIMITED).
+pub const SECTOR_WEIGHT: f64 = 0.1;
+const SECTOR_WORDS: &[&str] = &[
+    "trading",
+    "trade",
+    "traders",
+    "shipping",
+    "ship",
+    "ships",
+    "international",
+    "intl",
+    "general",
+    "company",
+    "services",
+    "service",
+    "oil",
+    "petroleum",
+    "petro",
+    "marine",
+    "maritime",
+    "navigation",
+    "group",
+    "holding",
+    "holdings",
+    "industries",
+    "industrial",
+    "industry",
+    "enterprise",
+    "enterprises",
+    "commercial",
+    "import",
+    "export",
+    "logistics",
+    "investment",
+    "investments",
+    "energy",
+    "gas",
+    "lines",
+    "line",
+    "transport",
+    "national",
+    "global",
+    "management",
+    "tanker",
+    "tankers",
+    "corporation",
+    "co",
+    "construction",
+    "engineering",
+    "development",
+    "petrochemical",
+    "chemical",
+    "chemicals",
+    "exchange",
+    "agency",
+    "partners",
+    "solutions",
+    "technology",
+    "technologies",
+    "products",
+    "supply",
+];
+
+/// Whether a part is a sector word ([`SECTOR_WORDS`]).
+pub fn is_sector_word(part: &str) -> bool {
+    SECTOR_WORDS.contains(&part)
+}
+
+/// Share of its weight that a person's entry part without a partner costs: list entries
+/// carry middle names and second family names the watch name leaves out; an organisation's
+/// or vessel's extra part costs its whole weight ("Alpha" is not "ALPHA STAR").
+const PERSON_EXTRA_SHARE: f64 = 0.1;
+
+/// The weight of a part in a name of the given strictness: its rarity (1 without stats), half
+/// for an initial, [`SECTOR_WEIGHT`] for a sector word of an organisation or vessel.
+pub fn part_weight(t: &Token, strictness: Strictness, stats: Option<&NameStats>) -> f64 {
+    if t.is_initial() && strictness == Strictness::Person {
+        return INITIAL_WEIGHT;
+    }
+    if strictness != Strictness::Person && is_sector_word(&t.text) {
+        return SECTOR_WEIGHT;
+    }
+    stats.map_or(1.0, |s| s.weight(t))
+}
+
 /// Parts this short differ in identity by one letter ("ali"/"wali"/"alvi"): a fuzzy pair of
 /// them is marked down below [`PART_MIN`] unless their skeletons agree.
 const SHORT_PART: usize = 4;
@@ -68,6 +156,22 @@ impl NameStats {
             *self.counts.entry(k.to_string()).or_default() += 1;
         }
         self.names += 1;
+    }
+
+    /// Stats made of stored counts: `counts` by [`NameStats::key`], over `names` names. Parts
+    /// not in `counts` occur in no name, so a caller may give only the parts it will weigh.
+    pub fn from_counts(names: u32, counts: HashMap<String, u32>) -> NameStats {
+        NameStats { counts, names }
+    }
+
+    /// Every counted part key with its number of names.
+    pub fn counts(&self) -> &HashMap<String, u32> {
+        &self.counts
+    }
+
+    /// The key a part is counted under.
+    pub fn key(token: &Token) -> &str {
+        part_key(token)
     }
 
     /// Number of names counted.
@@ -144,16 +248,6 @@ pub enum Strictness {
     Vessel,
 }
 
-impl Strictness {
-    fn extra_penalty(self) -> f64 {
-        match self {
-            Strictness::Person => 0.02,
-            Strictness::Organization => 0.08,
-            Strictness::Vessel => 0.16,
-        }
-    }
-}
-
 /// Similarity of two parts, and how it was established.
 pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
     if a.text == b.text {
@@ -169,6 +263,30 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         return (score, Via::Initial);
     }
     let jw = strsim::jaro_winkler(&a.text, &b.text);
+    if gendered_pair(&a.text, &b.text) {
+        return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
+    }
+    // Korean syllables in any romanisation (or Hangul) fold to one form; one letter apart
+    // they are another syllable ("Jong"/"Jon")
+    if a.script == Script::Korean && b.script == Script::Korean {
+        if korean_fold(&a.text) == korean_fold(&b.text) {
+            return (jw.max(TRANSLIT_SCORE), Via::Translit);
+        }
+        return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
+    }
+    // kana add vowels and have no l or v: compared by their keys, never by letters alone
+    if (a.script == Script::Kana) != (b.script == Script::Kana) {
+        let (k, l) = if a.script == Script::Kana {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let kk = kana_key(&k.text, true);
+        if kk.len() >= 2 && kk == kana_key(&l.text, false) {
+            return (jw.max(TRANSLIT_SCORE), Via::Translit);
+        }
+        return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
+    }
     // A three-letter skeleton is shared by too many names ("amn": Amin, Iman, Ayman) unless
     // the spellings also agree in length and first letter ("Aiman"/"Ayman", "Karim"/"Kerem").
     let short_variant = a.key.len() == 3
@@ -194,7 +312,11 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
     let article_apart = a.text != b.text
         && without_joined_article(&a.text) == without_joined_article(&b.text)
         && a.text.len().abs_diff(b.text.len()) == 2;
-    if same_skeleton || same_but_final_vowel || article_apart {
+    // German and French romanisations of Russian, Egyptian of Arabic (Prigoschin, Gamal)
+    let variant = a.key.len() >= 4
+        && b.key.len() >= 4
+        && (a.variants().contains(&b.key) || b.variants().contains(&a.key));
+    if same_skeleton || same_but_final_vowel || article_apart || variant {
         return (jw.max(TRANSLIT_SCORE), Via::Translit);
     }
     let short = a.text.len().min(b.text.len()) <= SHORT_PART;
@@ -204,6 +326,29 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         jw
     };
     (length_guard(&a.text, &b.text, jw), Via::Fuzzy)
+}
+
+/// The masculine and feminine forms of a Slavic family name (Ivanov/Ivanova,
+/// Timoshenko's neighbours Kovalsky/Kovalskaya) are different people.
+fn gendered_pair(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    let masculine = ["ov", "ev", "yov", "in", "yn"]
+        .iter()
+        .any(|e| short.ends_with(e));
+    let feminine = long.strip_prefix(short).is_some_and(|rest| rest == "a");
+    let sky = [
+        ("sky", "skaya"),
+        ("skiy", "skaya"),
+        ("ski", "ska"),
+        ("skii", "skaia"),
+    ]
+    .iter()
+    .any(|(m, f)| {
+        short
+            .strip_suffix(m)
+            .is_some_and(|stem| long.strip_suffix(f) == Some(stem))
+    });
+    short.len() >= 4 && ((masculine && feminine) || sky)
 }
 
 /// Jaro-Winkler rewards a shared prefix so much that a name inside a longer one scores high
@@ -231,7 +376,7 @@ pub fn score_names_with(
     stats: Option<&NameStats>,
 ) -> NameScore {
     let (w, e) = merge_split_parts(&watch.tokens, &entry.tokens);
-    let (pairs, w_used, e_used) = align(&w, &e);
+    let (pairs, w_used, e_used) = align(&w, &e, strictness, stats);
     let entry_has_spare = e
         .iter()
         .zip(&e_used)
@@ -241,15 +386,7 @@ pub fn score_names_with(
     let mut unmatched = Vec::new();
     let mut absent_middle = Vec::new();
     for (i, t) in w.iter().enumerate() {
-        let rarity = match stats {
-            Some(stats) if !t.is_initial() => stats.weight(t),
-            _ => 1.0,
-        };
-        let base = if t.is_initial() {
-            INITIAL_WEIGHT
-        } else {
-            rarity
-        };
+        let base = part_weight(t, strictness, stats);
         match w_used[i] {
             Some(s) => {
                 total += base * s;
@@ -261,7 +398,7 @@ pub fn score_names_with(
                     && (middle || is_patronymic(&t.text))
                     && !entry_has_spare
                 {
-                    weight += ABSENT_MIDDLE_WEIGHT * rarity;
+                    weight += ABSENT_MIDDLE_WEIGHT * base;
                     absent_middle.push(t.text.clone());
                 } else {
                     weight += base;
@@ -270,17 +407,28 @@ pub fn score_names_with(
             }
         }
     }
-    let extra: Vec<String> = e
-        .iter()
-        .zip(&e_used)
-        .filter(|(_, used)| !**used)
-        .map(|(t, _)| t.text.clone())
-        .collect();
+    // An entry part without a partner costs in proportion to its weight: a rare word of a
+    // company's name that the watch name lacks makes it another company; a person's
+    // patronymic or second family name costs little.
+    let mut extra = Vec::new();
+    for (t, used) in e.iter().zip(&e_used) {
+        if *used {
+            continue;
+        }
+        let share = match strictness {
+            Strictness::Person if is_patronymic(&t.text) => {
+                PERSON_EXTRA_SHARE * ABSENT_MIDDLE_WEIGHT
+            }
+            Strictness::Person => PERSON_EXTRA_SHARE,
+            Strictness::Organization | Strictness::Vessel => 1.0,
+        };
+        weight += share * part_weight(t, strictness, stats);
+        extra.push(t.text.clone());
+    }
     let mut score = if weight > 0.0 { total / weight } else { 0.0 };
     if pairs.is_empty() {
         score = 0.0;
     }
-    score -= strictness.extra_penalty() * extra.len() as f64;
     let family_unmatched = strictness == Strictness::Person
         && (!family_matched(entry, &pairs, |p| &p.entry)
             || !family_matched(watch, &pairs, |p| &p.watch));
@@ -316,11 +464,27 @@ fn family_matched(name: &NormName, pairs: &[PartPair], side: fn(&PartPair) -> &S
 
 /// Greedy best-first alignment: the best-scoring pair is taken first, each part used once.
 /// Returns the pairs, per watch part its pair score (if aligned), per entry part whether used.
-fn align(w: &[Token], e: &[Token]) -> (Vec<PartPair>, Vec<Option<f64>>, Vec<bool>) {
+///
+/// A one-letter part of an organisation or vessel name is a word ("A & M"), not an initial:
+/// only the same letter pairs it. Two spellings apart by a consonant that both occur in
+/// several stored names are two names, not one misspelt (Hernández/Fernández).
+fn align(
+    w: &[Token],
+    e: &[Token],
+    strictness: Strictness,
+    stats: Option<&NameStats>,
+) -> (Vec<PartPair>, Vec<Option<f64>>, Vec<bool>) {
     let mut candidates: Vec<(f64, Via, usize, usize)> = Vec::new();
+    let person = strictness == Strictness::Person;
     for (i, a) in w.iter().enumerate() {
         for (j, b) in e.iter().enumerate() {
+            if !person && (a.is_initial() || b.is_initial()) && a.text != b.text {
+                continue;
+            }
             let (s, via) = part_score(a, b);
+            if via == Via::Fuzzy && s >= PART_MIN && both_attested(a, b, stats) {
+                continue;
+            }
             if s >= PART_MIN || (via == Via::Initial && s > 0.0) {
                 candidates.push((s, via, i, j));
             }
@@ -356,6 +520,21 @@ fn align(w: &[Token], e: &[Token]) -> (Vec<PartPair>, Vec<Option<f64>>, Vec<bool
         })
         .collect();
     (pairs, w_used, e_used)
+}
+
+/// In how many stored names a part must occur to count as a name of its own.
+const ATTESTED: u32 = 2;
+
+/// Whether two parts that differ in a consonant are both names in their own right.
+fn both_attested(a: &Token, b: &Token, stats: Option<&NameStats>) -> bool {
+    let Some(stats) = stats else {
+        return false;
+    };
+    let consonants =
+        |k: &str| -> String { k.chars().filter(|c| !matches!(c, 'a' | 'y')).collect() };
+    consonants(&a.key) != consonants(&b.key)
+        && stats.frequency(a) >= ATTESTED
+        && stats.frequency(b) >= ATTESTED
 }
 
 /// "Abdul Rahman" on one side and "Abdulrahman" on the other: two adjacent parts whose

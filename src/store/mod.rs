@@ -7,7 +7,9 @@
 //! - [`exclusions`]: the version each plain `exclude` silences, and [`reviews`] the versions
 //!   dismissed from the command line;
 //! - [`sources`]: each source's status (last attempt, success, error, staleness);
-//! - [`alerts`] and [`outbox`]: alerts and the messages that carry them.
+//! - [`alerts`] and [`outbox`]: alerts and the messages that carry them;
+//! - [`screen_index`]: a cache of every entry name's lookup keys and the name-part
+//!   frequencies, for `screen`.
 
 pub mod alerts;
 pub mod apply;
@@ -19,6 +21,7 @@ pub mod history;
 mod migrations;
 pub mod outbox;
 pub mod reviews;
+pub mod screen_index;
 pub mod sources;
 
 use std::path::Path;

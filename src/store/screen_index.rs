@@ -1,0 +1,177 @@
+//! A cache for `screen`: the lookup keys of every stored entry name (key → entries) and the
+//! name-part frequencies the matcher weighs parts by, so that one query reads the postings of
+//! its own keys and the few entries they name instead of every entry.
+//!
+//! It is derived data: built from `entries` by the caller (the store knows no matching), it
+//! records the state of `entries` it was built from and is rebuilt when that changed. Its
+//! tables are created on first use, not by a migration: dropping them loses nothing.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension};
+
+use super::{Result, Store};
+use crate::domain::entry::Entry;
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fingerprint TEXT NOT NULL,
+        names INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS screen_entries (
+        ordinal INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        entry_id TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS screen_postings (
+        key TEXT PRIMARY KEY,
+        ordinals BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS screen_stats (
+        key TEXT PRIMARY KEY,
+        names INTEGER NOT NULL
+    ) WITHOUT ROWID;";
+
+/// What a screening cache holds, as the caller computed it from the entries.
+pub struct ScreenIndex {
+    /// (source, entry id) by ordinal.
+    pub entries: Vec<(String, String)>,
+    /// Lookup key → ordinals of the entries with a name under it.
+    pub postings: HashMap<String, Vec<u32>>,
+    /// Name-part key → in how many names it occurs, and the number of names.
+    pub stats: HashMap<String, u32>,
+    pub names: u32,
+}
+
+impl Store {
+    /// The state of the stored entries, as the cache records it: any listing, delisting or
+    /// new version changes it.
+    pub fn entries_fingerprint(&self) -> Result<String> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) || ':' || coalesce(max(rowid), 0) || ':' || total(version) || ':'
+                    || total(episode) || ':' || coalesce(max(updated_at), '') FROM entries",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether the cache was built from the entries as they are now.
+    pub fn screen_index_current(&self) -> Result<bool> {
+        self.conn.execute_batch(SCHEMA)?;
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT fingerprint FROM screen_meta WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(stored.is_some_and(|s| s == self.entries_fingerprint().unwrap_or_default()))
+    }
+
+    /// Replaces the cache, in one transaction, as built from entries in the state
+    /// `fingerprint`.
+    pub fn write_screen_index(&mut self, fingerprint: &str, index: &ScreenIndex) -> Result<()> {
+        self.conn.execute_batch(SCHEMA)?;
+        let tx = self.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM screen_meta; DELETE FROM screen_entries; DELETE FROM screen_postings;
+             DELETE FROM screen_stats;",
+        )?;
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO screen_entries (ordinal, source, entry_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for (i, (source, id)) in index.entries.iter().enumerate() {
+                ins.execute(params![i as i64, source, id])?;
+            }
+            let mut ins =
+                tx.prepare("INSERT INTO screen_postings (key, ordinals) VALUES (?1, ?2)")?;
+            for (key, ordinals) in &index.postings {
+                let blob: Vec<u8> = ordinals.iter().flat_map(|o| o.to_le_bytes()).collect();
+                ins.execute(params![key, blob])?;
+            }
+            let mut ins = tx.prepare("INSERT INTO screen_stats (key, names) VALUES (?1, ?2)")?;
+            for (key, n) in &index.stats {
+                ins.execute(params![key, n])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO screen_meta (id, fingerprint, names) VALUES (1, ?1, ?2)",
+            params![fingerprint, index.names],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Ordinals (ascending, once each) of the entries with a name under any of `keys`.
+    pub fn screen_postings(&self, keys: &[String]) -> Result<Vec<u32>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT ordinals FROM screen_postings WHERE key = ?1")?;
+        let mut out = Vec::new();
+        for k in keys {
+            let blob: Option<Vec<u8>> = stmt.query_row([k], |r| r.get(0)).optional()?;
+            for chunk in blob.unwrap_or_default().chunks_exact(4) {
+                out.push(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// How many entries the cache holds (ordinals are 0..this).
+    pub fn screen_entry_count(&self) -> Result<u32> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM screen_entries", [], |r| r.get(0))?)
+    }
+
+    /// The stored entries of the given ordinals, as (source, entry).
+    pub fn screen_entries(&self, ordinals: &[u32]) -> Result<Vec<(String, Entry)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.source, s.entry_id, v.data FROM screen_entries s
+             JOIN entries e ON e.source = s.source AND e.entry_id = s.entry_id
+             JOIN entry_versions v
+               ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+             WHERE s.ordinal = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ordinals.len());
+        for &o in ordinals {
+            let row: Option<(String, String, String)> = stmt
+                .query_row([o as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            if let Some((source, id, data)) = row {
+                let entry: Entry = super::decode(&source, &id, &data)?;
+                out.push((source, entry));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The stored frequencies of the given name-part keys (absent keys occur in no name),
+    /// and the number of names counted.
+    pub fn screen_stats(&self, keys: &[String]) -> Result<(u32, HashMap<String, u32>)> {
+        let names: u32 = self
+            .conn
+            .query_row("SELECT names FROM screen_meta WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(0);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT names FROM screen_stats WHERE key = ?1")?;
+        let mut out = HashMap::new();
+        for k in keys {
+            if out.contains_key(k) {
+                continue;
+            }
+            if let Some(n) = stmt.query_row([k], |r| r.get::<_, u32>(0)).optional()? {
+                out.insert(k.clone(), n);
+            }
+        }
+        Ok((names, out))
+    }
+}

@@ -1,0 +1,121 @@
+//! `watchkeeper screen` as a user runs it, on a database that `once` filled from real OFAC
+//! 2021 rows (tests/fixtures/ofac-sdn-csv-scripts): a name in another script, a batch file in
+//! CSV and JSON lines, and the screening cache that makes a query cheap.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn run(config: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_watchkeeper"))
+        .args(args)
+        .arg("--config")
+        .arg(config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A config whose one source is the fixture folder, after one `once`.
+fn installed(dir: &Path) -> PathBuf {
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ofac-sdn-csv-scripts");
+    let url = url::Url::from_directory_path(&list).unwrap();
+    let config = dir.join("watchkeeper.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[daemon]
+database = "state.db"
+watchlist = "watchlist.toml"
+
+[[source]]
+name = "ofac-sdn"
+kind = "ofac_sdn_csv"
+url = "{url}"
+schedule = "0 15 */2 * * *"
+
+[email]
+transport = "file"
+path = "outbox"
+from = "watchkeeper <alerts@example.org>"
+to = ["compliance@example.org"]
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("watchlist.toml"), "").unwrap();
+    run(&config, &["once"]);
+    config
+}
+
+#[test]
+fn a_name_in_hangul_finds_the_listed_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installed(dir.path());
+    let out = run(&config, &["screen", "리병철", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["results"][0]["entry_id"], "23215", "{v}");
+    assert!(v["results"][0]["score"].as_f64().unwrap() >= 0.85, "{v}");
+    // a second query reads the cache the first one built
+    let again = run(
+        &config,
+        &["screen", "Gulf Marine Services", "--min-score", "0.85"],
+    );
+    assert!(again.starts_with("no stored entry scores"), "{again}");
+}
+
+#[test]
+fn a_file_of_names_is_screened_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installed(dir.path());
+    let names = dir.path().join("names.csv");
+    std::fs::write(
+        &names,
+        "name,kind\nΌλεγκ Ντεριπάσκα,person\nبشار الأسد,\nOcean Shipping Co,organization\n\"KIM, Jong Un\",person\n",
+    )
+    .unwrap();
+    let file = names.to_str().unwrap();
+    let csv = run(&config, &["screen", "--file", file, "--min-score", "0.85"]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let top = |query: &str| {
+        rows.iter()
+            .find(|r| &r[0] == query && &r[1] == "1")
+            .map(|r| r[4].to_string())
+    };
+    assert_eq!(top("Όλεγκ Ντεριπάσκα").as_deref(), Some("24283"), "{csv}");
+    assert_eq!(top("بشار الأسد").as_deref(), Some("12735"), "{csv}");
+    assert_eq!(top("KIM, Jong Un").as_deref(), Some("20157"), "{csv}");
+    assert_eq!(top("Ocean Shipping Co"), None, "{csv}");
+
+    let json = run(&config, &["screen", "--file", file, "--json"]);
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[1]["query"], "بشار الأسد");
+    assert_eq!(lines[1]["results"][0]["entry_id"], "12735");
+}
+
+#[test]
+fn a_file_without_a_header_is_read_by_its_first_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installed(dir.path());
+    let names = dir.path().join("names.csv");
+    std::fs::write(&names, "Jewgeni Prigoschin\nRamsan Kadyrow\n").unwrap();
+    let json = run(
+        &config,
+        &["screen", "--file", names.to_str().unwrap(), "--json"],
+    );
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["results"][0]["entry_id"], "21171", "{json}");
+    assert_eq!(lines[1]["results"][0]["entry_id"], "23343", "{json}");
+}
