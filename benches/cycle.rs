@@ -185,6 +185,7 @@ fn run_once(n: usize, every_kind: bool) {
             give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
             claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
         },
+        webhooks: Vec::new(),
         threshold: watchkeeper::matching::DEFAULT_THRESHOLD,
     };
     // The watchlist is drawn from the lists themselves; parsing them for that is not measured.

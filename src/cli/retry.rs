@@ -1,5 +1,5 @@
 //! `watchkeeper retry [ID…]`: makes given-up (`failed`) messages pending again, all or those
-//! named by their message id (the `message` field of the "email given up" log line), and
+//! named by their message id (the `message` field of the "message given up" log line), and
 //! prints each one re-queued. The next delivery (the daemon's next cycle, or `once`) sends
 //! them. Fails if a named id is not a given-up message.
 
