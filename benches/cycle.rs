@@ -193,6 +193,7 @@ fn run_once(n: usize, every_kind: bool) {
             give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
             claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
         },
+        webhooks: Vec::new(),
         threshold: watchkeeper::matching::DEFAULT_THRESHOLD,
         contact: None,
     };

@@ -101,6 +101,8 @@ pub struct Config {
     pub watchlist: PathBuf,
     pub sources: Vec<SourceConfig>,
     pub email: EmailConfig,
+    /// `[[webhook]]`: endpoints that receive the alerts too, each through the outbox.
+    pub webhooks: Vec<WebhookConfig>,
     /// Default match threshold for watch items that set none (0–1).
     pub threshold: f64,
     /// Who runs this installation (an email address or URL), named in the User-Agent so that a
@@ -262,6 +264,8 @@ struct RawConfig {
     #[serde(default, rename = "source")]
     sources: Vec<RawSource>,
     email: RawEmail,
+    #[serde(default, rename = "webhook")]
+    webhooks: Vec<RawWebhook>,
 }
 
 #[derive(Deserialize)]
@@ -467,6 +471,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         watchlist: cx.path(raw.daemon.watchlist.get_ref()),
         sources,
         email: cx.email(&raw.email)?,
+        webhooks: cx.webhooks(&raw.webhooks)?,
         threshold,
         contact: match &raw.daemon.contact {
             Some(c) => Some(cx.header_value(c, "contact")?),
@@ -1020,6 +1025,12 @@ pub fn summary(config: &Config, watchlist: &Watchlist) -> String {
         count(WatchKind::Keyword)
     ));
     out.push_str(&format!("\nemail: {}\n", describe_transport(&config.email)));
+    if !config.webhooks.is_empty() {
+        out.push_str(&format!("\nwebhooks ({}):\n", config.webhooks.len()));
+        for w in &config.webhooks {
+            out.push_str(&describe_webhook(w));
+        }
+    }
     out
 }
 
@@ -1063,4 +1074,175 @@ fn describe_transport(e: &EmailConfig) -> String {
             e.to.join(", ")
         }
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks (`[[webhook]]`): kept apart from the rest of the file's validation.
+
+/// What a webhook's body looks like (the README documents each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    /// watchkeeper's own JSON: the message id, subject, text and every alert's fields.
+    Json,
+    /// A Slack incoming webhook: `{"text": ...}` in Slack's mrkdwn.
+    Slack,
+    /// A Matrix `m.room.message` event, PUT to the room's send URL with the message id as
+    /// the transaction id (the homeserver itself then ignores a repeat).
+    Matrix,
+    /// A Microsoft Teams (Workflows) webhook: a message with one Adaptive Card.
+    Teams,
+}
+
+impl WebhookFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookFormat::Json => "json",
+            WebhookFormat::Slack => "slack",
+            WebhookFormat::Matrix => "matrix",
+            WebhookFormat::Teams => "teams",
+        }
+    }
+}
+
+/// Where a webhook's URL is read. A Slack or Teams URL is itself the secret (whoever holds it
+/// can post), so it may stay out of the config like the SMTP password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookUrl {
+    /// `url = "..."`, validated at load.
+    Inline(String),
+    /// `url_file`: read at send time, one line.
+    File(PathBuf),
+    /// Neither: the systemd credential `webhook-NAME` (`$CREDENTIALS_DIRECTORY/webhook-NAME`).
+    Credential(String),
+}
+
+/// One `[[webhook]]`.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Unique; its outbox channel is `webhook:NAME`.
+    pub name: String,
+    pub format: WebhookFormat,
+    pub url: WebhookUrl,
+    /// Sent as `Authorization: Bearer ...` (a Matrix access token, say), read at send time.
+    pub token_file: Option<PathBuf>,
+    /// digest: one post per cycle; each: one post per alert.
+    pub mode: MailMode,
+    /// Whole-request timeout (default [`DEFAULT_WEBHOOK_TIMEOUT`]); keep it well below
+    /// `[email] claim_timeout`, as for SMTP.
+    pub timeout: Duration,
+}
+
+pub const DEFAULT_WEBHOOK_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl WebhookConfig {
+    /// A webhook posting `format` to `url` with every other setting at its default, for
+    /// configs built in code (tests).
+    pub fn new(name: &str, format: WebhookFormat, url: &str) -> WebhookConfig {
+        WebhookConfig {
+            name: name.to_string(),
+            format,
+            url: WebhookUrl::Inline(url.to_string()),
+            token_file: None,
+            mode: MailMode::Digest,
+            timeout: DEFAULT_WEBHOOK_TIMEOUT,
+        }
+    }
+
+    /// The outbox channel of its messages.
+    pub fn channel(&self) -> String {
+        format!("webhook:{}", self.name)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhook {
+    name: Spanned<String>,
+    format: Spanned<WebhookFormat>,
+    url: Option<Spanned<String>>,
+    url_file: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
+    mode: Option<Spanned<MailMode>>,
+    timeout: Option<Spanned<String>>,
+}
+
+/// A webhook URL as it will be used: http(s), and https unless the host is this machine (a
+/// plain-text post would carry the alerts, and often the URL's secret, across the network).
+pub fn check_webhook_url(url: &str) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(url.trim()).map_err(|e| format!("not a URL: {e}"))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if parsed.host_str().is_some_and(is_loopback) => Ok(parsed),
+        "http" => Err(format!(
+            "http:// sends the alerts in clear text: only allowed for a loopback host (localhost, 127.0.0.1, ::1), not `{}`; use https://",
+            parsed.host_str().unwrap_or("")
+        )),
+        other => Err(format!("expected an https:// URL, found {other}://")),
+    }
+}
+
+impl Cx<'_> {
+    fn webhooks(&self, raw: &[RawWebhook]) -> Result<Vec<WebhookConfig>, ConfigError> {
+        let mut out: Vec<WebhookConfig> = Vec::with_capacity(raw.len());
+        for w in raw {
+            let hook = self.webhook(w)?;
+            if out.iter().any(|o| o.name == hook.name) {
+                return Err(self.err(&w.name, format!("duplicate webhook name `{}`", hook.name)));
+            }
+            out.push(hook);
+        }
+        Ok(out)
+    }
+
+    fn webhook(&self, w: &RawWebhook) -> Result<WebhookConfig, ConfigError> {
+        let name = w.name.get_ref().trim().to_string();
+        // The name is part of a credential's file name and of the outbox channel.
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(self.err(
+                &w.name,
+                format!("webhook name {name:?}: use letters, digits, `-` and `_` only"),
+            ));
+        }
+        let url = match (&w.url, &w.url_file) {
+            (Some(_), Some(f)) => {
+                return Err(self.err(f, "give the webhook either `url` or `url_file`, not both"))
+            }
+            (Some(u), None) => {
+                check_webhook_url(u.get_ref()).map_err(|m| self.err(u, format!("url: {m}")))?;
+                WebhookUrl::Inline(u.get_ref().trim().to_string())
+            }
+            (None, Some(f)) => WebhookUrl::File(self.path(f.get_ref())),
+            (None, None) => WebhookUrl::Credential(format!("webhook-{name}")),
+        };
+        Ok(WebhookConfig {
+            name,
+            format: *w.format.get_ref(),
+            url,
+            token_file: w.token_file.as_ref().map(|p| self.path(p.get_ref())),
+            mode: w.mode.as_ref().map_or(MailMode::Digest, |m| *m.get_ref()),
+            timeout: self.duration(&w.timeout, "timeout", DEFAULT_WEBHOOK_TIMEOUT)?,
+        })
+    }
+}
+
+fn describe_webhook(w: &WebhookConfig) -> String {
+    let url = match &w.url {
+        // The path of a chat webhook URL is its secret: show the host only.
+        WebhookUrl::Inline(u) => url::Url::parse(u).map_or_else(
+            |_| "?".to_string(),
+            |u| format!("{}://{}/…", u.scheme(), u.host_str().unwrap_or("?")),
+        ),
+        WebhookUrl::File(p) => format!("URL from file {}", p.display()),
+        WebhookUrl::Credential(c) => format!("URL from systemd credential {c}"),
+    };
+    let mode = match w.mode {
+        MailMode::Digest => "digest",
+        MailMode::Each => "each",
+    };
+    format!("  {} ({}, {mode}): {url}\n", w.name, w.format.as_str())
 }

@@ -97,8 +97,9 @@ pub async fn once_with(
         report.cycles.push(result);
     }
     let mut store = Store::open(&config.database)?;
-    report.messages_queued = outbox::compose(&mut store, &config.email)?;
-    report.delivery = outbox::deliver(&config.database, &config.email, false).await?;
+    report.messages_queued = outbox::compose_all(&mut store, &config.email, &config.webhooks)?;
+    report.delivery =
+        outbox::deliver_all(&config.database, &config.email, &config.webhooks, false).await?;
     Ok(report)
 }
 
@@ -288,12 +289,14 @@ async fn mailer_loop(
             _ = wake.changed() => {}
             _ = stop.changed() => {}
         }
-        let composed =
-            Store::open(&config.database).and_then(|mut s| outbox::compose(&mut s, &config.email));
+        let composed = Store::open(&config.database)
+            .and_then(|mut s| outbox::compose_all(&mut s, &config.email, &config.webhooks));
         if let Err(e) = composed {
             tracing::error!(error = %e, "could not compose alert emails");
         }
-        if let Err(e) = outbox::deliver(&config.database, &config.email, true).await {
+        let delivered =
+            outbox::deliver_all(&config.database, &config.email, &config.webhooks, true).await;
+        if let Err(e) = delivered {
             tracing::error!(error = %e, "could not deliver alert emails");
         }
         if *stop.borrow() {

@@ -4,7 +4,7 @@
 //! schedule ([`daemon`]) → fetch ([`fetch`]) → parse ([`sources`]) → guard ([`guard`]) →
 //! plan ([`plan`], pure: diff, listing episodes, matching with [`matching`], alerts) →
 //! store ([`store`], the only SQL: applies a plan in one transaction) → alert outbox
-//! ([`outbox`]) → transports ([`email`]). [`pipeline`] moves one cycle through the stages.
+//! ([`outbox`]) → transports ([`email`], [`webhook`]). [`pipeline`] moves one cycle through the stages.
 //! [`domain`] holds the types they share and imports no I/O; [`report`] prints what the store
 //! keeps (`history`, `audit`); [`config`] and [`watchlist`] load the files that build them.
 
@@ -26,3 +26,4 @@ pub mod screen;
 pub mod sources;
 pub mod store;
 pub mod watchlist;
+pub mod webhook;

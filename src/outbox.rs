@@ -1,15 +1,18 @@
 //! The alert outbox: alerts recorded by a cycle become messages (one digest per recipient, or
 //! one per alert), and messages are delivered with retries and backoff. An alert is always
 //! committed before any attempt to send it, so a crash or a dead mail server loses nothing.
+//! Email and each `[[webhook]]` are channels of one outbox: an alert becomes one message per
+//! channel, and every message is claimed, sent and recorded the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::config::{EmailConfig, MailMode};
+use crate::config::{EmailConfig, MailMode, WebhookConfig};
 use crate::domain::alert::Alert;
 use crate::email::{self, Message};
-use crate::store::outbox::ClaimRule;
+use crate::store::outbox::{ClaimRule, EMAIL};
 use crate::store::{OutboxMessage, Store, StoreError};
+use crate::webhook;
 
 /// A `sending` message whose claim is older than this is taken as abandoned by a sender that
 /// crashed or was killed, and is claimed again and resent under the same Message-ID. A live
@@ -28,7 +31,27 @@ pub fn backoff(attempts: i64) -> Duration {
 /// are read and queued in one write transaction, so two processes composing at once never put
 /// one alert into two messages (which would go out under two Message-IDs).
 pub fn compose(store: &mut Store, email_cfg: &EmailConfig) -> Result<usize, StoreError> {
-    store.queue_unqueued_alerts(|alerts| plan(alerts, email_cfg))
+    compose_all(store, email_cfg, &[])
+}
+
+/// [`compose`] for email and every webhook, in one transaction.
+pub fn compose_all(
+    store: &mut Store,
+    email_cfg: &EmailConfig,
+    webhooks: &[WebhookConfig],
+) -> Result<usize, StoreError> {
+    store.queue_for_channels(&channels(webhooks), |channel, alerts| {
+        match webhooks.iter().find(|w| w.channel() == channel) {
+            Some(w) => webhook::plan(alerts, w),
+            None => plan(alerts, email_cfg),
+        }
+    })
+}
+
+fn channels(webhooks: &[WebhookConfig]) -> Vec<String> {
+    std::iter::once(EMAIL.to_string())
+        .chain(webhooks.iter().map(WebhookConfig::channel))
+        .collect()
 }
 
 /// Who gets which alerts, and in how many messages.
@@ -108,6 +131,28 @@ pub async fn deliver(
     email_cfg: &EmailConfig,
     respect_backoff: bool,
 ) -> Result<Delivery, StoreError> {
+    deliver_all(db, email_cfg, &[], respect_backoff).await
+}
+
+/// Why one attempt failed, on whichever channel.
+#[derive(Debug, thiserror::Error)]
+enum AttemptError {
+    #[error(transparent)]
+    Email(#[from] email::SendError),
+    #[error(transparent)]
+    Webhook(#[from] webhook::WebhookError),
+}
+
+/// [`deliver`] for the messages of email and of every webhook. Webhook messages follow the
+/// same rules: claimed first, sent under their stored message id (the `Idempotency-Key`),
+/// retried with the same backoff and given up after the same `give_up_after`.
+pub async fn deliver_all(
+    db: &std::path::Path,
+    email_cfg: &EmailConfig,
+    webhooks: &[WebhookConfig],
+    respect_backoff: bool,
+) -> Result<Delivery, StoreError> {
+    let channels = channels(webhooks);
     let mut store = Store::open(db)?;
     let owner = claim_owner();
     let started = chrono::Utc::now();
@@ -125,9 +170,8 @@ pub async fn deliver(
             due_before: respect_backoff.then_some(due.as_str()),
             stale_before: &stale_before,
         };
-        let Some(m) =
-            store.claim_next(&rule, &email::transport::new_message_id(&email_cfg.from))?
-        else {
+        let new_id = email::transport::new_message_id(&email_cfg.from);
+        let Some(m) = store.claim_next_in(&rule, &channels, &new_id)? else {
             break;
         };
         after_id = m.id;
@@ -140,17 +184,29 @@ pub async fn deliver(
         tracing::debug!(
             message_id = m.id,
             smtp_message_id = m.message_id.as_deref().unwrap_or(""),
+            channel = %m.channel,
             to = %m.recipients.join(", "),
             subject = %m.subject,
-            "sending email"
+            "sending message"
         );
-        let sent = email::transport::send_as(
-            email_cfg,
-            &msg,
-            m.message_id.as_deref(),
-            email::transport::SMTP_TIMEOUT,
-        )
-        .await;
+        let hook = webhooks.iter().find(|w| w.channel() == m.channel);
+        let sent: Result<(), AttemptError> = match hook {
+            None => email::transport::send_as(
+                email_cfg,
+                &msg,
+                m.message_id.as_deref(),
+                email::transport::SMTP_TIMEOUT,
+            )
+            .await
+            .map_err(AttemptError::from),
+            Some(w) => {
+                let alerts = store.message_alerts(m.id)?;
+                let key = webhook::idempotency_key(m.message_id.as_deref().unwrap_or(&new_id));
+                webhook::send(w, &msg, &alerts, &key)
+                    .await
+                    .map_err(AttemptError::from)
+            }
+        };
         match sent {
             Ok(()) => {
                 if !store.mark_sent(m.id, &owner)? {
@@ -160,7 +216,14 @@ pub async fn deliver(
                     );
                 }
                 report.sent += 1;
-                tracing::info!(message_id = m.id, to = %m.recipients.join(", "), subject = %m.subject, "email sent");
+                match hook {
+                    None => {
+                        tracing::info!(message_id = m.id, to = %m.recipients.join(", "), subject = %m.subject, "email sent")
+                    }
+                    Some(w) => {
+                        tracing::info!(message_id = m.id, webhook = %w.name, subject = %m.subject, "webhook message sent")
+                    }
+                }
             }
             Err(e) => {
                 let attempts = m.attempts + 1;
@@ -174,14 +237,14 @@ pub async fn deliver(
                 if failing_for >= email_cfg.give_up_after {
                     store.mark_failed(m.id, &owner, &e.to_string(), None)?;
                     report.given_up += 1;
-                    tracing::error!(message_id = m.id, attempts, error = %e, "email given up after failing for {}", humantime::format_duration(email_cfg.give_up_after));
+                    tracing::error!(message_id = m.id, channel = %m.channel, attempts, error = %e, "message given up after failing for {}", humantime::format_duration(email_cfg.give_up_after));
                 } else {
                     let next =
                         now + chrono::Duration::from_std(backoff(m.attempts)).unwrap_or_default();
                     let next = rfc3339(next);
                     store.mark_failed(m.id, &owner, &e.to_string(), Some(&next))?;
                     report.failed += 1;
-                    tracing::warn!(message_id = m.id, attempts, error = %e, retry_at = %next, "email not sent, will retry");
+                    tracing::warn!(message_id = m.id, channel = %m.channel, attempts, error = %e, retry_at = %next, "message not sent, will retry");
                 }
             }
         }

@@ -49,6 +49,27 @@ fn the_example_config_checks_out() {
     assert!(stdout.trim_end().ends_with("ok"), "{stdout}");
 }
 
+/// As the package installs them: the config and the example watchlist side by side in
+/// /usr/share/doc/watchkeeper/ (.ci/run checks the installed package itself too).
+#[test]
+fn the_packaged_example_config_checks_out_beside_the_example_watchlist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for (from, to) in [
+        ("config/packaged/watchkeeper.toml", "watchkeeper.toml"),
+        ("config/watchlist.toml", "watchlist.toml"),
+    ] {
+        std::fs::copy(root.join(from), dir.path().join(to)).unwrap();
+    }
+    let (ok, stdout, stderr) = check(&dir.path().join("watchkeeper.toml"));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("/var/lib/watchkeeper/watchkeeper.db"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("ok"), "{stdout}");
+}
+
 #[test]
 fn errors_name_file_line_and_column() {
     let cases = [

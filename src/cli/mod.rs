@@ -12,6 +12,7 @@ pub mod alerts;
 pub mod audit;
 pub mod check;
 pub mod dismiss;
+pub mod generate;
 pub mod history;
 pub mod import;
 pub mod once;
@@ -31,10 +32,18 @@ use watchkeeper::config::{self, Config};
 
 const DEFAULT_CONFIG: &str = "/etc/watchkeeper/watchkeeper.toml";
 
+/// `--version`: the package version and the commit it was built from (`build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("WATCHKEEPER_COMMIT"),
+    ")"
+);
+
 /// Watches sanctions lists and news feeds, and emails you when a watched vessel, person,
 /// organisation or keyword appears, changes or disappears.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// The daemon config file.
     #[arg(long, global = true, env = "WATCHKEEPER_CONFIG", default_value = DEFAULT_CONFIG)]
@@ -71,6 +80,9 @@ pub enum Command {
     /// For each cycle: which list version was screened, when, against which watchlist, and
     /// what came of it.
     Audit(audit::Args),
+    /// Write the man pages and shell completions into a folder (for packaging).
+    #[command(hide = true)]
+    Generate(generate::Args),
 }
 
 impl Command {
@@ -89,6 +101,7 @@ impl Command {
             Command::Retry(args) => retry::run(args, config),
             Command::History(args) => history::run(args, config),
             Command::Audit(args) => audit::run(args, config),
+            Command::Generate(args) => generate::run(args, config),
         }
     }
 }

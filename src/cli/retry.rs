@@ -1,5 +1,5 @@
 //! `watchkeeper retry [ID…]`: makes given-up (`failed`) messages pending again, all or those
-//! named by their message id (the `message_id` field of the "email given up" log line), and
+//! named by their message id (the `message_id` field of the "message given up" log line), and
 //! prints each one re-queued. The next delivery (the daemon's next cycle, or `once`) sends
 //! them. Fails if a named id is not a given-up message.
 
@@ -22,12 +22,11 @@ pub fn run(args: Args, config: &Path) -> Result<ExitCode> {
     let named = (!args.ids.is_empty()).then_some(args.ids.as_slice());
     let requeued = outbox::retry(&cfg.database, named)?;
     for m in &requeued {
-        println!(
-            "re-queued message {} to {}: {}",
-            m.id,
-            m.recipients.join(", "),
-            m.subject
-        );
+        let to = match m.channel.strip_prefix("webhook:") {
+            Some(name) => format!("webhook {name}"),
+            None => m.recipients.join(", "),
+        };
+        println!("re-queued message {} to {to}: {}", m.id, m.subject);
     }
     let missing: Vec<i64> = args
         .ids

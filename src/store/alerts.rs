@@ -124,6 +124,34 @@ pub(super) fn unqueued(conn: &rusqlite::Connection) -> Result<Vec<Alert>> {
          ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    decode_all(rows)
+}
+
+/// Alerts not yet in a message of `channel` and not older than the channel (see
+/// [`Store::queue_for_channels`]), oldest first.
+pub(super) fn unqueued_on(conn: &rusqlite::Connection, channel: &str) -> Result<Vec<Alert>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.data FROM alerts a
+         WHERE a.id > COALESCE((SELECT after_alert_id FROM outbox_channels WHERE channel = ?1), 0)
+           AND NOT EXISTS (SELECT 1 FROM outbox_alerts oa JOIN outbox o ON o.id = oa.outbox_id
+                           WHERE oa.alert_id = a.id AND o.channel = ?1)
+         ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map([channel], |r| r.get::<_, String>(0))?;
+    decode_all(rows)
+}
+
+/// The alerts of outbox message `id`, oldest first.
+pub(super) fn of_message(conn: &rusqlite::Connection, id: i64) -> Result<Vec<Alert>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.data FROM outbox_alerts oa JOIN alerts a ON a.id = oa.alert_id
+         WHERE oa.outbox_id = ?1 ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+    decode_all(rows)
+}
+
+fn decode_all(rows: impl Iterator<Item = rusqlite::Result<String>>) -> Result<Vec<Alert>> {
     let mut out = Vec::new();
     for row in rows {
         out.push(decode_alert(&row?)?);

@@ -199,6 +199,16 @@ const STEPS: &[&str] = &[
         note TEXT
     );
     CREATE INDEX reviews_pair ON reviews (source, item_id, entry_id);",
+    // 7: messages go out on channels: `email`, or `webhook:NAME`. An alert is queued once per
+    // channel. A channel first seen by a database starts after the alerts already queued
+    // (`after_alert_id`), so a webhook added to a running installation does not post its
+    // whole past.
+    "ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email';
+    CREATE TABLE outbox_channels (
+        channel TEXT PRIMARY KEY,
+        after_alert_id INTEGER NOT NULL,
+        added_at TEXT NOT NULL
+    );",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.

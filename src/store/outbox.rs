@@ -4,12 +4,18 @@
 //! one delivery round, which is talking to the mail server), `sent`, or `failed` (given up,
 //! until `watchkeeper retry` makes it `pending` again). Only [`Store::claim_next`] moves a
 //! message to `sending`, and only the claim's owner records its outcome.
+//!
+//! Every message belongs to a channel: [`EMAIL`], or `webhook:NAME` for a `[[webhook]]`. An
+//! alert goes into one message per channel.
 
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::domain::alert::Alert;
 
 use super::{now, Result, Store};
+
+/// The channel of email messages (and of every message stored before channels existed).
+pub const EMAIL: &str = "email";
 
 /// An outbox message, as claimed for delivery or re-queued.
 #[derive(Debug, Clone)]
@@ -24,9 +30,12 @@ pub struct OutboxMessage {
     pub message_id: Option<String>,
     /// When the first failed attempt since the message was queued (or re-queued) was made.
     pub first_failed_at: Option<String>,
+    /// [`EMAIL`] or `webhook:NAME`.
+    pub channel: String,
 }
 
-const COLUMNS: &str = "id, recipients, subject, text, html, attempts, message_id, first_failed_at";
+const COLUMNS: &str =
+    "id, recipients, subject, text, html, attempts, message_id, first_failed_at, channel";
 
 fn row_to_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMessage> {
     let recipients: String = r.get(1)?;
@@ -39,6 +48,7 @@ fn row_to_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMessage> {
         attempts: r.get(5)?,
         message_id: r.get(6)?,
         first_failed_at: r.get(7)?,
+        channel: r.get(8)?,
     })
 }
 
@@ -62,32 +72,65 @@ impl Store {
     /// Queues messages, each covering some alerts, in one transaction.
     pub fn queue_messages(&mut self, messages: &[(Vec<i64>, crate::email::Message)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        insert_messages(&tx, messages)?;
+        insert_messages(&tx, EMAIL, messages)?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Puts every alert not yet in a message into the messages `plan` makes of them, in one
-    /// IMMEDIATE transaction: the alerts are read under the write lock, so of two processes
-    /// composing at once (two `once`, or the daemon and a `once`) the second finds them
-    /// already queued, and no alert goes out in two messages under two Message-IDs. Returns
-    /// the number of messages queued.
+    /// Puts every alert not yet in an email message into the messages `plan` makes of them;
+    /// [`Store::queue_for_channels`] with the email channel alone.
     pub fn queue_unqueued_alerts(
         &mut self,
         plan: impl FnOnce(&[Alert]) -> Vec<(Vec<i64>, crate::email::Message)>,
     ) -> Result<usize> {
+        let mut plan = Some(plan);
+        self.queue_for_channels(&[EMAIL.to_string()], |_, alerts| {
+            plan.take().map_or_else(Vec::new, |p| p(alerts))
+        })
+    }
+
+    /// For each channel, puts every alert not yet in a message of that channel into the
+    /// messages `plan(channel, alerts)` makes of them, in one IMMEDIATE transaction: the
+    /// alerts are read under the write lock, so of two processes composing at once (two
+    /// `once`, or the daemon and a `once`) the second finds them already queued, and no alert
+    /// goes out twice on one channel under two message ids. A channel other than email that
+    /// this database has never seen starts after the alerts already queued on any channel:
+    /// a webhook added later gets what is new, not the past. Returns the messages queued.
+    pub fn queue_for_channels(
+        &mut self,
+        channels: &[String],
+        mut plan: impl FnMut(&str, &[Alert]) -> Vec<(Vec<i64>, crate::email::Message)>,
+    ) -> Result<usize> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let alerts = super::alerts::unqueued(&tx)?;
-        if alerts.is_empty() {
-            tx.commit()?;
-            return Ok(0);
+        let now = now();
+        // All channels are registered before any is composed, so a channel new with this
+        // cycle still gets this cycle's alerts.
+        for channel in channels.iter().filter(|c| *c != EMAIL) {
+            tx.execute(
+                "INSERT OR IGNORE INTO outbox_channels (channel, after_alert_id, added_at)
+                 VALUES (?1, COALESCE((SELECT MAX(alert_id) FROM outbox_alerts), 0), ?2)",
+                params![channel, now],
+            )?;
         }
-        let messages = plan(&alerts);
-        insert_messages(&tx, &messages)?;
+        let mut queued = 0;
+        for channel in channels {
+            let alerts = super::alerts::unqueued_on(&tx, channel)?;
+            if alerts.is_empty() {
+                continue;
+            }
+            let messages = plan(channel, &alerts);
+            insert_messages(&tx, channel, &messages)?;
+            queued += messages.len();
+        }
         tx.commit()?;
-        Ok(messages.len())
+        Ok(queued)
+    }
+
+    /// The alerts message `id` carries, oldest first.
+    pub fn message_alerts(&self, id: i64) -> Result<Vec<Alert>> {
+        super::alerts::of_message(&self.conn, id)
     }
 
     /// Claims the next message `rule` allows, in one IMMEDIATE transaction: it becomes
@@ -99,8 +142,27 @@ impl Store {
         rule: &ClaimRule<'_>,
         new_message_id: &str,
     ) -> Result<Option<OutboxMessage>> {
-        const CLAIMABLE: &str = "(state = 'pending' AND (?2 IS NULL OR next_attempt_at <= ?2))
-                                 OR (state = 'sending' AND claimed_at < ?3)";
+        self.claim_next_in(rule, &[EMAIL.to_string()], new_message_id)
+    }
+
+    /// [`Store::claim_next`] among the messages of `channels` only: a message of a channel
+    /// that is no longer configured waits, neither sent nor failed.
+    pub fn claim_next_in(
+        &mut self,
+        rule: &ClaimRule<'_>,
+        channels: &[String],
+        new_message_id: &str,
+    ) -> Result<Option<OutboxMessage>> {
+        // `?N`: the parameter holding the channels (a JSON array), which the two statements
+        // number differently.
+        let claimable = |n: u8| {
+            format!(
+                "((state = 'pending' AND (?2 IS NULL OR next_attempt_at <= ?2))
+                  OR (state = 'sending' AND claimed_at < ?3))
+                 AND channel IN (SELECT value FROM json_each(?{n}))"
+            )
+        };
+        let channels = serde_json::to_string(channels).expect("strings serialize");
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -108,9 +170,10 @@ impl Store {
             let id: Option<i64> = tx
                 .query_row(
                     &format!(
-                        "SELECT id FROM outbox WHERE id > ?1 AND ({CLAIMABLE}) ORDER BY id LIMIT 1"
+                        "SELECT id FROM outbox WHERE id > ?1 AND ({}) ORDER BY id LIMIT 1",
+                        claimable(4)
                     ),
-                    params![rule.after_id, rule.due_before, rule.stale_before],
+                    params![rule.after_id, rule.due_before, rule.stale_before, channels],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -122,7 +185,8 @@ impl Store {
                 &format!(
                     "UPDATE outbox SET state = 'sending', claimed_by = ?4, claimed_at = ?5,
                             message_id = COALESCE(message_id, ?6)
-                     WHERE id = ?1 AND ({CLAIMABLE})"
+                     WHERE id = ?1 AND ({})",
+                    claimable(7)
                 ),
                 params![
                     id,
@@ -130,7 +194,8 @@ impl Store {
                     rule.stale_before,
                     rule.owner,
                     rule.now,
-                    new_message_id
+                    new_message_id,
+                    channels
                 ],
             )?;
             if claimed == 1 {
@@ -219,23 +284,25 @@ impl Store {
     }
 }
 
-/// Inserts messages, each covering some alerts, in `tx`.
+/// Inserts messages of `channel`, each covering some alerts, in `tx`.
 fn insert_messages(
     tx: &Transaction<'_>,
+    channel: &str,
     messages: &[(Vec<i64>, crate::email::Message)],
 ) -> Result<()> {
     let now = now();
     for (alert_ids, msg) in messages {
         tx.execute(
             "INSERT INTO outbox (recipients, subject, text, html, state, attempts,
-                                 next_attempt_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5)",
+                                 next_attempt_at, created_at, channel)
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5, ?6)",
             params![
                 serde_json::to_string(&msg.to).expect("strings serialize"),
                 msg.subject,
                 msg.text,
                 msg.html,
-                now
+                now,
+                channel
             ],
         )?;
         let outbox_id = tx.last_insert_rowid();

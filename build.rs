@@ -1,0 +1,39 @@
+//! Names the commit in `--version`: `WATCHKEEPER_COMMIT` is the short hash of HEAD, or
+//! `unknown` where there is no git (a source tarball). A packager building from a tarball
+//! may set `WATCHKEEPER_COMMIT` themselves.
+
+use std::process::Command;
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=WATCHKEEPER_COMMIT");
+    let commit = std::env::var("WATCHKEEPER_COMMIT")
+        .ok()
+        .filter(|c| !c.trim().is_empty())
+        .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]))
+        .unwrap_or_else(|| "unknown".to_string());
+    println!("cargo:rustc-env=WATCHKEEPER_COMMIT={commit}");
+    // A new commit changes HEAD (detached) or the branch's ref (loose or packed); a worktree
+    // has its own HEAD, which `--git-path` finds. Without git, nothing to watch but this file.
+    println!("cargo:rerun-if-changed=build.rs");
+    // Only files that exist: cargo reruns a build script that names a missing file every
+    // time, and that would rebuild the crate on every build.
+    let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+    let names = ["HEAD", "packed-refs"].into_iter().chain(branch.as_deref());
+    for name in names {
+        if let Some(p) = git(&["rev-parse", "--git-path", name]) {
+            if std::path::Path::new(&p).exists() {
+                println!("cargo:rerun-if-changed={p}");
+            }
+        }
+    }
+}
