@@ -176,6 +176,11 @@ fn process(
         error,
     })?;
     drop(bodies);
+    if let Parsed::Feed(feed) = &parsed {
+        for warning in &feed.warnings {
+            tracing::warn!(source = %source.name, "{warning}");
+        }
+    }
     let (publisher, title) = sources::describe(&source.kind, source.files.as_deref());
     let mut ctx = PlanContext {
         list: ListRef {
