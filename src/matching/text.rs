@@ -13,12 +13,25 @@
 //! - A person's family name alone counts ("Лукашенко", "Maduro") when it is distinctive: not
 //!   the first part of the name, at least six letters, and not one of the commonest family or
 //!   given names. Alone it must equal the name's part after folding (Russian endings and the
-//!   o/a final vowel aside): a looser rule would make "Madera" a mention of Maduro.
+//!   o/a final vowel aside): a looser rule would make "Madera" a mention of Maduro. It scores
+//!   below a full name and the reason says the full name is missing.
+//! - A family name is not a person: when the item gives it a given name or patronymic that is
+//!   not the watch name's ("Александр Лукашенко" for "Viktar Lukashenka", "Николаса Мадуро" for
+//!   "Cilia Flores de Maduro"), the item is about that other person, bare mentions included;
+//!   a capitalised word before the surname is a given name unless it is a title or a common
+//!   sentence opener ([`NOT_GIVEN_NAMES`]) or punctuation stands between them. And when another
+//!   watch item's full name covers the family name's words, it is that item's mention
+//!   ([`super::Matcher::match_feed_item`]).
+//! - Cyrillic words lose Russian, Ukrainian and Belarusian case endings, keywords as names
+//!   ("санкции" ~ "санкциями"); Arabic-script words are compared with Latin parts by how they
+//!   can be spelt, as list names are.
 //! - A one-word organisation or vessel name must be capitalised in the text ("Artavil"), so
 //!   that a vessel called "Huge" is not found in every sentence with the adjective.
 //! - A keyword matches as a phrase of whole words in order, case- and diacritic-insensitive;
 //!   a hyphen is a word boundary, so "shadow fleet" is found in "Shadow-fleet tankers", and
 //!   not in "shadowfleetly". English plurals are not folded: add "shadow fleets" if wanted.
+//! - Only the watch items that share a key with some word of the text are looked for
+//!   ([`NewsIndex`]), as list entries go through the candidate index.
 
 use std::collections::{HashMap, HashSet};
 
@@ -1006,5 +1019,51 @@ mod tests {
         assert!(find(&k, &words("fleet in the shadow")).is_none());
         let k = Pattern::keyword("теневой флот");
         assert!(find(&k, &words("танкеры теневого флота")).is_some());
+    }
+
+    #[test]
+    fn a_surname_given_to_another_person_is_not_ours() {
+        let son = "Viktar Lukashenka";
+        assert!(person(son, "Александр Лукашенко ждёт визита").is_none());
+        assert!(person(son, "Александр Григорьевич Лукашенко ждёт").is_none());
+        assert!(person(son, "Лукашенко Александр Григорьевич подписал").is_none());
+        // a bare surname later in the same text is the person named in full before
+        let places = [
+            &words("Джон Коул жмет руку Лукашенко")[..],
+            &words("Александр Лукашенко ждёт визита")[..],
+        ];
+        let p = Pattern::name("name", son, NameKind::Person);
+        assert!(find_in(&p, &places).is_none());
+        // titles, sentence openers and punctuation give no other given name
+        assert!(person(son, "President Lukashenko met").is_some_and(|f| f.alone));
+        assert!(person(son, "Вчера Лукашенко заявил").is_some());
+        assert!(person(son, "said Putin. Lukashenko replied").is_some());
+        assert!(person(son, "Putin, Lukashenko and others").is_some());
+    }
+
+    #[test]
+    fn quotes_are_the_sentence_around_the_match() {
+        let text = "First sentence here. Then the tanker Artavil was seized by the navy! \
+                    Another one.";
+        let start = text.find("Artavil").unwrap();
+        let (before, matched, after) = quote(text, (start, start + "Artavil".len()));
+        assert_eq!(before, "Then the tanker ");
+        assert_eq!(matched, "Artavil");
+        assert_eq!(after, " was seized by the navy!");
+        // a long sentence is cut at words, with an ellipsis
+        let long = format!("{} Artavil {}", "word ".repeat(100), "more ".repeat(100));
+        let start = long.find("Artavil").unwrap();
+        let (before, _, after) = quote(&long, (start, start + 7));
+        assert!(before.starts_with('…') && before.len() < 220, "{before}");
+        assert!(after.ends_with('…') && after.len() < 220, "{after}");
+    }
+
+    #[test]
+    fn ukrainian_and_belarusian_inflections() {
+        let k = Pattern::keyword("санкції");
+        assert!(find(&k, &words("під санкціями")).is_some());
+        let k = Pattern::keyword("санкции");
+        assert!(find(&k, &words("под санкциями США")).is_some());
+        assert!(find(&k, &words("санкционный список")).is_none());
     }
 }
