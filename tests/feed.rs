@@ -975,3 +975,16 @@ async fn deflate_and_gzip_encoded_feeds_are_decoded() {
         assert_eq!(feed.items[0].content, expected[0].content, "{name}");
     }
 }
+
+#[test]
+fn an_atom_entry_document_is_a_feed_of_one_entry() {
+    // feed-rs's real Atom Entry Document (root <entry>, RFC 4287 §4.1.2)
+    let feed = parse("atom_entry_1.xml");
+    assert_eq!(feed.items.len(), 1);
+    let item = &feed.items[0];
+    assert_eq!(item.title, "Specifications");
+    assert!(item
+        .summary
+        .starts_with("This Atom Entry XML Doc publishes"));
+    assert!(item.content.starts_with("1) Pixels 12.3 million"));
+}

@@ -412,6 +412,10 @@ impl<'a> Parser<'a> {
             "rss" => Dialect::Rss,
             "RDF" if in_rdf => Dialect::Rss,
             "feed" => Dialect::Atom,
+            // an Atom Entry Document (RFC 4287 §4.1.2): a feed of one entry
+            "entry" if matches!(ns, Ns::Bound(n) if ATOM_NAMESPACES.contains(&n.as_slice())) => {
+                Dialect::Atom
+            }
             "html" => {
                 return Err(self
                     .doc
@@ -518,7 +522,7 @@ impl<'a> Parser<'a> {
                     && (depth == 1 || parent.is_some_and(|p| p.is(Vocab::Core, "channel")))
             }
             Dialect::Atom => {
-                (name.is(Vocab::Core, "entry") && depth == 1)
+                (name.is(Vocab::Core, "entry") && depth <= 1)
                     || (name.is(Vocab::Core, "item")
                         && (depth == 1 || parent.is_some_and(|p| p.is(Vocab::Core, "channel"))))
             }
