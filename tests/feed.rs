@@ -988,3 +988,13 @@ fn an_atom_entry_document_is_a_feed_of_one_entry() {
         .starts_with("This Atom Entry XML Doc publishes"));
     assert!(item.content.starts_with("1) Pixels 12.3 million"));
 }
+
+#[test]
+fn a_watch_alias_in_arabic_script_finds_latin_text() {
+    // The real Cloudflare item names "Troy Hunt"; the watch item gives only his name in Arabic
+    // script (as a watchlist built from an Arabic-language source would).
+    let feed = parse("rss_2.0_cloudflare.xml");
+    let found = mentions(feed, vec![watch(WatchKind::Person, "تروي هانت", &[])]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1.matched, "Troy Hunt");
+}

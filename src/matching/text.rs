@@ -889,6 +889,9 @@ pub struct NewsIndex {
     /// Items with a part not written in Arabic script: a word in Arabic script is compared
     /// with them by spelling, which no key captures, so they are all candidates then.
     latin_named: Vec<u32>,
+    /// Items with a part in Arabic script, compared with Latin words by spelling: always
+    /// candidates (few watch items carry one).
+    arabic_named: Vec<u32>,
 }
 
 impl NewsIndex {
@@ -898,9 +901,11 @@ impl NewsIndex {
         for (i, item) in patterns.into_iter().enumerate() {
             let i = i as u32;
             let mut latin = false;
+            let mut arabic = false;
             for pattern in item {
                 for part in &pattern.name.tokens {
                     latin |= !pattern.keyword && part.script != Script::Arabic;
+                    arabic |= !pattern.keyword && part.script == Script::Arabic;
                     let mut keys = vec![
                         part.text.clone(),
                         final_vowel_folded(&part.text),
@@ -919,6 +924,9 @@ impl NewsIndex {
             }
             if latin {
                 index.latin_named.push(i);
+            }
+            if arabic {
+                index.arabic_named.push(i);
             }
         }
         index
@@ -947,6 +955,7 @@ impl NewsIndex {
         if arabic {
             out.extend(&self.latin_named);
         }
+        out.extend(&self.arabic_named);
         let mut out: Vec<usize> = out.into_iter().map(|i| i as usize).collect();
         out.sort_unstable();
         out
