@@ -273,6 +273,11 @@ fn process(
         snapshot.published = Some(v.clone());
     }
     drop(bodies);
+    if let Parsed::Feed(feed) = &parsed {
+        for warning in &feed.warnings {
+            tracing::warn!(source = %source.name, "{warning}");
+        }
+    }
     let entries = match &parsed {
         Parsed::Feed(feed) => feed.items.len(),
         Parsed::List(snapshot) => snapshot.entries.len(),

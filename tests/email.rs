@@ -100,6 +100,7 @@ fn minsk_item() -> FeedItem {
                   Николаса Мадуро."
             .into(),
         published: Some("2025-12-10T18:00:00+03:00".into()),
+        ..FeedItem::default()
     }
 }
 
@@ -129,6 +130,7 @@ the evolution of accessory regions and possible mechanisms for generating geneti
 this asexual fungal pathogen."
             .into(),
         published: Some("2023-12-16".into()),
+        ..FeedItem::default()
     }
 }
 

@@ -101,12 +101,26 @@ pub struct Alert {
     /// The entry as published or the feed item.
     #[serde(alias = "details")]
     pub subject: Subject,
+    /// For `mentioned`: where in the news item the match was found and the sentence around it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
     /// Other lists that carry the same IMO or passport ("also listed by …"), one line each.
     pub also_listed: Vec<String>,
     /// Extra recipients (the watch item's `notify`).
     pub notify: Vec<String>,
     /// RFC 3339.
     pub created_at: String,
+}
+
+/// Where a news item mentions a watch item: the part of the item (`title`, `summary`,
+/// `content`) and the sentence around the matched words, cut into the text before them, the
+/// words as written, and the text after them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Quote {
+    pub place: String,
+    pub before: String,
+    pub matched: String,
+    pub after: String,
 }
 
 /// One changed field of an entry: which field, its whole value before and after, and how it
@@ -235,6 +249,7 @@ impl Alert {
             why: why.why,
             changes: Vec::new(),
             subject: Subject::Entry(Box::new(entry.clone())),
+            quote: None,
             also_listed: Vec::new(),
             notify: item.notify.clone(),
             created_at: now.to_string(),
@@ -266,6 +281,7 @@ impl Alert {
             why: why.why,
             changes: Vec::new(),
             subject: Subject::FeedItem(item.clone()),
+            quote: None,
             also_listed: Vec::new(),
             notify: watch.notify.clone(),
             created_at: now.to_string(),
@@ -291,6 +307,7 @@ impl Alert {
             why,
             changes: Vec::new(),
             subject: Subject::Source,
+            quote: None,
             also_listed: Vec::new(),
             notify: Vec::new(),
             created_at: now.to_string(),

@@ -125,16 +125,22 @@ impl Entry {
 /// One item of a news feed, reduced to text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FeedItem {
-    /// guid / id, else the link, else a hash of title and summary: what makes the item new once.
+    /// guid / id, else the link, else a hash of title and summary (or content): what makes the
+    /// item new once.
     pub id: String,
     /// Title as plain text (HTML stripped, entities decoded).
     pub title: String,
     /// Absolute link (relative links resolved against the feed's base).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
-    /// Summary or content as plain text.
+    /// The teaser as plain text: RSS `<description>`, Atom `<summary>`, `dc:description`,
+    /// `media:description`, `itunes:summary`…
     #[serde(default)]
     pub summary: String,
+    /// The whole article as plain text, where the feed carries it apart from the teaser
+    /// (`<content:encoded>`, Atom `<content>`, `<xhtml:body>`); empty when it does not.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub content: String,
     /// Publication date as RFC 3339, where the feed gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
@@ -185,4 +191,8 @@ impl StrayRows {
 pub struct FeedSnapshot {
     pub title: Option<String>,
     pub items: Vec<FeedItem>,
+    /// What went wrong without losing the feed: text that could only be decoded with
+    /// replacement characters, a document broken after its last complete item. The cycle
+    /// succeeds and the source's status shows these.
+    pub warnings: Vec<String>,
 }

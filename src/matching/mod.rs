@@ -25,6 +25,7 @@ use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::alert::Quote;
 use crate::domain::entry::{EntityKind, Entry, FeedItem};
 use crate::domain::ident::{self, ImoKind};
 use crate::domain::watch::{WatchItem, WatchKind};
@@ -41,6 +42,17 @@ pub struct Match {
     pub score: f64,
     pub why: String,
 }
+
+/// A news item's mention of a watch item: the score and reason, and the sentence it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub score: f64,
+    pub why: String,
+    pub quote: Quote,
+}
+
+/// The parts of a news item that are matched, in the order a mention is looked for.
+const PLACES: [&str; 3] = ["title", "summary", "content"];
 
 /// A watch item, normalised once.
 struct Prepared {
@@ -110,6 +122,8 @@ pub struct Matcher {
     /// Name-part frequencies across the stored names, when known.
     stats: Option<Arc<NameStats>>,
     index: index::Index,
+    /// Which watch items a news text could mention.
+    news: Arc<text::NewsIndex>,
 }
 
 impl Matcher {
@@ -117,6 +131,9 @@ impl Matcher {
         let prepared: Vec<Prepared> = items.iter().map(Prepared::new).collect();
         let hash = watchlist_hash(&items);
         let index = index::Index::build(&items, &prepared, default_threshold, None);
+        let news = Arc::new(text::NewsIndex::build(
+            prepared.iter().map(|p| p.patterns.as_slice()),
+        ));
         Matcher {
             watch: Arc::new(Watch {
                 items,
@@ -126,6 +143,7 @@ impl Matcher {
             }),
             stats: None,
             index,
+            news,
         }
     }
 
@@ -138,6 +156,7 @@ impl Matcher {
             watch: self.watch.clone(),
             stats: Some(stats),
             index,
+            news: self.news.clone(),
         }
     }
 
@@ -213,40 +232,109 @@ impl Matcher {
         out
     }
 
-    /// Watch items (by index, keywords included) that a news item of `source` mentions.
-    pub fn match_feed_item(&self, source: &str, item: &FeedItem) -> Vec<(usize, Match)> {
-        let title = text::words(&item.title);
-        let summary = text::words(&item.summary);
+    /// Watch items (by index, keywords included) that a news item of `source` mentions, in
+    /// its title, summary or content. Only the items the news index proposes are looked for.
+    pub fn match_feed_item(&self, source: &str, item: &FeedItem) -> Vec<(usize, Mention)> {
+        let texts = [&item.title, &item.summary, &item.content];
+        let words: Vec<Vec<text::Word>> = texts.iter().map(|t| text::words(t)).collect();
+        let candidates = self.news_candidates(&words);
+        self.mentions(source, item, &texts, &words, candidates)
+    }
+
+    /// [`Matcher::match_feed_item`] looking for every watch item, without the index: the
+    /// reference the index is checked against.
+    pub fn match_feed_item_scan(&self, source: &str, item: &FeedItem) -> Vec<(usize, Mention)> {
+        let texts = [&item.title, &item.summary, &item.content];
+        let words: Vec<Vec<text::Word>> = texts.iter().map(|t| text::words(t)).collect();
+        self.mentions(source, item, &texts, &words, 0..self.watch.items.len())
+    }
+
+    /// How many watch items the news index proposes for `item` (for the benchmark).
+    pub fn news_candidate_count(&self, item: &FeedItem) -> usize {
+        let texts = [&item.title, &item.summary, &item.content];
+        let words: Vec<Vec<text::Word>> = texts.iter().map(|t| text::words(t)).collect();
+        self.news_candidates(&words).len()
+    }
+
+    fn news_candidates(&self, words: &[Vec<text::Word>]) -> Vec<usize> {
+        let places: Vec<&[text::Word]> = words.iter().map(Vec::as_slice).collect();
+        self.news.candidates(&places)
+    }
+
+    fn mentions(
+        &self,
+        source: &str,
+        item: &FeedItem,
+        texts: &[&String; 3],
+        words: &[Vec<text::Word>],
+        candidates: impl IntoIterator<Item = usize>,
+    ) -> Vec<(usize, Mention)> {
+        let places: Vec<&[text::Word]> = words.iter().map(Vec::as_slice).collect();
+        let mut found = Vec::new();
+        for i in candidates {
+            if !self.watch.items[i].applies_to(source, &item.id) {
+                continue;
+            }
+            if let Some(hit) = self.mention(i, &places) {
+                found.push((i, hit));
+            }
+        }
+        // A family name alone is somebody else's when another watch item's full name covers
+        // one of its occurrences ("Николаса Мадуро" is the father's alias, not the son).
+        let full: Vec<(usize, usize, (usize, usize))> = found
+            .iter()
+            .filter(|(_, (_, _, f))| !f.alone)
+            .map(|(i, (_, place, f))| (*i, *place, f.span))
+            .collect();
         let mut out = Vec::new();
-        for (i, watch) in self.watch.items.iter().enumerate() {
-            if !watch.applies_to(source, &item.id) {
+        for (i, (pattern, place, f)) in found {
+            let claimed = f.alone
+                && f.occurrences.iter().any(|(p, (s, e))| {
+                    full.iter()
+                        .any(|(j, fp, (fs, fe))| *j != i && fp == p && fs <= s && e <= fe)
+                });
+            let threshold = self.watch.items[i]
+                .threshold
+                .unwrap_or(self.watch.default_threshold);
+            if claimed || f.score < threshold {
                 continue;
             }
-            let Some(m) = self.mention(i, &title, &summary) else {
-                continue;
-            };
-            if m.score >= watch.threshold.unwrap_or(self.watch.default_threshold) {
-                out.push((i, m));
-            }
+            let (before, matched, after) = text::quote(texts[place], f.span);
+            out.push((
+                i,
+                Mention {
+                    score: f.score,
+                    why: describe_mention(pattern, PLACES[place], &f),
+                    quote: Quote {
+                        place: PLACES[place].to_string(),
+                        before,
+                        matched,
+                        after,
+                    },
+                },
+            ));
         }
         out
     }
 
-    fn mention(&self, i: usize, title: &[text::Word], summary: &[text::Word]) -> Option<Match> {
-        let mut best: Option<Match> = None;
+    /// The best finding of any pattern of watch item `i`, with where it was found.
+    fn mention<'p>(
+        &'p self,
+        i: usize,
+        places: &[&[text::Word]],
+    ) -> Option<(&'p text::Pattern, usize, text::Found)> {
+        let mut best: Option<(&text::Pattern, usize, text::Found)> = None;
         for pattern in &self.watch.prepared[i].patterns {
-            for (place, words) in [("title", title), ("summary", summary)] {
-                let Some(found) = text::find(pattern, words) else {
-                    continue;
-                };
-                if best.as_ref().is_some_and(|b| b.score >= found.score) {
-                    continue;
-                }
-                best = Some(Match {
-                    score: found.score,
-                    why: describe_mention(pattern, place, &found),
-                });
+            let Some((place, found)) = text::find_in(pattern, places) else {
+                continue;
+            };
+            if best
+                .as_ref()
+                .is_some_and(|(_, _, b)| b.score >= found.score)
+            {
+                continue;
             }
+            best = Some((pattern, place, found));
         }
         best
     }
@@ -552,7 +640,8 @@ fn describe_mention(pattern: &text::Pattern, place: &str, found: &text::Found) -
     let parts = found.parts.join(", ");
     if found.alone {
         format!(
-            "family name of {} \"{}\" found alone in {place}: \"{}\" ({parts})",
+            "family name of {} \"{}\" found alone in {place}: \"{}\" ({parts}); the full name \
+             is not in the text, so this may be another person of that name",
             pattern.label, pattern.name.original, found.text
         )
     } else {

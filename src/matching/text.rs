@@ -13,22 +13,37 @@
 //! - A person's family name alone counts ("Лукашенко", "Maduro") when it is distinctive: not
 //!   the first part of the name, at least six letters, and not one of the commonest family or
 //!   given names. Alone it must equal the name's part after folding (Russian endings and the
-//!   o/a final vowel aside): a looser rule would make "Madera" a mention of Maduro.
+//!   o/a final vowel aside): a looser rule would make "Madera" a mention of Maduro. It scores
+//!   below a full name and the reason says the full name is missing.
+//! - A family name is not a person: when the item gives it a given name or patronymic that is
+//!   not the watch name's ("Александр Лукашенко" for "Viktar Lukashenka", "Николаса Мадуро" for
+//!   "Cilia Flores de Maduro"), the item is about that other person, bare mentions included;
+//!   a capitalised word before the surname is a given name unless it is a title or a common
+//!   sentence opener ([`NOT_GIVEN_NAMES`]) or punctuation stands between them. And when another
+//!   watch item's full name covers the family name's words, it is that item's mention
+//!   ([`super::Matcher::match_feed_item`]).
+//! - Cyrillic words lose Russian, Ukrainian and Belarusian case endings, keywords as names
+//!   ("санкции" ~ "санкциями"); Arabic-script words are compared with Latin parts by how they
+//!   can be spelt, as list names are.
 //! - A one-word organisation or vessel name must be capitalised in the text ("Artavil"), so
 //!   that a vessel called "Huge" is not found in every sentence with the adjective.
 //! - A keyword matches as a phrase of whole words in order, case- and diacritic-insensitive;
 //!   a hyphen is a word boundary, so "shadow fleet" is found in "Shadow-fleet tankers", and
 //!   not in "shadowfleetly". English plurals are not folded: add "shadow fleets" if wanted.
+//! - Only the watch items that share a key with some word of the text are looked for
+//!   ([`NewsIndex`]), as list entries go through the candidate index.
+
+use std::collections::{HashMap, HashSet};
 
 use super::normalize::{self, normalize, split_words, NameKind, NormName, Script, Token};
-use super::translit::{final_vowel_folded, ru_stems};
+use super::translit::{self, final_vowel_folded, ru_stems};
 
 /// Score of a full name found with every part equal after folding.
 const FULL_EXACT: f64 = 1.0;
 /// Score of a full name found with some part a transliteration variant.
 const FULL_VARIANT: f64 = 0.95;
 /// Score of a distinctive family name found alone.
-const SURNAME_ALONE: f64 = 0.9;
+const SURNAME_ALONE: f64 = 0.88;
 
 /// Family and given names too common to mean one person when found alone.
 const COMMON_NAMES: &[&str] = &[
@@ -110,7 +125,221 @@ const COMMON_NAMES: &[&str] = &[
     "sullivan",
 ];
 
-/// One word of the text, with the original spelling for messages.
+/// Words that are capitalised before a name without being a given name: titles, and the
+/// commonest words that open a sentence, in the languages of the feeds we read (folded).
+const NOT_GIVEN_NAMES: &[&str] = &[
+    // titles and roles
+    "president",
+    "presidente",
+    "prezident",
+    "prasident",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sr",
+    "sra",
+    "don",
+    "dona",
+    "herr",
+    "frau",
+    "monsieur",
+    "madame",
+    "mme",
+    "senor",
+    "senora",
+    "minister",
+    "ministre",
+    "ministro",
+    "premier",
+    "leader",
+    "general",
+    "gen",
+    "colonel",
+    "col",
+    "judge",
+    "sir",
+    "lord",
+    "king",
+    "queen",
+    "prince",
+    "sheikh",
+    "shaikh",
+    "emir",
+    "ayatollah",
+    "imam",
+    "comrade",
+    "tovarishch",
+    "gospodin",
+    "gospozha",
+    "glava",
+    "lider",
+    "premer",
+    "ministr",
+    "general",
+    "marshal",
+    "chancellor",
+    "kanzler",
+    "kanzlerin",
+    "senator",
+    "governor",
+    "gubernator",
+    "mayor",
+    "mer",
+    "ambassador",
+    "posol",
+    "director",
+    "direktor",
+    "ceo",
+    "chief",
+    "chairman",
+    "spokesman",
+    "secretary",
+    "sekretar",
+    "envoy",
+    "dictator",
+    "diktator",
+    "strongman",
+    "regime",
+    "rezhim",
+    "family",
+    "semya",
+    "clan",
+    "klan",
+    "vice",
+    // sentence openers and function words
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "by",
+    "with",
+    "from",
+    "for",
+    "and",
+    "but",
+    "or",
+    "when",
+    "after",
+    "before",
+    "while",
+    "as",
+    "if",
+    "so",
+    "then",
+    "yesterday",
+    "today",
+    "tomorrow",
+    "says",
+    "said",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "this",
+    "that",
+    "these",
+    "those",
+    "now",
+    "also",
+    "meanwhile",
+    "under",
+    "against",
+    "about",
+    "between",
+    "of",
+    "to",
+    "not",
+    "only",
+    "even",
+    "both",
+    "why",
+    "how",
+    "what",
+    "who",
+    "where",
+    "says",
+    "told",
+    "met",
+    "meets",
+    "v",
+    "vo",
+    "na",
+    "s",
+    "so",
+    "i",
+    "no",
+    "a",
+    "kak",
+    "chto",
+    "eto",
+    "po",
+    "k",
+    "ot",
+    "u",
+    "za",
+    "pri",
+    "dlia",
+    "dlya",
+    "vchera",
+    "segodnia",
+    "segodnya",
+    "zavtra",
+    "odnako",
+    "poka",
+    "esli",
+    "kogda",
+    "tozhe",
+    "takzhe",
+    "zdes",
+    "tam",
+    "vot",
+    "uzhe",
+    "eshche",
+    "tolko",
+    "der",
+    "die",
+    "das",
+    "ein",
+    "eine",
+    "und",
+    "mit",
+    "von",
+    "fur",
+    "auf",
+    "bei",
+    "nach",
+    "heute",
+    "gestern",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "et",
+    "avec",
+    "pour",
+    "par",
+    "sur",
+    "el",
+    "los",
+    "las",
+    "y",
+    "con",
+    "por",
+    "para",
+    "en",
+    "hoy",
+    "ayer",
+    "il",
+    "lo",
+    "gli",
+];
+
+/// One word of the text, with the original spelling and where it stands.
 #[derive(Debug, Clone)]
 pub struct Word {
     pub original: String,
@@ -119,32 +348,116 @@ pub struct Word {
     pub stems: Vec<String>,
     pub capitalised: bool,
     pub particle: bool,
+    /// Byte range of the word as written in the text (its piece without punctuation).
+    pub start: usize,
+    pub end: usize,
+    /// Punctuation (a full stop, a comma, a bracket…) stands between it and the word before:
+    /// the two are not one name.
+    pub separated: bool,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '`' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}'
+    )
+}
+
+/// Marks that end a clause: a name does not run across them.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '«'
+            | '»'
+            | '"'
+            | '“'
+            | '”'
+            | '„'
+            | '|'
+            | '—'
+            | '–'
+            | '…'
+            | '/'
+    )
 }
 
 /// Cuts text into words.
 pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
+    let base = text.as_ptr() as usize;
+    let mut trailing_separator = false;
     for raw in text.split_whitespace() {
-        let (tokens, _) = split_words(raw, true);
-        let original = raw.trim_matches(|c: char| !c.is_alphanumeric());
-        let capitalised = original.chars().next().is_some_and(char::is_uppercase);
-        for token in tokens {
-            let stems = if token.script == Script::Cyrillic {
-                ru_stems(&token.text)
-            } else {
-                vec![token.text.clone()]
-            };
-            let particle = normalize::is_particle(&token.text);
-            out.push(Word {
-                original: original.to_string(),
-                token,
-                stems,
-                capitalised,
-                particle,
-            });
+        let trimmed_start = raw.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let original = trimmed_start.trim_end_matches(|c: char| !c.is_alphanumeric());
+        let leading = &raw[..raw.len() - trimmed_start.len()];
+        let trailing = &trimmed_start[original.len()..];
+        let mut separated = trailing_separator || leading.chars().any(is_separator);
+        trailing_separator = trailing.chars().any(is_separator);
+        // An apostrophe ends an English possessive ("Maduro's", "Hunt’s"), which is a word of
+        // its own; in romanised Cyrillic it is a soft sign inside the word ("Григорьевич" →
+        // grigor'evich), which stays one word.
+        let cyrillic = raw.chars().any(normalize::is_cyrillic);
+        let pieces: Vec<&str> = if cyrillic {
+            vec![original]
+        } else {
+            original.split(is_apostrophe).collect()
+        };
+        for piece in pieces {
+            let piece_start = piece.as_ptr() as usize - base;
+            let (tokens, _) = split_words(piece, false);
+            for token in tokens {
+                let stems = if token.script == Script::Cyrillic {
+                    inflection_stems(&token.text)
+                } else {
+                    vec![token.text.clone()]
+                };
+                let particle = normalize::is_particle(&token.text);
+                out.push(Word {
+                    original: piece.to_string(),
+                    token,
+                    stems,
+                    capitalised: piece.chars().next().is_some_and(char::is_uppercase),
+                    particle,
+                    start: piece_start,
+                    end: piece_start + piece.len(),
+                    separated,
+                });
+                separated = false;
+            }
         }
     }
     out
+}
+
+/// Endings of Ukrainian and Belarusian (and Russian plural) forms that [`ru_stems`] does not
+/// strip, as transliterated: "санкціями", "санкциями" (-ями), "Лукашенкові" (-ові), "Мадуро"
+/// is indeclinable but "Лукашэнкам" (-ам) is Belarusian.
+const MORE_ENDINGS: &[&str] = &[
+    "iiami", "iyami", "yami", "iami", "ami", "iakh", "iyakh", "ovi", "evi", "oiu", "oyu", "eiu",
+    "eyu", "iu", "oho", "ieho", "ego", "omu", "iv", "ov", "ev", "ii", "iy", "ij", "yi",
+];
+
+/// Stems of a Cyrillic word: [`ru_stems`], and the word without each ending of
+/// [`MORE_ENDINGS`] (a stem keeps at least four letters).
+fn inflection_stems(word: &str) -> Vec<String> {
+    let mut stems = ru_stems(word);
+    for e in MORE_ENDINGS {
+        if let Some(stem) = word.strip_suffix(e) {
+            if stem.len() >= 4 && !stems.iter().any(|s| s == stem) {
+                stems.push(stem.to_string());
+            }
+        }
+    }
+    stems
 }
 
 /// What a watch item looks for in text.
@@ -217,7 +530,13 @@ pub struct Found {
     pub text: String,
     /// Per matched part: `word=part` or `word≈part`.
     pub parts: Vec<String>,
+    /// Only a family name was found.
     pub alone: bool,
+    /// Byte range in the text from the first matched word to the last.
+    pub span: (usize, usize),
+    /// For a family name alone: every place (index) and span where it occurs, so that a
+    /// fuller name of another watch item covering any of them can claim it.
+    pub occurrences: Vec<(usize, (usize, usize))>,
 }
 
 /// How a text word relates to a part: equal after folding (and Russian endings), or a
@@ -233,7 +552,7 @@ fn word_matches(word: &Word, part: &Token, allow_variant: bool) -> Option<WordVi
         return Some(WordVia::Equal);
     }
     if word.token.script == Script::Cyrillic && part.script == Script::Cyrillic {
-        let part_stems = ru_stems(&part.text);
+        let part_stems = inflection_stems(&part.text);
         if word.stems.iter().any(|s| part_stems.contains(s)) {
             return Some(WordVia::Equal);
         }
@@ -241,9 +560,22 @@ fn word_matches(word: &Word, part: &Token, allow_variant: bool) -> Option<WordVi
     if !allow_variant {
         return None;
     }
+    // Arabic script writes no short vowels: "مادورو" is compared with "Maduro" by how it can
+    // be spelt, as list names are.
+    if (word.token.script == Script::Arabic) != (part.script == Script::Arabic) {
+        let (arabic, latin) = if word.token.script == Script::Arabic {
+            (&word.token, part)
+        } else {
+            (part, &word.token)
+        };
+        let fits = arabic.text.len() >= 3
+            && latin.text.len() >= 3
+            && translit::spellings_fit(arabic.spelling(), latin.spelling());
+        return fits.then_some(WordVia::Variant);
+    }
     let folded = final_vowel_folded(&part.text);
     let variant = word.stems.iter().any(|s| {
-        let skeleton = super::translit::skeleton(s);
+        let skeleton = translit::skeleton(s);
         final_vowel_folded(s) == folded
             || (skeleton == part.key
                 && skeleton.len() >= 3
@@ -252,21 +584,43 @@ fn word_matches(word: &Word, part: &Token, allow_variant: bool) -> Option<WordVi
     variant.then_some(WordVia::Variant)
 }
 
-/// Finds a pattern in the words of a text; the best finding.
+/// Finds a pattern in the words of one text; the best finding.
 pub fn find(pattern: &Pattern, words: &[Word]) -> Option<Found> {
+    find_in(pattern, &[words]).map(|(_, f)| f)
+}
+
+/// Finds a pattern in the several texts of one item (title, summary, content): a keyword in
+/// the first that has it, a full name where it scores best (the first on a tie), else a
+/// distinctive family name alone, unless the item gives that family name to somebody else
+/// (see [`given_to_another`]). Returns the index of the text and the finding.
+pub fn find_in(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> {
     if pattern.name.tokens.is_empty() {
         return None;
     }
     if pattern.keyword {
-        return find_phrase(pattern, words);
+        return places
+            .iter()
+            .enumerate()
+            .find_map(|(p, words)| find_phrase(pattern, words).map(|f| (p, f)));
     }
-    find_name(pattern, words).or_else(|| find_alone(pattern, words))
+    let mut best: Option<(usize, Found)> = None;
+    for (p, words) in places.iter().enumerate() {
+        if let Some(found) = find_name(pattern, words) {
+            if best.as_ref().is_none_or(|(_, b)| found.score > b.score) {
+                best = Some((p, found));
+            }
+        }
+    }
+    best.or_else(|| find_alone(pattern, places))
 }
 
 fn find_phrase(pattern: &Pattern, words: &[Word]) -> Option<Found> {
     let n = pattern.name.tokens.len();
     (0..words.len().saturating_sub(n - 1)).find_map(|start| {
         let window = &words[start..start + n];
+        if window[1..].iter().any(|w| w.separated) {
+            return None;
+        }
         let all = window
             .iter()
             .zip(&pattern.name.tokens)
@@ -276,6 +630,8 @@ fn find_phrase(pattern: &Pattern, words: &[Word]) -> Option<Found> {
             text: originals(window.iter()),
             parts: Vec::new(),
             alone: false,
+            span: (window[0].start, window[n - 1].end),
+            occurrences: Vec::new(),
         })
     })
 }
@@ -295,6 +651,10 @@ fn find_name(pattern: &Pattern, words: &[Word]) -> Option<Found> {
         for start in 0..content.len().saturating_sub(size - 1) {
             let window = &content[start..start + size];
             if single_word_entity && !window[0].capitalised {
+                continue;
+            }
+            // "… said Putin. Lukashenko replied" names nobody called "Putin Lukashenko"
+            if window[1..].iter().any(|w| w.separated) && n > 1 {
                 continue;
             }
             if let Some(found) = match_window(parts, window) {
@@ -334,25 +694,101 @@ fn match_window(parts: &[Token], window: &[&Word]) -> Option<Found> {
         text: originals(window.iter().copied()),
         parts: described,
         alone: false,
+        span: (window[0].start, window[window.len() - 1].end),
+        occurrences: Vec::new(),
     })
 }
 
-fn find_alone(pattern: &Pattern, words: &[Word]) -> Option<Found> {
+/// A distinctive family name alone, where the item does not give it to somebody else.
+fn find_alone(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> {
     pattern.alone.iter().find_map(|&i| {
         let part = &pattern.name.tokens[i];
-        words.iter().find_map(|w| {
-            let strict = word_matches(w, part, false).is_some()
-                || w.stems
-                    .iter()
-                    .any(|s| final_vowel_folded(s) == final_vowel_folded(&part.text));
-            strict.then(|| Found {
+        let mut occurrences = Vec::new();
+        for (p, words) in places.iter().enumerate() {
+            for (k, w) in words.iter().enumerate() {
+                let strict = word_matches(w, part, false).is_some()
+                    || w.stems
+                        .iter()
+                        .any(|s| final_vowel_folded(s) == final_vowel_folded(&part.text));
+                if strict {
+                    if given_to_another(pattern, words, k) {
+                        return None;
+                    }
+                    occurrences.push((p, k));
+                }
+            }
+        }
+        let &(p, k) = occurrences.first()?;
+        let w = &places[p][k];
+        Some((
+            p,
+            Found {
                 score: SURNAME_ALONE,
                 text: w.original.clone(),
                 parts: vec![describe(w, part, WordVia::Equal)],
                 alone: true,
-            })
-        })
+                span: (w.start, w.end),
+                occurrences: occurrences
+                    .iter()
+                    .map(|&(p, k)| (p, (places[p][k].start, places[p][k].end)))
+                    .collect(),
+            },
+        ))
     })
+}
+
+/// Whether the family name at `words[k]` comes with a given name or patronymic that is not
+/// the pattern's ("Александр Лукашенко" for "Viktar Lukashenka", "Cilia Flores de Maduro" for
+/// "Nicolás Maduro Guerra"): then the item is about that other person, and a bare "Лукашенко"
+/// later in it most likely too, as news names a person in full once and by surname after.
+fn given_to_another(pattern: &Pattern, words: &[Word], k: usize) -> bool {
+    let own = |w: &Word| {
+        pattern
+            .name
+            .tokens
+            .iter()
+            .any(|t| word_matches(w, t, true).is_some())
+    };
+    let name_like = |w: &Word| {
+        w.capitalised
+            && w.token.text.len() >= 2
+            && w.token.text.chars().all(|c| c.is_ascii_alphabetic())
+            && !(w.original.chars().all(|c| !c.is_lowercase()) && w.original.chars().count() <= 4)
+            && !NOT_GIVEN_NAMES.contains(&w.token.text.as_str())
+    };
+    let is_patronymic = |t: &str| {
+        ["vich", "vna", "ichna", "ich"]
+            .iter()
+            .any(|e| t.ends_with(e))
+    };
+    let has_patronymic = pattern.name.tokens.iter().any(|t| is_patronymic(&t.text));
+    // the nearest word before, across particles ("Flores de Maduro") and, when the watch name
+    // gives none, a patronymic ("Александр Григорьевич Лукашенко")
+    let mut j = k;
+    while j > 0 && !words[j].separated {
+        j -= 1;
+        let w = &words[j];
+        if w.particle || (!has_patronymic && is_patronymic(&w.token.text) && w.capitalised) {
+            continue;
+        }
+        if name_like(w) && !own(w) {
+            return true;
+        }
+        break;
+    }
+    // the Russian official order: "Лукашенко Александр Григорьевич"
+    if let (Some(given), Some(patronymic)) = (words.get(k + 1), words.get(k + 2)) {
+        if !given.separated
+            && !patronymic.separated
+            && given.token.script == Script::Cyrillic
+            && name_like(given)
+            && !own(given)
+            && is_patronymic(&patronymic.token.text)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 fn describe(word: &Word, part: &Token, via: WordVia) -> String {
@@ -376,6 +812,154 @@ fn originals<'a>(words: impl Iterator<Item = &'a Word>) -> String {
         }
     }
     out.join(" ")
+}
+
+/// How far a quote reaches on either side of the match when the sentence is longer.
+const QUOTE_REACH: usize = 200;
+
+/// The sentence of `text` around `span`: (before, matched, after), "…" where cut short.
+pub fn quote(text: &str, span: (usize, usize)) -> (String, String, String) {
+    let (from, to) = (span.0.min(text.len()), span.1.min(text.len()).max(span.0));
+    let ends_sentence = |c: char| matches!(c, '.' | '!' | '?' | '…' | '\n');
+    // the sentence starts after the last sentence end (followed by a space) before the match
+    let mut start = 0;
+    let before_text = &text[..from];
+    for (i, c) in before_text.char_indices().rev() {
+        let next = before_text[i + c.len_utf8()..].chars().next();
+        if ends_sentence(c) && (c == '\n' || next.is_some_and(char::is_whitespace)) {
+            start = i + c.len_utf8();
+            break;
+        }
+    }
+    let mut end = text.len();
+    let after_text = &text[to..];
+    for (i, c) in after_text.char_indices() {
+        let next = after_text[i + c.len_utf8()..].chars().next();
+        if ends_sentence(c) && (c == '\n' || next.is_none_or(char::is_whitespace)) {
+            end = to + i + if c == '\n' { 0 } else { c.len_utf8() };
+            break;
+        }
+    }
+    let mut before = text[start..from].trim_start().to_string();
+    if before.chars().count() > QUOTE_REACH {
+        let cut: String = before
+            .chars()
+            .rev()
+            .take(QUOTE_REACH)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let cut = cut
+            .split_once(' ')
+            .map_or(cut.as_str(), |(_, rest)| rest)
+            .to_string();
+        before = format!("…{cut}");
+    }
+    let mut after = text[to..end].trim_end().to_string();
+    if after.chars().count() > QUOTE_REACH {
+        let cut: String = after.chars().take(QUOTE_REACH).collect();
+        let cut = cut
+            .rsplit_once(' ')
+            .map_or(cut.as_str(), |(head, _)| head)
+            .to_string();
+        after = format!("{cut}…");
+    }
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut b = one_line(&before);
+    if before.ends_with(char::is_whitespace) && !b.is_empty() {
+        b.push(' ');
+    }
+    let a = one_line(&after);
+    let a = if after.starts_with(char::is_whitespace) && !a.is_empty() {
+        format!(" {a}")
+    } else {
+        a
+    };
+    (b, one_line(&text[from..to]), a)
+}
+
+/// Which watch items a text could mention: keys of every part of every pattern (folded form,
+/// stems, final vowel folded, skeleton), so that an item is scored only when some word of the
+/// text shares a key with one of its parts, as list entries are screened through
+/// [`super::index`].
+#[derive(Debug, Default)]
+pub struct NewsIndex {
+    by_key: HashMap<String, Vec<u32>>,
+    /// Items with a part not written in Arabic script: a word in Arabic script is compared
+    /// with them by spelling, which no key captures, so they are all candidates then.
+    latin_named: Vec<u32>,
+    /// Items with a part in Arabic script, compared with Latin words by spelling: always
+    /// candidates (few watch items carry one).
+    arabic_named: Vec<u32>,
+}
+
+impl NewsIndex {
+    /// `patterns[i]` are the patterns of watch item `i`.
+    pub fn build<'a>(patterns: impl IntoIterator<Item = &'a [Pattern]>) -> NewsIndex {
+        let mut index = NewsIndex::default();
+        for (i, item) in patterns.into_iter().enumerate() {
+            let i = i as u32;
+            let mut latin = false;
+            let mut arabic = false;
+            for pattern in item {
+                for part in &pattern.name.tokens {
+                    latin |= !pattern.keyword && part.script != Script::Arabic;
+                    arabic |= !pattern.keyword && part.script == Script::Arabic;
+                    let mut keys = vec![
+                        part.text.clone(),
+                        final_vowel_folded(&part.text),
+                        part.key.clone(),
+                    ];
+                    if part.script == Script::Cyrillic {
+                        keys.extend(inflection_stems(&part.text));
+                    }
+                    for key in keys {
+                        let list = index.by_key.entry(key).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                }
+            }
+            if latin {
+                index.latin_named.push(i);
+            }
+            if arabic {
+                index.arabic_named.push(i);
+            }
+        }
+        index
+    }
+
+    /// Watch items (by index, ascending) that some word of `places` could match.
+    pub fn candidates(&self, places: &[&[Word]]) -> Vec<usize> {
+        let mut out: HashSet<u32> = HashSet::new();
+        let mut looked: HashSet<&str> = HashSet::new();
+        let mut arabic = false;
+        for words in places {
+            for w in words.iter() {
+                arabic |= w.token.script == Script::Arabic;
+                for s in &w.stems {
+                    if !looked.insert(s.as_str()) {
+                        continue;
+                    }
+                    for key in [s.clone(), final_vowel_folded(s), translit::skeleton(s)] {
+                        if let Some(items) = self.by_key.get(&key) {
+                            out.extend(items);
+                        }
+                    }
+                }
+            }
+        }
+        if arabic {
+            out.extend(&self.latin_named);
+        }
+        out.extend(&self.arabic_named);
+        let mut out: Vec<usize> = out.into_iter().map(|i| i as usize).collect();
+        out.sort_unstable();
+        out
+    }
 }
 
 #[cfg(test)]
@@ -444,5 +1028,51 @@ mod tests {
         assert!(find(&k, &words("fleet in the shadow")).is_none());
         let k = Pattern::keyword("теневой флот");
         assert!(find(&k, &words("танкеры теневого флота")).is_some());
+    }
+
+    #[test]
+    fn a_surname_given_to_another_person_is_not_ours() {
+        let son = "Viktar Lukashenka";
+        assert!(person(son, "Александр Лукашенко ждёт визита").is_none());
+        assert!(person(son, "Александр Григорьевич Лукашенко ждёт").is_none());
+        assert!(person(son, "Лукашенко Александр Григорьевич подписал").is_none());
+        // a bare surname later in the same text is the person named in full before
+        let places = [
+            &words("Джон Коул жмет руку Лукашенко")[..],
+            &words("Александр Лукашенко ждёт визита")[..],
+        ];
+        let p = Pattern::name("name", son, NameKind::Person);
+        assert!(find_in(&p, &places).is_none());
+        // titles, sentence openers and punctuation give no other given name
+        assert!(person(son, "President Lukashenko met").is_some_and(|f| f.alone));
+        assert!(person(son, "Вчера Лукашенко заявил").is_some());
+        assert!(person(son, "said Putin. Lukashenko replied").is_some());
+        assert!(person(son, "Putin, Lukashenko and others").is_some());
+    }
+
+    #[test]
+    fn quotes_are_the_sentence_around_the_match() {
+        let text = "First sentence here. Then the tanker Artavil was seized by the navy! \
+                    Another one.";
+        let start = text.find("Artavil").unwrap();
+        let (before, matched, after) = quote(text, (start, start + "Artavil".len()));
+        assert_eq!(before, "Then the tanker ");
+        assert_eq!(matched, "Artavil");
+        assert_eq!(after, " was seized by the navy!");
+        // a long sentence is cut at words, with an ellipsis
+        let long = format!("{} Artavil {}", "word ".repeat(100), "more ".repeat(100));
+        let start = long.find("Artavil").unwrap();
+        let (before, _, after) = quote(&long, (start, start + 7));
+        assert!(before.starts_with('…') && before.len() < 220, "{before}");
+        assert!(after.ends_with('…') && after.len() < 220, "{after}");
+    }
+
+    #[test]
+    fn ukrainian_and_belarusian_inflections() {
+        let k = Pattern::keyword("санкції");
+        assert!(find(&k, &words("під санкціями")).is_some());
+        let k = Pattern::keyword("санкции");
+        assert!(find(&k, &words("под санкциями США")).is_some());
+        assert!(find(&k, &words("санкционный список")).is_none());
     }
 }

@@ -155,6 +155,10 @@ pub struct CyclePlan {
     /// the plan only if that is still so, so two processes never both apply a plan made from
     /// the same state.
     pub generation: i64,
+    /// What went wrong without failing the cycle (a feed read only up to where it broke, text
+    /// decoded with replacement characters): the source's status shows it until a cycle
+    /// without one.
+    pub warning: Option<String>,
 }
 
 impl CyclePlan {
@@ -319,6 +323,8 @@ pub fn plan_feed(
     let mut plan = CyclePlan {
         source: ctx.list.source.clone(),
         entries: feed.items.len(),
+        warning: (!feed.warnings.is_empty())
+            .then(|| format!("warning: {}", feed.warnings.join("; "))),
         ..CyclePlan::default()
     };
     let mut fresh = HashSet::new();
@@ -328,7 +334,12 @@ pub fn plan_feed(
         }
         for (idx, m) in matcher.match_feed_item(&ctx.list.source, &item) {
             let watch = &matcher.items()[idx];
-            let alert = Alert::for_feed_item(&ctx.list.source, &item, watch, why(m), &ctx.now);
+            let why = Why {
+                score: m.score,
+                why: m.why,
+            };
+            let mut alert = Alert::for_feed_item(&ctx.list.source, &item, watch, why, &ctx.now);
+            alert.quote = Some(m.quote);
             plan.alerts.push(PlannedAlert {
                 key: AlertKey::mention(&watch.id, &ctx.list.source, &item.id),
                 alert,

@@ -437,6 +437,7 @@ fn feed_items_alert_once_each() {
     let feed = FeedSnapshot {
         title: None,
         items: vec![item("a"), item("b"), item("a")],
+        ..FeedSnapshot::default()
     };
     let seen: HashSet<String> = ["b".to_string()].into_iter().collect();
     let plan = plan_feed(&seen, feed, &m, &ctx());

@@ -1,13 +1,20 @@
 //! News feeds: RSS 0.9x/2.0, RSS 1.0 (RDF), Atom 1.0, in any declared encoding.
 //!
 //! One forgiving pass over the XML: the few elements an alert needs (title, link, id, summary,
-//! date) are picked out by namespace and position, everything else is skipped. Titles and
-//! summaries are reduced from HTML to text here, so matching and emails see words, not markup.
+//! content, date) are picked out by namespace and position, everything else is skipped. The
+//! teaser (`description`, `summary`, `dc:description`, `media:description`, `itunes:summary`)
+//! and the article (`content:encoded`, Atom `content`, `xhtml:body`) are kept apart, both
+//! reduced from HTML to text here, so matching and emails see words, not markup.
+//!
+//! A document that breaks after some complete items (a download cut short, a generator that
+//! crashed mid-way) still yields those items, with a warning: a feed is additive, so a cut
+//! never makes an item look removed.
 
 mod charset;
 mod date;
 mod html;
 
+use base64::Engine;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -34,6 +41,7 @@ impl SourceFormat for Feed {
 pub fn parse_feed(body: &Body) -> Result<FeedSnapshot, ParseError> {
     let decoded = charset::decode(&body.bytes, body.content_type.as_deref());
     let text = decoded.text.trim_start_matches('\u{FEFF}');
+    let encoding = decoded.codec.name();
     // Some servers emit a blank line before the XML declaration, which XML forbids but every
     // feed reader accepts.
     let start = text.len() - text.trim_start().len();
@@ -41,10 +49,14 @@ pub fn parse_feed(body: &Body) -> Result<FeedSnapshot, ParseError> {
         url: &body.url,
         text: &text[start..],
         line_offset: text[..start].matches('\n').count(),
-        encoding: decoded.encoding.name(),
+        encoding: &encoding,
     };
     doc.check_looks_like_xml()?;
-    Parser::new(&doc, body).run()
+    let mut feed = Parser::new(&doc, body).run()?;
+    if let Some(warning) = decoded.warning {
+        feed.warnings.insert(0, format!("{}: {warning}", body.url));
+    }
+    Ok(feed)
 }
 
 const ATOM_NAMESPACES: &[&[u8]] = &[b"http://www.w3.org/2005/Atom", b"http://purl.org/atom/ns#"];
@@ -56,6 +68,10 @@ const RSS_NAMESPACES: &[&[u8]] = &[
 const DC_NAMESPACE: &[u8] = b"http://purl.org/dc/elements/1.1/";
 const CONTENT_NAMESPACE: &[u8] = b"http://purl.org/rss/1.0/modules/content/";
 const RDF_NAMESPACE: &[u8] = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+const XHTML_NAMESPACE: &[u8] = b"http://www.w3.org/1999/xhtml";
+const MEDIA_NAMESPACE: &[u8] = b"http://search.yahoo.com/mrss/";
+const ITUNES_NAMESPACE: &[u8] = b"http://www.itunes.com/dtds/podcast-1.0.dtd";
+const GOOGLEPLAY_NAMESPACE: &[u8] = b"http://www.google.com/schemas/play-podcasts/1.0";
 
 /// The decoded text of a document, with what error messages need to point into it.
 struct Document<'a> {
@@ -64,7 +80,7 @@ struct Document<'a> {
     /// Lines skipped before `text` starts, so reported line numbers match the file.
     line_offset: usize,
     /// The encoding the text was read in, named in errors: a wrong guess shows there.
-    encoding: &'static str,
+    encoding: &'a str,
 }
 
 impl Document<'_> {
@@ -129,6 +145,10 @@ enum Vocab {
     Core,
     Dc,
     Content,
+    Xhtml,
+    Media,
+    /// iTunes' and Google Play's podcast namespaces, which name their teasers alike.
+    Podcast,
     Other,
 }
 
@@ -154,6 +174,9 @@ enum Target {
     Guid,
     Id,
     Summary,
+    /// A teaser from another vocabulary (`dc:description`, `media:description`,
+    /// `itunes:summary`): the summary when the feed's own is missing.
+    AltSummary,
     Content,
     Published,
     Updated,
@@ -167,6 +190,8 @@ struct Capture {
     depth: usize,
     /// Whether the text is HTML (RSS descriptions, Atom `type="html"`/`"xhtml"`).
     markup: bool,
+    /// Atom 0.3 `mode="base64"`: the text is base64 of the content.
+    base64: bool,
     buf: String,
 }
 
@@ -182,10 +207,14 @@ struct RawItem {
     /// The explicit xml:base in scope where the link was found.
     link_base: Option<Url>,
     summary: Option<String>,
+    alt_summary: Option<String>,
     content: Option<String>,
     published: Option<String>,
     updated: Option<String>,
     dc_date: Option<String>,
+    /// An RSS `<item>` in an Atom-rooted document (some generators mix them): its fields
+    /// are read as RSS.
+    rss: bool,
 }
 
 struct Parser<'a> {
@@ -280,7 +309,10 @@ impl<'a> Parser<'a> {
         loop {
             let (ns, event) = match reader.read_resolved_event() {
                 Ok(resolved) => resolved,
-                Err(e) => return Err(self.read_error(reader.error_position(), &e)),
+                Err(e) => {
+                    let error = self.read_error(reader.error_position(), &e);
+                    return self.recover(error);
+                }
             };
             match event {
                 Event::Start(start) => {
@@ -302,18 +334,36 @@ impl<'a> Parser<'a> {
             }
         }
         if let Some((name, _)) = self.stack.last() {
-            return Err(self.doc.malformed(
+            let error = self.doc.malformed(
                 self.doc.text.len() as u64,
                 format!(
                     "document ends inside <{}>: truncated or broken feed",
                     name.local
                 ),
-            ));
+            );
+            return self.recover(error);
         }
         if !self.root_seen {
             return Err(self.doc.wrong_format("no XML element at all, not a feed"));
         }
         Ok(self.finish())
+    }
+
+    /// After the document broke: the items complete before the break, with the error as a
+    /// warning, or the error when there are none (then nothing was read, and the cycle fails).
+    fn recover(self, error: ParseError) -> Result<FeedSnapshot, ParseError> {
+        if !self.root_seen
+            || self.items.is_empty()
+            || matches!(error, ParseError::WrongFormat { .. })
+        {
+            return Err(error);
+        }
+        let kept = self.items.len();
+        let mut feed = self.finish();
+        feed.warnings.push(format!(
+            "{error}; the {kept} item(s) complete before the break were read"
+        ));
+        Ok(feed)
     }
 
     fn read_error(&self, position: u64, error: &quick_xml::Error) -> ParseError {
@@ -341,6 +391,12 @@ impl<'a> Parser<'a> {
                     Vocab::Dc
                 } else if ns == CONTENT_NAMESPACE {
                     Vocab::Content
+                } else if ns == XHTML_NAMESPACE {
+                    Vocab::Xhtml
+                } else if ns == MEDIA_NAMESPACE {
+                    Vocab::Media
+                } else if ns == ITUNES_NAMESPACE || ns == GOOGLEPLAY_NAMESPACE {
+                    Vocab::Podcast
                 } else {
                     Vocab::Other
                 }
@@ -356,6 +412,10 @@ impl<'a> Parser<'a> {
             "rss" => Dialect::Rss,
             "RDF" if in_rdf => Dialect::Rss,
             "feed" => Dialect::Atom,
+            // an Atom Entry Document (RFC 4287 §4.1.2): a feed of one entry
+            "entry" if matches!(ns, Ns::Bound(n) if ATOM_NAMESPACES.contains(&n.as_slice())) => {
+                Dialect::Atom
+            }
             "html" => {
                 return Err(self
                     .doc
@@ -421,6 +481,7 @@ impl<'a> Parser<'a> {
         if self.item.is_none() && self.is_item_start(name, parent, depth) {
             self.item = Some(RawItem {
                 id: attrs.get("rdf:about").map(str::to_string),
+                rss: self.dialect == Dialect::Atom && name.local == "item",
                 ..RawItem::default()
             });
             self.item_depth = depth + 1;
@@ -428,16 +489,27 @@ impl<'a> Parser<'a> {
         }
         let target = if self.item.is_some() && depth == self.item_depth {
             self.item_field(name, attrs, base)
+        } else if self.item.is_some()
+            && depth > self.item_depth
+            && name.is(Vocab::Media, "description")
+        {
+            // inside <media:group> or <media:content> (YouTube)
+            Some((Target::AltSummary, media_markup(attrs)))
         } else if self.item.is_none() && self.is_feed_child(parent, depth) {
             self.feed_field(name, attrs, base)
         } else {
             None
         };
         if let Some((target, markup)) = target {
+            let mode = attrs.get("mode").map(|m| m.trim().to_ascii_lowercase());
+            let base64 = mode.as_deref() == Some("base64");
+            // Atom 0.3: "escaped" and "xml" content is markup whatever its type says
+            let markup = markup || matches!(mode.as_deref(), Some("escaped" | "xml"));
             self.capture = Some(Capture {
                 target,
                 depth: depth + 1,
                 markup,
+                base64,
                 buf: String::new(),
             });
         }
@@ -449,7 +521,11 @@ impl<'a> Parser<'a> {
                 name.is(Vocab::Core, "item")
                     && (depth == 1 || parent.is_some_and(|p| p.is(Vocab::Core, "channel")))
             }
-            Dialect::Atom => name.is(Vocab::Core, "entry") && depth == 1,
+            Dialect::Atom => {
+                (name.is(Vocab::Core, "entry") && depth <= 1)
+                    || (name.is(Vocab::Core, "item")
+                        && (depth == 1 || parent.is_some_and(|p| p.is(Vocab::Core, "channel"))))
+            }
         }
     }
 
@@ -468,8 +544,14 @@ impl<'a> Parser<'a> {
         base: &Option<Url>,
     ) -> Option<(Target, bool)> {
         let item = self.item.as_mut()?;
-        match (self.dialect, name.vocab, name.local.as_str()) {
+        let dialect = if item.rss { Dialect::Rss } else { self.dialect };
+        match (dialect, name.vocab, name.local.as_str()) {
             (_, Vocab::Dc, "date") => Some((Target::DcDate, false)),
+            (_, Vocab::Dc, "description") => Some((Target::AltSummary, true)),
+            (_, Vocab::Media, "description") => Some((Target::AltSummary, media_markup(attrs))),
+            (_, Vocab::Podcast, "summary" | "description") => Some((Target::AltSummary, true)),
+            (_, Vocab::Xhtml, "body" | "div") => Some((Target::Content, true)),
+            (Dialect::Rss, Vocab::Core, "body") => Some((Target::Content, true)),
             (Dialect::Rss, Vocab::Core, "title") => Some((Target::Title, true)),
             (Dialect::Rss, Vocab::Core, "link") => {
                 item.link_base = base.clone();
@@ -571,7 +653,13 @@ impl<'a> Parser<'a> {
     }
 
     /// Puts the text of a finished capture where it belongs.
-    fn store(&mut self, capture: Capture) {
+    fn store(&mut self, mut capture: Capture) {
+        if capture.base64 {
+            let compact: String = capture.buf.split_whitespace().collect();
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(compact) {
+                capture.buf = String::from_utf8_lossy(&bytes).into_owned();
+            }
+        }
         let line = || {
             if capture.markup {
                 html::html_to_line(&capture.buf)
@@ -604,13 +692,17 @@ impl<'a> Parser<'a> {
                     Target::Guid => &mut item.guid,
                     Target::Id => &mut item.id,
                     Target::Summary => &mut item.summary,
+                    Target::AltSummary => &mut item.alt_summary,
                     Target::Content => &mut item.content,
                     Target::Published => &mut item.published,
                     Target::Updated => &mut item.updated,
                     Target::DcDate => &mut item.dc_date,
                     Target::FeedTitle | Target::FeedLink => return,
                 };
-                let value = if matches!(target, Target::Summary | Target::Content) {
+                let value = if matches!(
+                    target,
+                    Target::Summary | Target::AltSummary | Target::Content
+                ) {
                     paragraphs()
                 } else {
                     line()
@@ -636,6 +728,7 @@ impl<'a> Parser<'a> {
         FeedSnapshot {
             title: self.feed_title.filter(|t| !t.is_empty()),
             items,
+            warnings: Vec::new(),
         }
     }
 }
@@ -652,7 +745,14 @@ fn finish_item(raw: RawItem, fallback_base: Option<&Url>) -> FeedItem {
         .or(permalink_guid.map(String::as_str))
         .and_then(|l| resolve(l, base));
     let title = raw.title.unwrap_or_default();
-    let summary = raw.summary.or(raw.content).unwrap_or_default();
+    let summary = raw.summary.or(raw.alt_summary).unwrap_or_default();
+    let content = raw.content.unwrap_or_default();
+    // A feed that repeats its teaser as the article (podcasts do) has no article apart.
+    let content = if content == summary {
+        String::new()
+    } else {
+        content
+    };
     let published = [&raw.published, &raw.dc_date, &raw.updated]
         .into_iter()
         .flatten()
@@ -661,12 +761,23 @@ fn finish_item(raw: RawItem, fallback_base: Option<&Url>) -> FeedItem {
         .guid
         .or(raw.id)
         .or_else(|| link.clone())
-        .unwrap_or_else(|| content_id(&title, &summary));
+        .unwrap_or_else(|| {
+            // as before content was kept apart: the summary, else the content
+            content_id(
+                &title,
+                if summary.is_empty() {
+                    &content
+                } else {
+                    &summary
+                },
+            )
+        });
     FeedItem {
         id,
         title,
         link,
         summary,
+        content,
         published,
     }
 }
@@ -699,6 +810,13 @@ fn content_id(title: &str, summary: &str) -> String {
 /// Whether an Atom `type` attribute makes a text construct HTML (`html`, `xhtml`, and the
 /// MIME types Atom 0.3 and sloppy generators use, like `text/html`).
 fn atom_markup(attrs: &Attributes) -> bool {
+    attrs
+        .get("type")
+        .is_some_and(|t| t.to_ascii_lowercase().contains("html"))
+}
+
+/// Whether a `media:description` is HTML (`type="html"`; plain is the default).
+fn media_markup(attrs: &Attributes) -> bool {
     attrs
         .get("type")
         .is_some_and(|t| t.to_ascii_lowercase().contains("html"))

@@ -41,6 +41,9 @@ impl Store {
         let c = &plan.counts;
         cycle.entries = Some(plan.entries);
         cycle.published = plan.published.clone();
+        if cycle.error.is_none() {
+            cycle.error = plan.warning.clone();
+        }
         (cycle.added, cycle.relisted, cycle.changed, cycle.removed) =
             (c.added + c.new_feed_items, c.relisted, c.changed, c.removed);
         let stored_anything =
@@ -97,6 +100,7 @@ impl Store {
             validators,
             plan.published.as_deref(),
             plan.entries,
+            plan.warning.as_deref(),
         )?;
         tx.commit()?;
         Ok(Applied {

@@ -117,20 +117,22 @@ pub(super) fn generation(conn: &Connection, name: &str) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// Records a successful cycle that applied a snapshot of `entries` entries.
+/// Records a successful cycle that applied a snapshot of `entries` entries; a `warning` (a
+/// feed read only up to where it broke) stands as the last error, but the source is not failing.
 pub(super) fn record_snapshot(
     tx: &Transaction<'_>,
     name: &str,
     validators: Option<&str>,
     published: Option<&str>,
     entries: usize,
+    warning: Option<&str>,
 ) -> Result<()> {
     tx.execute(
-        "UPDATE sources SET last_success = ?2, last_error = NULL, failing_since = NULL,
+        "UPDATE sources SET last_success = ?2, last_error = ?6, failing_since = NULL,
                 entries = ?3, snapshots = snapshots + 1,
                 validators = COALESCE(?4, validators), published = COALESCE(?5, published)
          WHERE name = ?1",
-        params![name, now(), entries as i64, validators, published],
+        params![name, now(), entries as i64, validators, published, warning],
     )?;
     Ok(())
 }

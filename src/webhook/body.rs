@@ -184,6 +184,7 @@ mod tests {
             also_listed: Vec::new(),
             notify: Vec::new(),
             created_at: "2026-12-01T07:00:00Z".into(),
+            quote: None,
         }
     }
 

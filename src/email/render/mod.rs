@@ -282,7 +282,7 @@ fn block(alert: &Alert) -> Block {
             b.text("Source", alert.source.clone());
             b.text("Watch item", alert.watch_item.clone());
             match alert.feed_item() {
-                Some(item) => feed_item_fields(&mut b, item, &alert.watch_item),
+                Some(item) => feed_item_fields(&mut b, item, alert),
                 None => b.text("News item", alert.entry_name.clone()),
             }
             match_fields(&mut b, alert);
@@ -497,13 +497,29 @@ fn entry_fields(b: &mut Block, e: &Entry) {
     b.link("Link", e.url.as_deref());
 }
 
-fn feed_item_fields(b: &mut Block, item: &FeedItem, phrase: &str) {
+fn feed_item_fields(b: &mut Block, item: &FeedItem, alert: &Alert) {
     b.text("News item", item.title.clone());
     if let Some(p) = &item.published {
         b.text("Published", p.clone());
     }
     b.link("Link", item.link.as_deref());
-    if let Some((before, hit, after)) = excerpt(&item.summary, phrase) {
+    // The sentence the matcher found the words in; alerts stored before it said so get the
+    // text around the watch item's name, as then.
+    let quoted = match &alert.quote {
+        Some(q) => {
+            b.text("Found in", q.place.clone());
+            Some((q.before.clone(), q.matched.clone(), q.after.clone()))
+        }
+        None => {
+            let text = if item.summary.is_empty() {
+                &item.content
+            } else {
+                &item.summary
+            };
+            excerpt(text, &alert.watch_item)
+        }
+    };
+    if let Some((before, hit, after)) = quoted {
         b.fields.push(Field {
             label: "Excerpt",
             values: vec![Value::Excerpt(before, hit, after)],
