@@ -25,7 +25,9 @@ pub const PRESETS: &[Preset] = &[
         name: "ofac-sdn",
         kind: "ofac_sdn_csv",
         url: OFAC_EXPORTS,
-        files: Some(&["sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv"]),
+        // The Sanctions List Service names its files in upper case (its object store's keys
+        // are case-sensitive: `sdn.csv` there is a NoSuchKey).
+        files: Some(&["SDN.CSV", "ALT.CSV", "ADD.CSV", "SDN_COMMENTS.CSV"]),
         schedule: "0 15 */2 * * *",
         title: "OFAC SDN list (CSV)",
     },
