@@ -148,7 +148,7 @@ async fn fetch_and_apply(
         source_name: source.name.clone(),
         kind: source.kind.clone(),
     })?;
-    let (previous, first): (Validators, bool) = {
+    let (previous, first, published): (Validators, bool, Option<String>) = {
         let store = Store::open(db)?;
         store.record_attempt(&source.name, &source.kind)?;
         let first = store.generation(&source.name)? == 0;
@@ -156,7 +156,9 @@ async fn fetch_and_apply(
             .validators(&source.name)?
             .and_then(|v| serde_json::from_str(&v).ok())
             .unwrap_or_default();
-        (previous, first)
+        // An OpenSanctions dataset's version is recorded as the list's publication.
+        let published = store.source_status(&source.name)?.and_then(|s| s.published);
+        (previous, first, published)
     };
     let started = std::time::Instant::now();
     let stage: StageLog = Arc::new(move |name: &str, stage: Stage| {
@@ -170,11 +172,7 @@ async fn fetch_and_apply(
     });
     stage(&source.name, Stage::Fetching);
     let outcome = if source.kind == "opensanctions" {
-        // The dataset's version is recorded as the list's publication when it is applied.
-        let stored = Store::open(db)?
-            .source_status(&source.name)?
-            .and_then(|s| s.published);
-        crate::fetch::opensanctions::fetch_dataset(fetcher, source, &previous, stored.as_deref())
+        crate::fetch::opensanctions::fetch_dataset(fetcher, source, &previous, published.as_deref())
             .await
     } else {
         fetcher.fetch(source, &format.resources(), &previous).await
