@@ -10,12 +10,17 @@
 //!
 //!   cargo bench --bench news                  # 10,000 watch items
 //!   cargo bench --bench news -- 1000 --verify # also a scan of every watch item per news item
+//!   cargo bench --bench news -- 1000 --news 500  # fewer news items
+//!
+//! The digest printed with the mentions hashes every mention (item, watch item, reason, quote):
+//! two builds that find the same mentions print the same digest.
 //!
 //! Needs ../shared/data (the lists); the feeds are in the repository.
 
 #[path = "../examples/support/lists.rs"]
 mod lists;
 
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::time::Instant;
 
@@ -105,12 +110,17 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(10_000);
     let verify = args.iter().any(|a| a == "--verify");
+    let news: usize = args
+        .iter()
+        .position(|a| a == "--news")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(ITEMS);
     if !lists::data_dir().exists() {
         eprintln!("needs ../shared/data beside the checkout (the real lists)");
         std::process::exit(2);
     }
     let base = real_items();
-    let day: Vec<(String, FeedItem)> = (0..ITEMS)
+    let day: Vec<(String, FeedItem)> = (0..news)
         .map(|n| {
             let mut item = base[n % base.len()].clone();
             item.id = format!("{}#{n}", item.id);
@@ -133,8 +143,13 @@ fn main() {
     let build = started.elapsed();
     let started = Instant::now();
     let mut mentions = 0usize;
+    // what was found, to compare two builds: every mention's item, watch item, reason and quote
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
     for (source, item) in &day {
-        mentions += matcher.match_feed_item(source, item).len();
+        for (i, m) in matcher.match_feed_item(source, item) {
+            mentions += 1;
+            (&item.id, i, &m.why, &m.quote.before, &m.quote.matched).hash(&mut digest);
+        }
     }
     let matched = started.elapsed();
     let candidates: usize = day
@@ -142,19 +157,20 @@ fn main() {
         .map(|(_, i)| matcher.news_candidate_count(i))
         .sum();
     println!(
-        "{size} watch items x {ITEMS} news items from {FEEDS} feeds ({} distinct real items, \
+        "{size} watch items x {news} news items from {FEEDS} feeds ({} distinct real items, \
          {:.0} words per item on average): matcher built in {:.2} s, matched in {:.2} s \
-         ({:.2} ms per item), {mentions} mentions",
+         ({:.2} ms per item), {mentions} mentions (digest {:016x})",
         base.len(),
-        words as f64 / ITEMS as f64,
+        words as f64 / news as f64,
         build.as_secs_f64(),
         matched.as_secs_f64(),
-        matched.as_secs_f64() * 1e3 / ITEMS as f64,
+        matched.as_secs_f64() * 1e3 / news as f64,
+        digest.finish(),
     );
     println!(
         "candidates: {:.1} watch items looked for per news item ({:.2}% of the watchlist)",
-        candidates as f64 / ITEMS as f64,
-        candidates as f64 * 100.0 / (ITEMS * size) as f64
+        candidates as f64 / news as f64,
+        candidates as f64 * 100.0 / (news * size) as f64
     );
     if verify {
         let started = Instant::now();

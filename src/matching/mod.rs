@@ -236,29 +236,24 @@ impl Matcher {
     /// its title, summary or content. Only the items the news index proposes are looked for.
     pub fn match_feed_item(&self, source: &str, item: &FeedItem) -> Vec<(usize, Mention)> {
         let texts = [&item.title, &item.summary, &item.content];
-        let words: Vec<Vec<text::Word>> = texts.iter().map(|t| text::words(t)).collect();
-        let candidates = self.news_candidates(&words);
-        self.mentions(source, item, &texts, &words, candidates)
+        let places: Vec<text::Place> = texts.iter().map(|t| text::Place::of(t)).collect();
+        let candidates = self.news.candidates(&places);
+        self.mentions(source, item, &texts, &places, candidates)
     }
 
     /// [`Matcher::match_feed_item`] looking for every watch item, without the index: the
     /// reference the index is checked against.
     pub fn match_feed_item_scan(&self, source: &str, item: &FeedItem) -> Vec<(usize, Mention)> {
         let texts = [&item.title, &item.summary, &item.content];
-        let words: Vec<Vec<text::Word>> = texts.iter().map(|t| text::words(t)).collect();
-        self.mentions(source, item, &texts, &words, 0..self.watch.items.len())
+        let places: Vec<text::Place> = texts.iter().map(|t| text::Place::of(t)).collect();
+        self.mentions(source, item, &texts, &places, 0..self.watch.items.len())
     }
 
     /// How many watch items the news index proposes for `item` (for the benchmark).
     pub fn news_candidate_count(&self, item: &FeedItem) -> usize {
         let texts = [&item.title, &item.summary, &item.content];
-        let words: Vec<Vec<text::Word>> = texts.iter().map(|t| text::words(t)).collect();
-        self.news_candidates(&words).len()
-    }
-
-    fn news_candidates(&self, words: &[Vec<text::Word>]) -> Vec<usize> {
-        let places: Vec<&[text::Word]> = words.iter().map(Vec::as_slice).collect();
-        self.news.candidates(&places)
+        let places: Vec<text::Place> = texts.iter().map(|t| text::Place::of(t)).collect();
+        self.news.candidates(&places).len()
     }
 
     fn mentions(
@@ -266,16 +261,15 @@ impl Matcher {
         source: &str,
         item: &FeedItem,
         texts: &[&String; 3],
-        words: &[Vec<text::Word>],
+        places: &[text::Place],
         candidates: impl IntoIterator<Item = usize>,
     ) -> Vec<(usize, Mention)> {
-        let places: Vec<&[text::Word]> = words.iter().map(Vec::as_slice).collect();
         let mut found = Vec::new();
         for i in candidates {
             if !self.watch.items[i].applies_to(source, &item.id) {
                 continue;
             }
-            if let Some(hit) = self.mention(i, &places) {
+            if let Some(hit) = self.mention(i, places) {
                 found.push((i, hit));
             }
         }
@@ -321,7 +315,7 @@ impl Matcher {
     fn mention<'p>(
         &'p self,
         i: usize,
-        places: &[&[text::Word]],
+        places: &[text::Place],
     ) -> Option<(&'p text::Pattern, usize, text::Found)> {
         let mut best: Option<(&text::Pattern, usize, text::Found)> = None;
         for pattern in &self.watch.prepared[i].patterns {

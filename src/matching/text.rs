@@ -31,7 +31,10 @@
 //!   a hyphen is a word boundary, so "shadow fleet" is found in "Shadow-fleet tankers", and
 //!   not in "shadowfleetly". English plurals are not folded: add "shadow fleets" if wanted.
 //! - Only the watch items that share a key with some word of the text are looked for
-//!   ([`NewsIndex`]), as list entries go through the candidate index.
+//!   ([`NewsIndex`]), as list entries go through the candidate index; and a watch name is
+//!   looked for only where its parts are: each text is indexed once by the forms of its words
+//!   ([`Place`]), so a long article costs a few lookups per candidate, not a slide over every
+//!   word.
 
 use std::collections::{HashMap, HashSet};
 
@@ -354,6 +357,24 @@ pub struct Word {
     /// Punctuation (a full stop, a comma, a bracket…) stands between it and the word before:
     /// the two are not one name.
     pub separated: bool,
+    /// Per stem, its final vowel folded and its skeleton: made once per word, as every
+    /// candidate watch name compares its parts with them.
+    forms: Vec<Forms>,
+}
+
+#[derive(Debug, Clone)]
+struct Forms {
+    folded: String,
+    skeleton: String,
+}
+
+impl Forms {
+    fn of(stem: &str) -> Forms {
+        Forms {
+            folded: final_vowel_folded(stem),
+            skeleton: translit::skeleton(stem),
+        }
+    }
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -421,6 +442,7 @@ pub fn words(text: &str) -> Vec<Word> {
                     vec![token.text.clone()]
                 };
                 let particle = normalize::is_particle(&token.text);
+                let forms = stems.iter().map(|s| Forms::of(s)).collect();
                 out.push(Word {
                     original: piece.to_string(),
                     token,
@@ -430,6 +452,7 @@ pub fn words(text: &str) -> Vec<Word> {
                     start: piece_start,
                     end: piece_start + piece.len(),
                     separated,
+                    forms,
                 });
                 separated = false;
             }
@@ -470,18 +493,45 @@ pub struct Pattern {
     pub person: bool,
     /// Parts that count alone (distinctive family names).
     pub alone: Vec<usize>,
+    /// Per part of `name`, the forms every text word is compared with, made once.
+    parts: Vec<PartForms>,
+}
+
+/// A part's final vowel folded and, for a Cyrillic part, its stems without case endings.
+#[derive(Debug, Clone)]
+struct PartForms {
+    folded: String,
+    stems: Vec<String>,
+}
+
+impl PartForms {
+    fn of(name: &NormName) -> Vec<PartForms> {
+        name.tokens
+            .iter()
+            .map(|t| PartForms {
+                folded: final_vowel_folded(&t.text),
+                stems: if t.script == Script::Cyrillic {
+                    inflection_stems(&t.text)
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect()
+    }
 }
 
 impl Pattern {
     pub fn keyword(phrase: &str) -> Pattern {
         let (tokens, _) = split_words(phrase, true);
+        let name = NormName {
+            original: phrase.to_string(),
+            family: vec![false; tokens.len()],
+            tokens,
+        };
         Pattern {
             label: "keyword",
-            name: NormName {
-                original: phrase.to_string(),
-                family: vec![false; tokens.len()],
-                tokens,
-            },
+            parts: PartForms::of(&name),
+            name,
             keyword: true,
             person: false,
             alone: Vec::new(),
@@ -498,6 +548,7 @@ impl Pattern {
         };
         Pattern {
             label,
+            parts: PartForms::of(&name),
             name,
             keyword: false,
             person,
@@ -547,15 +598,20 @@ enum WordVia {
     Variant,
 }
 
-fn word_matches(word: &Word, part: &Token, allow_variant: bool) -> Option<WordVia> {
+fn word_matches(
+    word: &Word,
+    part: &Token,
+    forms: &PartForms,
+    allow_variant: bool,
+) -> Option<WordVia> {
     if word.stems.contains(&part.text) {
         return Some(WordVia::Equal);
     }
-    if word.token.script == Script::Cyrillic && part.script == Script::Cyrillic {
-        let part_stems = inflection_stems(&part.text);
-        if word.stems.iter().any(|s| part_stems.contains(s)) {
-            return Some(WordVia::Equal);
-        }
+    if word.token.script == Script::Cyrillic
+        && part.script == Script::Cyrillic
+        && word.stems.iter().any(|s| forms.stems.contains(s))
+    {
+        return Some(WordVia::Equal);
     }
     if !allow_variant {
         return None;
@@ -573,27 +629,116 @@ fn word_matches(word: &Word, part: &Token, allow_variant: bool) -> Option<WordVi
             && translit::spellings_fit(arabic.spelling(), latin.spelling());
         return fits.then_some(WordVia::Variant);
     }
-    let folded = final_vowel_folded(&part.text);
-    let variant = word.stems.iter().any(|s| {
-        let skeleton = translit::skeleton(s);
-        final_vowel_folded(s) == folded
-            || (skeleton == part.key
-                && skeleton.len() >= 3
+    let variant = word.stems.iter().zip(&word.forms).any(|(s, f)| {
+        f.folded == forms.folded
+            || (f.skeleton == part.key
+                && f.skeleton.len() >= 3
                 && s.len().abs_diff(part.text.len()) <= 2)
     });
     variant.then_some(WordVia::Variant)
 }
 
+/// The words of one text (a title, a summary, an article), with where each form of each word
+/// stands, so that a pattern looks only at the places where its parts could be instead of
+/// sliding over every word of a long article.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub words: Vec<Word>,
+    /// Indices of the words that are not particles: a name's parts are adjacent among these.
+    content: Vec<u32>,
+    /// Each word's position in `content` (particles: the position of the next content word).
+    content_at: Vec<u32>,
+    /// Word indices by each stem, folded stem and skeleton of the word.
+    by_form: HashMap<String, Vec<u32>>,
+    /// Words in Arabic script, and words in any other: compared across scripts by spelling,
+    /// which no form captures.
+    arabic: Vec<u32>,
+    not_arabic: Vec<u32>,
+}
+
+impl Place {
+    pub fn new(words: Vec<Word>) -> Place {
+        let mut place = Place {
+            content: Vec::new(),
+            content_at: Vec::with_capacity(words.len()),
+            by_form: HashMap::new(),
+            arabic: Vec::new(),
+            not_arabic: Vec::new(),
+            words: Vec::new(),
+        };
+        for (k, w) in words.iter().enumerate() {
+            let k = k as u32;
+            place.content_at.push(place.content.len() as u32);
+            if !w.particle {
+                place.content.push(k);
+            }
+            if w.token.script == Script::Arabic {
+                place.arabic.push(k);
+            } else {
+                place.not_arabic.push(k);
+            }
+            for (s, f) in w.stems.iter().zip(&w.forms) {
+                for form in [s, &f.folded, &f.skeleton] {
+                    let at = place.by_form.entry(form.clone()).or_default();
+                    if at.last() != Some(&k) {
+                        at.push(k);
+                    }
+                }
+            }
+        }
+        place.words = words;
+        place
+    }
+
+    pub fn of(text: &str) -> Place {
+        Place::new(words(text))
+    }
+
+    /// Indices (ascending) of the words that may match `part`: a superset, each still to be
+    /// checked with [`word_matches`].
+    fn maybe(&self, part: &Token, forms: &PartForms, allow_variant: bool) -> Vec<u32> {
+        let mut at: Vec<u32> = Vec::new();
+        let mut add = |key: &str| {
+            if let Some(ks) = self.by_form.get(key) {
+                at.extend(ks);
+            }
+        };
+        add(&part.text);
+        for s in &forms.stems {
+            add(s);
+        }
+        if allow_variant {
+            add(&forms.folded);
+            add(&part.key);
+            if part.script == Script::Arabic {
+                at.extend(&self.not_arabic);
+            } else {
+                at.extend(&self.arabic);
+            }
+        }
+        at.sort_unstable();
+        at.dedup();
+        at
+    }
+
+    /// The words that match `part`, ascending.
+    fn matching(&self, part: &Token, forms: &PartForms, allow_variant: bool) -> Vec<u32> {
+        let mut at = self.maybe(part, forms, allow_variant);
+        at.retain(|&k| word_matches(&self.words[k as usize], part, forms, allow_variant).is_some());
+        at
+    }
+}
+
 /// Finds a pattern in the words of one text; the best finding.
 pub fn find(pattern: &Pattern, words: &[Word]) -> Option<Found> {
-    find_in(pattern, &[words]).map(|(_, f)| f)
+    find_in(pattern, &[Place::new(words.to_vec())]).map(|(_, f)| f)
 }
 
 /// Finds a pattern in the several texts of one item (title, summary, content): a keyword in
 /// the first that has it, a full name where it scores best (the first on a tie), else a
 /// distinctive family name alone, unless the item gives that family name to somebody else
 /// (see [`given_to_another`]). Returns the index of the text and the finding.
-pub fn find_in(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> {
+pub fn find_in(pattern: &Pattern, places: &[Place]) -> Option<(usize, Found)> {
     if pattern.name.tokens.is_empty() {
         return None;
     }
@@ -601,11 +746,11 @@ pub fn find_in(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> 
         return places
             .iter()
             .enumerate()
-            .find_map(|(p, words)| find_phrase(pattern, words).map(|f| (p, f)));
+            .find_map(|(p, place)| find_phrase(pattern, place).map(|f| (p, f)));
     }
     let mut best: Option<(usize, Found)> = None;
-    for (p, words) in places.iter().enumerate() {
-        if let Some(found) = find_name(pattern, words) {
+    for (p, place) in places.iter().enumerate() {
+        if let Some(found) = find_name(pattern, place) {
             if best.as_ref().is_none_or(|(_, b)| found.score > b.score) {
                 best = Some((p, found));
             }
@@ -614,41 +759,79 @@ pub fn find_in(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> 
     best.or_else(|| find_alone(pattern, places))
 }
 
-fn find_phrase(pattern: &Pattern, words: &[Word]) -> Option<Found> {
+fn find_phrase(pattern: &Pattern, place: &Place) -> Option<Found> {
+    let words = &place.words;
     let n = pattern.name.tokens.len();
-    (0..words.len().saturating_sub(n - 1)).find_map(|start| {
-        let window = &words[start..start + n];
-        if window[1..].iter().any(|w| w.separated) {
-            return None;
-        }
-        let all = window
-            .iter()
-            .zip(&pattern.name.tokens)
-            .all(|(w, t)| word_matches(w, t, false).is_some());
-        all.then(|| Found {
-            score: FULL_EXACT,
-            text: originals(window.iter()),
-            parts: Vec::new(),
-            alone: false,
-            span: (window[0].start, window[n - 1].end),
-            occurrences: Vec::new(),
+    let first = &pattern.name.tokens[0];
+    // a phrase starts where its first word is
+    place
+        .maybe(first, &pattern.parts[0], false)
+        .into_iter()
+        .map(|k| k as usize)
+        .filter(|&start| start + n <= words.len())
+        .find_map(|start| {
+            let window = &words[start..start + n];
+            if window[1..].iter().any(|w| w.separated) {
+                return None;
+            }
+            let all = window
+                .iter()
+                .zip(pattern.name.tokens.iter().zip(&pattern.parts))
+                .all(|(w, (t, f))| word_matches(w, t, f, false).is_some());
+            all.then(|| Found {
+                score: FULL_EXACT,
+                text: originals(window.iter()),
+                parts: Vec::new(),
+                alone: false,
+                span: (window[0].start, window[n - 1].end),
+                occurrences: Vec::new(),
+            })
         })
-    })
 }
 
 /// A full name: its parts as adjacent words in any order, particles skipped, for a person one
 /// extra word inside.
-fn find_name(pattern: &Pattern, words: &[Word]) -> Option<Found> {
+fn find_name(pattern: &Pattern, place: &Place) -> Option<Found> {
     let parts = &pattern.name.tokens;
-    let content: Vec<&Word> = words.iter().filter(|w| !w.particle).collect();
     let n = parts.len();
+    // Every part must match some word; the windows worth trying are those around the words
+    // of the part that matches fewest (in positions among the content words).
+    let mut rarest: Option<Vec<u32>> = None;
+    for (part, forms) in parts.iter().zip(&pattern.parts) {
+        let at = place.matching(part, forms, true);
+        if at.is_empty() {
+            return None;
+        }
+        if rarest.as_ref().is_none_or(|r| at.len() < r.len()) {
+            rarest = Some(at);
+        }
+    }
+    let anchors: Vec<usize> = rarest?
+        .into_iter()
+        .filter(|&k| !place.words[k as usize].particle)
+        .map(|k| place.content_at[k as usize] as usize)
+        .collect();
+    let content: Vec<&Word> = place
+        .content
+        .iter()
+        .map(|&k| &place.words[k as usize])
+        .collect();
     let single_word_entity = n == 1 && !pattern.person;
     let mut best: Option<Found> = None;
     for size in [n, n + 1] {
         if size == n + 1 && (!pattern.person || n < 2) {
             break;
         }
-        for start in 0..content.len().saturating_sub(size - 1) {
+        if content.len() < size {
+            break;
+        }
+        let mut starts: Vec<usize> = anchors
+            .iter()
+            .flat_map(|&a| a.saturating_sub(size - 1)..=a.min(content.len() - size))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        for start in starts {
             let window = &content[start..start + size];
             if single_word_entity && !window[0].capitalised {
                 continue;
@@ -657,7 +840,7 @@ fn find_name(pattern: &Pattern, words: &[Word]) -> Option<Found> {
             if window[1..].iter().any(|w| w.separated) && n > 1 {
                 continue;
             }
-            if let Some(found) = match_window(parts, window) {
+            if let Some(found) = match_window(pattern, window) {
                 if best.as_ref().is_none_or(|b| found.score > b.score) {
                     best = Some(found);
                 }
@@ -671,16 +854,17 @@ fn find_name(pattern: &Pattern, words: &[Word]) -> Option<Found> {
 }
 
 /// Every part matched to a distinct word of the window; an extra word only inside.
-fn match_window(parts: &[Token], window: &[&Word]) -> Option<Found> {
+fn match_window(pattern: &Pattern, window: &[&Word]) -> Option<Found> {
+    let parts = &pattern.name.tokens;
     let mut used = vec![false; window.len()];
     let mut described = Vec::new();
     let mut variant = false;
-    for part in parts {
+    for (part, forms) in parts.iter().zip(&pattern.parts) {
         let (j, via) = window.iter().enumerate().find_map(|(j, w)| {
             if used[j] {
                 return None;
             }
-            word_matches(w, part, true).map(|via| (j, via))
+            word_matches(w, part, forms, true).map(|via| (j, via))
         })?;
         used[j] = true;
         variant |= via == WordVia::Variant;
@@ -700,16 +884,24 @@ fn match_window(parts: &[Token], window: &[&Word]) -> Option<Found> {
 }
 
 /// A distinctive family name alone, where the item does not give it to somebody else.
-fn find_alone(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> {
+fn find_alone(pattern: &Pattern, places: &[Place]) -> Option<(usize, Found)> {
     pattern.alone.iter().find_map(|&i| {
         let part = &pattern.name.tokens[i];
+        let forms = &pattern.parts[i];
         let mut occurrences = Vec::new();
-        for (p, words) in places.iter().enumerate() {
-            for (k, w) in words.iter().enumerate() {
-                let strict = word_matches(w, part, false).is_some()
-                    || w.stems
-                        .iter()
-                        .any(|s| final_vowel_folded(s) == final_vowel_folded(&part.text));
+        for (p, place) in places.iter().enumerate() {
+            let words = &place.words;
+            // the strict rule below needs an equal stem or an equal folded stem
+            let mut at = place.maybe(part, forms, false);
+            if let Some(ks) = place.by_form.get(&forms.folded) {
+                at.extend(ks);
+                at.sort_unstable();
+                at.dedup();
+            }
+            for k in at.into_iter().map(|k| k as usize) {
+                let w = &words[k];
+                let strict = word_matches(w, part, forms, false).is_some()
+                    || w.forms.iter().any(|f| f.folded == forms.folded);
                 if strict {
                     if given_to_another(pattern, words, k) {
                         return None;
@@ -719,7 +911,7 @@ fn find_alone(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> {
             }
         }
         let &(p, k) = occurrences.first()?;
-        let w = &places[p][k];
+        let w = &places[p].words[k];
         Some((
             p,
             Found {
@@ -730,7 +922,7 @@ fn find_alone(pattern: &Pattern, places: &[&[Word]]) -> Option<(usize, Found)> {
                 span: (w.start, w.end),
                 occurrences: occurrences
                     .iter()
-                    .map(|&(p, k)| (p, (places[p][k].start, places[p][k].end)))
+                    .map(|&(p, k)| (p, (places[p].words[k].start, places[p].words[k].end)))
                     .collect(),
             },
         ))
@@ -747,7 +939,8 @@ fn given_to_another(pattern: &Pattern, words: &[Word], k: usize) -> bool {
             .name
             .tokens
             .iter()
-            .any(|t| word_matches(w, t, true).is_some())
+            .zip(&pattern.parts)
+            .any(|(t, f)| word_matches(w, t, f, true).is_some())
     };
     let name_like = |w: &Word| {
         w.capitalised
@@ -933,22 +1126,15 @@ impl NewsIndex {
     }
 
     /// Watch items (by index, ascending) that some word of `places` could match.
-    pub fn candidates(&self, places: &[&[Word]]) -> Vec<usize> {
+    pub fn candidates(&self, places: &[Place]) -> Vec<usize> {
         let mut out: HashSet<u32> = HashSet::new();
-        let mut looked: HashSet<&str> = HashSet::new();
         let mut arabic = false;
-        for words in places {
-            for w in words.iter() {
-                arabic |= w.token.script == Script::Arabic;
-                for s in &w.stems {
-                    if !looked.insert(s.as_str()) {
-                        continue;
-                    }
-                    for key in [s.clone(), final_vowel_folded(s), translit::skeleton(s)] {
-                        if let Some(items) = self.by_key.get(&key) {
-                            out.extend(items);
-                        }
-                    }
+        for place in places {
+            arabic |= !place.arabic.is_empty();
+            // every stem, folded stem and skeleton of the text's words, each looked up once
+            for key in place.by_form.keys() {
+                if let Some(items) = self.by_key.get(key) {
+                    out.extend(items);
                 }
             }
         }
@@ -1038,8 +1224,8 @@ mod tests {
         assert!(person(son, "Лукашенко Александр Григорьевич подписал").is_none());
         // a bare surname later in the same text is the person named in full before
         let places = [
-            &words("Джон Коул жмет руку Лукашенко")[..],
-            &words("Александр Лукашенко ждёт визита")[..],
+            Place::of("Джон Коул жмет руку Лукашенко"),
+            Place::of("Александр Лукашенко ждёт визита"),
         ];
         let p = Pattern::name("name", son, NameKind::Person);
         assert!(find_in(&p, &places).is_none());
@@ -1065,6 +1251,22 @@ mod tests {
         let (before, _, after) = quote(&long, (start, start + 7));
         assert!(before.starts_with('…') && before.len() < 220, "{before}");
         assert!(after.ends_with('…') && after.len() < 220, "{after}");
+    }
+
+    #[test]
+    fn names_deep_in_a_long_article_are_found_where_their_parts_meet() {
+        let filler =
+            "The ministers met again on Tuesday to discuss the shipping route. ".repeat(60);
+        // the parts are far apart: the surname alone, not a full name
+        let text = format!("Lukashenko spoke first. {filler} Alexander arrived later.");
+        let f = person("Alexander Lukashenko", &text).unwrap();
+        assert!(f.alone, "{f:?}");
+        // the full name after a long article, in the official order with a patronymic
+        let text = format!("{filler} Лукашенко Александр Григорьевич подписал указ.");
+        let f = person("Alexander Lukashenko", &text).unwrap();
+        assert!(!f.alone);
+        assert_eq!(f.text, "Лукашенко Александр");
+        assert_eq!(&text[f.span.0..f.span.1], f.text);
     }
 
     #[test]
