@@ -209,6 +209,11 @@ const STEPS: &[&str] = &[
         after_alert_id INTEGER NOT NULL,
         added_at TEXT NOT NULL
     );",
+    // 8: which channel a message is on, without reading the message: `channel` is the last
+    // column of a row whose text and HTML fill overflow pages, so finding the unqueued alerts
+    // read every digest once per alert (2 million page reads for a cycle with nothing to do
+    // after a first load of 1,100 alerts).
+    "CREATE INDEX outbox_channel ON outbox (channel, id);",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.
