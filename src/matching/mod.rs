@@ -222,10 +222,8 @@ impl Matcher {
             if !item.covers(source) {
                 continue;
             }
-            let Some(m) = score_prepared(item, &w.prepared[i], entry, names, stats) else {
-                continue;
-            };
-            if m.score >= item.threshold.unwrap_or(w.default_threshold) {
+            let threshold = item.threshold.unwrap_or(w.default_threshold);
+            if let Some(m) = score_prepared(item, &w.prepared[i], entry, names, stats, threshold) {
                 out.push((i, m));
             }
         }
@@ -417,7 +415,14 @@ pub fn entry_lookup_keys(entry: &Entry) -> Vec<String> {
 /// nothing at all is shared.
 pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
     let prepared = Prepared::new(query);
-    score_prepared(query, &prepared, entry, &mut EntryNames::new(entry), None)
+    score_prepared(
+        query,
+        &prepared,
+        entry,
+        &mut EntryNames::new(entry),
+        None,
+        f64::MIN,
+    )
 }
 
 /// The entry's names, split into parts once (for the index and every normalisation) and
@@ -473,6 +478,7 @@ fn score_prepared(
     entry: &Entry,
     names: &mut EntryNames<'_>,
     stats: Option<&NameStats>,
+    min_score: f64,
 ) -> Option<Match> {
     if !compatible(item.kind, entry.kind) {
         return None;
@@ -509,6 +515,39 @@ fn score_prepared(
         strictness(item.kind),
         stats,
     )?;
+    let mut score = s.score;
+    // the evidence first, the words after: most pairs scored end below the threshold, and
+    // their reasons would be written for nothing
+    let mut notes = Vec::new();
+    if item.kind == WatchKind::Person && score > 0.0 {
+        for (delta, reason) in [
+            personal::dob_evidence(&item.dates_of_birth, &entry.dates_of_birth),
+            personal::nationality_evidence(&item.nationalities, &entry.nationalities),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            score = (score + delta).clamp(0.0, 1.0);
+            notes.push(format!("; {reason} ({delta:+.2})"));
+        }
+    }
+    if let Some((imo, kind)) = &prepared.imo {
+        let conflicting: Vec<&str> = listed_imos
+            .iter()
+            .filter(|(_, k)| k == kind)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if !conflicting.is_empty() {
+            score = 0.0;
+            notes.push(format!(
+                "; vetoed: watched IMO {imo} differs from listed IMO {}",
+                conflicting.join(", ")
+            ));
+        }
+    }
+    if score < min_score {
+        return None;
+    }
     let same = s.score >= 1.0 && s.pairs.iter().all(|p| p.score >= 1.0);
     let how = if same {
         "same after normalisation".to_string()
@@ -520,32 +559,8 @@ fn score_prepared(
         "{watch_label} \"{}\" {op} {entry_label} \"{}\" ({how})",
         watch_name.original, entry_name.original
     );
-    let mut score = s.score;
-    if item.kind == WatchKind::Person && score > 0.0 {
-        for (delta, reason) in [
-            personal::dob_evidence(&item.dates_of_birth, &entry.dates_of_birth),
-            personal::nationality_evidence(&item.nationalities, &entry.nationalities),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            score = (score + delta).clamp(0.0, 1.0);
-            why.push_str(&format!("; {reason} ({delta:+.2})"));
-        }
-    }
-    if let Some((imo, kind)) = &prepared.imo {
-        let conflicting: Vec<&str> = listed_imos
-            .iter()
-            .filter(|(_, k)| k == kind)
-            .map(|(n, _)| n.as_str())
-            .collect();
-        if !conflicting.is_empty() {
-            score = 0.0;
-            why.push_str(&format!(
-                "; vetoed: watched IMO {imo} differs from listed IMO {}",
-                conflicting.join(", ")
-            ));
-        }
+    for note in notes {
+        why.push_str(&note);
     }
     Some(Match { score, why })
 }

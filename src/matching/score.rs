@@ -5,6 +5,7 @@
 //! amount for each entry part left over. A part pair scores below [`PART_MIN`] counts as no
 //! partner at all: "Alexander" and "Aliaksandravich" share letters, not identity.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::normalize::{split_words, without_joined_article, NormName, Script, Token};
@@ -539,7 +540,7 @@ fn both_attested(a: &Token, b: &Token, stats: Option<&NameStats>) -> bool {
 
 /// "Abdul Rahman" on one side and "Abdulrahman" on the other: two adjacent parts whose
 /// concatenation equals a part of the other name (as text or skeleton) are joined.
-fn merge_split_parts(w: &[Token], e: &[Token]) -> (Vec<Token>, Vec<Token>) {
+fn merge_split_parts<'a>(w: &'a [Token], e: &'a [Token]) -> (Cow<'a, [Token]>, Cow<'a, [Token]>) {
     let w2 = merge_against(w, e);
     let e2 = merge_against(e, &w2);
     (w2, e2)
@@ -549,8 +550,12 @@ pub(crate) const JOIN_PREFIXES: &[&str] = &[
     "abd", "abdul", "abdel", "abdal", "abdol", "abu", "abou", "nur", "nour", "nasr", "zain", "zein",
 ];
 
-fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
-    let mut out: Vec<Token> = Vec::with_capacity(side.len());
+/// `side` with each pair of adjacent parts that `other` writes as one part joined; `side`
+/// itself (borrowed, with the forms its tokens keep) when nothing joins, as for nearly every
+/// pair of names scored.
+fn merge_against<'a>(side: &'a [Token], other: &[Token]) -> Cow<'a, [Token]> {
+    // made at the first join, with the parts before it
+    let mut out: Option<Vec<Token>> = None;
     let mut i = 0;
     while i < side.len() {
         if let Some(next) = side.get(i + 1) {
@@ -578,15 +583,21 @@ fn merge_against(side: &[Token], other: &[Token]) -> Vec<Token> {
                 joins = key.len() >= 4 && other.iter().any(|o| o.key == key);
             }
             if joins && !present_alone(a) && !present_alone(b) {
-                out.push(Token::new(format!("{a}{b}"), side[i].script));
+                out.get_or_insert_with(|| side[..i].to_vec())
+                    .push(Token::new(format!("{a}{b}"), side[i].script));
                 i += 2;
                 continue;
             }
         }
-        out.push(side[i].clone());
+        if let Some(out) = out.as_mut() {
+            out.push(side[i].clone());
+        }
         i += 1;
     }
-    out
+    match out {
+        Some(out) => Cow::Owned(out),
+        None => Cow::Borrowed(side),
+    }
 }
 
 pub fn is_patronymic(part: &str) -> bool {
