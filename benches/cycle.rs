@@ -318,7 +318,7 @@ fn vm_rss_mib() -> f64 {
 
 /// Resident memory over `n` cycles that each parse and diff the whole SDN list (the bytes
 /// differ by a trailing newline, the entries do not), on the daemon's multi-thread runtime.
-fn rss(n: usize, release: bool) {
+pub fn rss(n: usize, release: bool) {
     let dir = std::env::temp_dir().join(format!("watchkeeper-rss-{}", std::process::id()));
     let folder = dir.join("exports");
     std::fs::create_dir_all(&folder).expect("temp dir");

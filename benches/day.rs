@@ -56,11 +56,14 @@
 //! one alert (more when other items match the same entry); the table prints how many of each
 //! day's changes concern watched entries, next to the alerts by event.
 
+#[path = "support/child.rs"]
+mod child;
+
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+use child::run;
 
 use watchkeeper::domain::entry::{EntityKind, Entry};
 use watchkeeper::domain::ident::{parse_as, ImoKind};
@@ -357,57 +360,6 @@ fn watchlist(lists: &Lists, n: usize) -> (String, HashSet<String>) {
 }
 
 // ------------------------------------------------------------------ child processes
-
-struct Run {
-    stdout: String,
-    cpu: Duration,
-    max_rss_kib: i64,
-    wall: Duration,
-}
-
-fn tv(t: libc::timeval) -> Duration {
-    Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-}
-
-/// Runs `bin args... --config dir/watchkeeper.toml` in a fresh child; its own rusage via wait4.
-// The child is reaped by wait4 (which std's `Child::wait` would not report the rusage of).
-#[allow(clippy::zombie_processes)]
-fn run(bin: &Path, dir: &Path, args: &[&str]) -> Run {
-    let stderr = std::fs::File::create(dir.join("stderr.log")).expect("stderr log");
-    let start = Instant::now();
-    let mut child = Command::new(bin)
-        .args(args)
-        .arg("--config")
-        .arg(dir.join("watchkeeper.toml"))
-        .env_remove("WATCHKEEPER_CONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout)
-        .expect("read stdout");
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 reaps the child we spawned (std's Child is not waited).
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut ru) };
-    let wall = start.elapsed();
-    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        let err = std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
-        panic!(
-            "{} {args:?} failed ({status}):\n{stdout}\n{err}",
-            bin.display()
-        );
-    }
-    Run {
-        stdout,
-        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
-        max_rss_kib: ru.ru_maxrss,
-        wall,
-    }
-}
 
 /// The numbers of `once`'s line for the source: entries, added, changed, removed, alerts.
 #[derive(Debug, Clone, Copy, Default)]
