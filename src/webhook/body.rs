@@ -22,6 +22,7 @@ pub fn message(alerts: &[Alert]) -> Message {
         subject: clean(&subject::digest(&sorted)),
         text: lines(&sorted).join("\n"),
         html: String::new(),
+        attachments: Vec::new(),
     }
 }
 
