@@ -1227,6 +1227,25 @@ fn a_digest_above_its_limit_lists_the_most_important_and_attaches_every_alert() 
     assert_eq!(at_limit, render::digest(&alerts, vec![]));
 }
 
+#[test]
+fn a_failing_source_is_not_cut_from_a_large_digest() {
+    let mut alerts = first_load();
+    let mut notice = Alert::for_source(
+        Event::SourceStale,
+        "un-sc",
+        "https://example.org/un.xml",
+        "failing since 2025-12-08T07:00:00Z: HTTP 503 from https://example.org/un.xml".into(),
+        "2025-12-10T07:00:00Z",
+    );
+    notice.id = alerts.len() as i64 + 1;
+    alerts.push(notice);
+    let msg = render::digest_limited(&alerts, vec![], 3);
+    let shown = headings(&msg.html);
+    assert!(shown[0].contains("HAPPINESS I"), "{shown:?}");
+    assert_eq!(shown[1], "2. source-stale: un-sc", "{shown:?}");
+    assert!(msg.subject.contains("1 source-stale"), "{}", msg.subject);
+}
+
 #[tokio::test]
 async fn the_file_transport_carries_the_csv_attachment() {
     let dir = tempfile::tempdir().unwrap();

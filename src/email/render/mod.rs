@@ -101,14 +101,20 @@ fn capped_digest(alerts: &[Alert], to: Vec<String>, limit: usize) -> Message {
     msg
 }
 
-/// The alerts most important first: those an identifier (IMO, MMSI) matched, then by score,
-/// highest first; among equals in [`EVENT_ORDER`], then oldest first (by time, then id). A
-/// stable sort, so equal alerts keep the order they came in.
+/// The alerts most important first: those an identifier (IMO, MMSI) matched, then notices
+/// that a source is failing or works again (they carry no score, and a reader must not miss
+/// that a list went unread), then by score, highest first; among equals in [`EVENT_ORDER`],
+/// then oldest first (by time, then id).
 pub fn rank(alerts: &[Alert]) -> Vec<&Alert> {
+    let tier = |a: &Alert| match a.event {
+        _ if a.identifier_match() => 0,
+        Event::SourceStale | Event::SourceRecovered => 1,
+        _ => 2,
+    };
     let mut ranked: Vec<&Alert> = alerts.iter().collect();
     ranked.sort_by(|a, b| {
-        b.identifier_match()
-            .cmp(&a.identifier_match())
+        tier(a)
+            .cmp(&tier(b))
             .then(b.score.total_cmp(&a.score))
             .then(event_rank(a.event).cmp(&event_rank(b.event)))
             .then_with(|| a.created_at.cmp(&b.created_at))
