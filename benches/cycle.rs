@@ -197,6 +197,7 @@ fn run_once(n: usize, every_kind: bool) {
             mode: MailMode::Digest,
             give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
             claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
+            digest_limit: watchkeeper::email::render::DEFAULT_DIGEST_LIMIT,
         },
         webhooks: Vec::new(),
         threshold: watchkeeper::matching::DEFAULT_THRESHOLD,

@@ -245,6 +245,10 @@ pub struct EmailConfig {
     /// [`crate::outbox::CLAIM_TIMEOUT`] (10 minutes). Shorter than the SMTP timeout (30 s), a
     /// live sender's claim may be taken over and its message sent twice (same Message-ID).
     pub claim_timeout: Duration,
+    /// A digest of more alerts than this lists only this many, the most important first, and
+    /// attaches every alert as `alerts.csv`; default
+    /// [`DEFAULT_DIGEST_LIMIT`](crate::email::render::DEFAULT_DIGEST_LIMIT) (200).
+    pub digest_limit: usize,
 }
 
 /// Used as sender by the `file` and `stdout` transports when the config names none.
@@ -419,6 +423,7 @@ struct RawEmail {
     mode: Option<Spanned<MailMode>>,
     give_up_after: Option<Spanned<String>>,
     claim_timeout: Option<Spanned<String>>,
+    digest_limit: Option<Spanned<i64>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -866,6 +871,22 @@ impl<'a> Cx<'a> {
                 "claim_timeout",
                 crate::outbox::CLAIM_TIMEOUT,
             )?,
+            digest_limit: match &e.digest_limit {
+                None => crate::email::render::DEFAULT_DIGEST_LIMIT,
+                Some(n) => usize::try_from(*n.get_ref())
+                    .ok()
+                    .filter(|&n| n >= 1)
+                    .ok_or_else(|| {
+                        self.err(
+                            n,
+                            format!(
+                                "digest_limit: expected a whole number of alerts, 1 or more, \
+                                 found {}",
+                                n.get_ref()
+                            ),
+                        )
+                    })?,
+            },
         })
     }
 }
@@ -1036,8 +1057,12 @@ pub fn summary(config: &Config, watchlist: &Watchlist) -> String {
 
 fn describe_transport(e: &EmailConfig) -> String {
     let mode = match e.mode {
-        MailMode::Digest => "digest (one email per cycle per recipient)",
-        MailMode::Each => "each (one email per alert)",
+        MailMode::Digest => format!(
+            "digest (one email per cycle per recipient; above {} alerts, the {} most important \
+             are listed and all are attached as alerts.csv)",
+            e.digest_limit, e.digest_limit
+        ),
+        MailMode::Each => "each (one email per alert)".to_string(),
     };
     let how = match e.transport {
         TransportKind::Smtp => {

@@ -84,7 +84,10 @@ fn plan(alerts: &[Alert], cfg: &EmailConfig) -> Vec<(Vec<i64>, Message)> {
                 .map(|(idxs, to)| {
                     let chosen: Vec<Alert> = idxs.iter().map(|&i| alerts[i].clone()).collect();
                     let ids = chosen.iter().map(|a| a.id).collect();
-                    (ids, email::render::digest(&chosen, to))
+                    (
+                        ids,
+                        email::render::digest_limited(&chosen, to, cfg.digest_limit),
+                    )
                 })
                 .collect()
         }
@@ -180,6 +183,7 @@ pub async fn deliver_all(
             subject: m.subject.clone(),
             text: m.text.clone(),
             html: m.html.clone(),
+            attachments: m.attachments.clone(),
         };
         tracing::debug!(
             message_id = m.id,

@@ -304,6 +304,23 @@ fn give_up_after_is_a_duration_of_four_days_by_default() {
 }
 
 #[test]
+fn digest_limit_is_200_alerts_by_default_and_at_least_one() {
+    assert_eq!(smtp_email("").digest_limit, 200);
+    assert_eq!(smtp_email("digest_limit = 25\n").digest_limit, 25);
+    for bad in ["0", "-3"] {
+        let email = format!("[email]\ntransport = \"stdout\"\ndigest_limit = {bad}\n");
+        let err = parse_config(&config_text("", &email)).unwrap_err();
+        assert_eq!(position(&err).0, 8, "{err}");
+        assert!(
+            err.to_string().contains(&format!(
+                "digest_limit: expected a whole number of alerts, 1 or more, found {bad}"
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn claim_timeout_is_ten_minutes_by_default() {
     assert_eq!(
         smtp_email("").claim_timeout,

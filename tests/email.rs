@@ -814,6 +814,7 @@ fn smtp_config(server_port: u16, tls: TlsMode) -> (EmailConfig, tempfile::TempDi
         mode: MailMode::Digest,
         give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
         claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
+        digest_limit: watchkeeper::email::render::DEFAULT_DIGEST_LIMIT,
     };
     (cfg, dir)
 }
@@ -1045,6 +1046,7 @@ async fn file_transport_writes_one_parseable_eml_per_message() {
         mode: MailMode::Each,
         give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
         claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
+        digest_limit: watchkeeper::email::render::DEFAULT_DIGEST_LIMIT,
     };
     let alerts = six_alerts();
     for a in &alerts {
@@ -1078,4 +1080,209 @@ async fn file_transport_writes_one_parseable_eml_per_message() {
         Some(&1)
     );
     assert_eq!(subjects.values().sum::<i32>(), 6);
+}
+
+// ---- digests above their limit ------------------------------------------------------------
+
+/// Every entry of the July 2021 snapshot as an `already-listed` alert with a name match of
+/// some score (a first load), and the HAPPINESS I alert an IMO number matched, last.
+fn first_load() -> Vec<Alert> {
+    let mut alerts: Vec<Alert> = snapshot("snap2")
+        .iter()
+        .filter(|e| e.id != "15055")
+        .enumerate()
+        .map(|(i, e)| {
+            let mut a = list_alert(i as i64 + 1, Event::AlreadyListed, e, &e.name);
+            // Scores from 0.86 to 1.00, some equal, none in order of the ids.
+            a.score = 0.86 + ((i * 7) % 15) as f64 / 100.0;
+            a
+        })
+        .collect();
+    let mut by_imo = changed_alert();
+    by_imo.id = alerts.len() as i64 + 1;
+    by_imo.event = Event::AlreadyListed;
+    by_imo.changes.clear();
+    alerts.push(by_imo);
+    alerts
+}
+
+/// The numbered alert headings of a HTML part ("3. already-listed: …"), unwrapped.
+fn headings(html: &str) -> Vec<String> {
+    html.lines()
+        .filter(|l| l.starts_with("<h3 id=\"alert-"))
+        .map(|l| {
+            let start = l.find("\">").unwrap() + 2;
+            l[start..l.find("</h3>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+fn csv_rows(csv_text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_digest_above_its_limit_lists_the_most_important_and_attaches_every_alert() {
+    let alerts = first_load();
+    let total = alerts.len();
+    assert!(total > 20, "{total}");
+    let msg = render::digest_limited(&alerts, vec![], 5);
+
+    let intro: String = paragraph(&msg.text, &format!("{total} alerts")).join(" ");
+    assert!(
+        intro.contains(&format!("5 of {total} alerts shown"))
+            && intro.contains(&format!("all {total} are in the attached alerts.csv")),
+        "{intro}"
+    );
+    assert!(
+        msg.html
+            .contains(&format!("all {total} are in the attached alerts.csv")),
+        "the HTML part says it too"
+    );
+    assert!(msg
+        .subject
+        .starts_with(&format!("watchkeeper: {total} already-listed: HAPPINESS I")));
+
+    // Exactly five alerts in detail, the IMO match first, then by score.
+    let shown = headings(&msg.html);
+    assert_eq!(shown.len(), 5, "{shown:?}");
+    assert!(
+        shown[0].starts_with("1. already-listed: HAPPINESS I (IMO 9212905)"),
+        "{shown:?}"
+    );
+    let score_of = |heading: &str| {
+        alerts
+            .iter()
+            .find(|a| heading.contains(&format!(": {} ", render::html_escape(&a.entry_name))))
+            .map(|a| a.score)
+            .unwrap_or_else(|| panic!("{heading}"))
+    };
+    let scores: Vec<f64> = shown[1..].iter().map(|h| score_of(h)).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let lowest_shown = scores.last().copied().unwrap();
+    for a in &alerts {
+        let listed = msg.html.contains(&format!(", id {}]", a.entry_id));
+        if a.score > lowest_shown {
+            assert!(listed, "{} ({}) should be shown", a.entry_name, a.score);
+        } else if a.score < lowest_shown {
+            assert!(
+                !listed,
+                "{} ({}) should not be shown",
+                a.entry_name, a.score
+            );
+        }
+    }
+
+    // The attachment: every alert, one row each, in the same ranking.
+    assert_eq!(msg.attachments.len(), 1);
+    let csv_file = &msg.attachments[0];
+    assert_eq!(csv_file.filename, "alerts.csv");
+    assert!(csv_file.content_type.starts_with("text/csv"));
+    let rows = csv_rows(&csv_file.body);
+    assert_eq!(rows.len(), total);
+    let ids: std::collections::BTreeSet<i64> = rows
+        .iter()
+        .map(|r| r["alert_id"].parse().unwrap())
+        .collect();
+    assert_eq!(ids, alerts.iter().map(|a| a.id).collect());
+    assert_eq!(rows[0]["entry_name"], "HAPPINESS I");
+    assert_eq!(rows[0]["identifier_match"], "yes");
+    assert!(
+        rows[0]["identifiers"].contains("IMO 9212905"),
+        "{:?}",
+        rows[0]
+    );
+    assert_eq!(
+        rows.iter().filter(|r| r["shown_in_email"] == "yes").count(),
+        5
+    );
+    let maduro = rows
+        .iter()
+        .find(|r| r["entry_id"] == "22790")
+        .expect("Maduro's row");
+    assert_eq!(
+        maduro["entry_name"], "MADURO MOROS, Nicolas",
+        "a comma, quoted"
+    );
+    assert_eq!(maduro["list"], "OFAC SDN list");
+    assert_eq!(maduro["list_published"], "2021-07");
+    assert!(maduro["exclude_token"].starts_with("ofac-sdn:22790@"));
+
+    // At the limit, the digest is as it always was.
+    let at_limit = render::digest_limited(&alerts, vec![], total);
+    assert!(at_limit.attachments.is_empty());
+    assert_eq!(headings(&at_limit.html).len(), total);
+    assert_eq!(at_limit, render::digest(&alerts, vec![]));
+}
+
+#[test]
+fn a_failing_source_is_not_cut_from_a_large_digest() {
+    let mut alerts = first_load();
+    let mut notice = Alert::for_source(
+        Event::SourceStale,
+        "un-sc",
+        "https://example.org/un.xml",
+        "failing since 2025-12-08T07:00:00Z: HTTP 503 from https://example.org/un.xml".into(),
+        "2025-12-10T07:00:00Z",
+    );
+    notice.id = alerts.len() as i64 + 1;
+    alerts.push(notice);
+    let msg = render::digest_limited(&alerts, vec![], 3);
+    let shown = headings(&msg.html);
+    assert!(shown[0].contains("HAPPINESS I"), "{shown:?}");
+    assert_eq!(shown[1], "2. source-stale: un-sc", "{shown:?}");
+    assert!(msg.subject.contains("1 source-stale"), "{}", msg.subject);
+}
+
+#[tokio::test]
+async fn the_file_transport_carries_the_csv_attachment() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let cfg = EmailConfig {
+        transport: TransportKind::File,
+        path: Some(outbox.clone()),
+        host: None,
+        port: None,
+        tls: TlsMode::Starttls,
+        username: None,
+        password_file: None,
+        password_env: None,
+        ca_file: None,
+        from: "watchkeeper <alerts@example.org>".into(),
+        to: recipients(),
+        mode: MailMode::Digest,
+        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
+        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
+        digest_limit: 5,
+    };
+    let alerts = first_load();
+    let msg = render::digest_limited(&alerts, recipients(), cfg.digest_limit);
+    email::send(&cfg, &msg).await.unwrap();
+    let file = std::fs::read_dir(&outbox).unwrap().next().unwrap().unwrap();
+    let raw = std::fs::read(file.path()).unwrap();
+    let parsed = MessageParser::default().parse(&raw).expect("parseable");
+    let ct = parsed.content_type().unwrap();
+    assert_eq!((ct.ctype(), ct.subtype()), ("multipart", Some("mixed")));
+    assert!(parsed.body_text(0).unwrap().contains("5 of"));
+    assert!(parsed.body_html(0).is_some());
+    assert_eq!(parsed.attachment_count(), 1);
+    let part = parsed.attachment(0).unwrap();
+    assert_eq!(part.attachment_name(), Some("alerts.csv"));
+    let pct = part.content_type().unwrap();
+    assert_eq!((pct.ctype(), pct.subtype()), ("text", Some("csv")));
+    let body = String::from_utf8(part.contents().to_vec()).unwrap();
+    assert_eq!(csv_rows(&body).len(), alerts.len());
+    assert!(body.contains("\r\n"), "RFC 4180 line ends");
 }

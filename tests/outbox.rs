@@ -32,6 +32,7 @@ fn relay_config(port: u16) -> EmailConfig {
         mode: MailMode::Digest,
         give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
         claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
+        digest_limit: watchkeeper::email::render::DEFAULT_DIGEST_LIMIT,
     }
 }
 
@@ -47,6 +48,7 @@ fn queued(n: usize) -> (tempfile::TempDir, PathBuf) {
                 subject: format!("message {i}"),
                 text: format!("alert text {i}"),
                 html: format!("<p>alert text {i}</p>"),
+                attachments: Vec::new(),
             };
             (Vec::new(), msg)
         })

@@ -321,6 +321,14 @@ impl Alert {
         Some(exclude_token(&self.source, &self.entry_id, version))
     }
 
+    /// Whether a decisive identifier (an equal IMO or MMSI number) made the match, rather
+    /// than a name: the strongest evidence an alert can carry. The matcher records it as the
+    /// start of the reason (`IMO 9187629 equals the IMO number of vessel "ARTAVIL"`).
+    pub fn identifier_match(&self) -> bool {
+        (self.why.starts_with("IMO ") || self.why.starts_with("MMSI "))
+            && self.why.contains(" equals the ")
+    }
+
     /// The entry as published, for list alerts.
     pub fn entry(&self) -> Option<&Entry> {
         match &self.subject {

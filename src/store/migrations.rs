@@ -214,6 +214,9 @@ const STEPS: &[&str] = &[
     // read every digest once per alert (2 million page reads for a cycle with nothing to do
     // after a first load of 1,100 alerts).
     "CREATE INDEX outbox_channel ON outbox (channel, id);",
+    // 9: files sent with a message (a capped digest's alerts.csv), as a JSON array of
+    // {filename, content_type, body}; NULL, as in every row stored before, is none.
+    "ALTER TABLE outbox ADD COLUMN attachments TEXT;",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.
@@ -263,8 +266,71 @@ pub(super) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::email::render::{Attachment, Message};
     use crate::store::history::HistoryQuery;
+    use crate::store::outbox::ClaimRule;
     use crate::store::Store;
+
+    fn claim(store: &mut Store) -> crate::store::OutboxMessage {
+        let rule = ClaimRule {
+            owner: "test",
+            now: "2026-12-02T07:00:00Z",
+            after_id: 0,
+            due_before: None,
+            stale_before: "2026-12-02T06:00:00Z",
+        };
+        store
+            .claim_next(&rule, "<1@example.org>")
+            .unwrap()
+            .expect("a message to claim")
+    }
+
+    #[test]
+    fn a_message_queued_before_attachments_existed_is_sent_without_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for step in &STEPS[..7] {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 7).unwrap();
+            conn.execute(
+                "INSERT INTO outbox (recipients, subject, text, html, state, attempts,
+                                     next_attempt_at, created_at)
+                 VALUES ('[\"c@example.org\"]', 'old digest', 'text', '<p>html</p>', 'pending',
+                         0, '2026-12-01T07:00:00Z', '2026-12-01T07:00:00Z')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        let m = claim(&mut store);
+        assert_eq!(
+            (m.subject.as_str(), m.text.as_str()),
+            ("old digest", "text")
+        );
+        assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn a_queued_attachment_is_claimed_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("w.db")).unwrap();
+        let csv = Attachment {
+            filename: "alerts.csv".into(),
+            content_type: "text/csv; charset=utf-8".into(),
+            body: "\u{feff}rank,entry_name\r\n1,\"MADURO MOROS, Nicolas\"\r\n".into(),
+        };
+        let msg = Message {
+            to: vec!["c@example.org".into()],
+            subject: "digest".into(),
+            attachments: vec![csv.clone()],
+            ..Message::default()
+        };
+        store.queue_messages(&[(Vec::new(), msg)]).unwrap();
+        assert_eq!(claim(&mut store).attachments, vec![csv]);
+    }
 
     #[test]
     fn a_first_schema_database_keeps_its_entries_as_version_1_of_episode_1() {

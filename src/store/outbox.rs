@@ -11,6 +11,7 @@
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::domain::alert::Alert;
+use crate::email::render::Attachment;
 
 use super::{now, Result, Store};
 
@@ -32,10 +33,12 @@ pub struct OutboxMessage {
     pub first_failed_at: Option<String>,
     /// [`EMAIL`] or `webhook:NAME`.
     pub channel: String,
+    /// Files sent with the message; none for a message stored before attachments existed.
+    pub attachments: Vec<Attachment>,
 }
 
-const COLUMNS: &str =
-    "id, recipients, subject, text, html, attempts, message_id, first_failed_at, channel";
+const COLUMNS: &str = "id, recipients, subject, text, html, attempts, message_id, \
+                       first_failed_at, channel, attachments";
 
 fn row_to_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMessage> {
     let recipients: String = r.get(1)?;
@@ -49,6 +52,19 @@ fn row_to_message(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxMessage> {
         message_id: r.get(6)?,
         first_failed_at: r.get(7)?,
         channel: r.get(8)?,
+        attachments: r
+            .get::<_, Option<String>>(9)?
+            .map(|json| {
+                serde_json::from_str(&json).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        9,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })
+            })
+            .transpose()?
+            .unwrap_or_default(),
     })
 }
 
@@ -294,15 +310,17 @@ fn insert_messages(
     for (alert_ids, msg) in messages {
         tx.execute(
             "INSERT INTO outbox (recipients, subject, text, html, state, attempts,
-                                 next_attempt_at, created_at, channel)
-             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5, ?6)",
+                                 next_attempt_at, created_at, channel, attachments)
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5, ?6, ?7)",
             params![
                 serde_json::to_string(&msg.to).expect("strings serialize"),
                 msg.subject,
                 msg.text,
                 msg.html,
                 now,
-                channel
+                channel,
+                (!msg.attachments.is_empty())
+                    .then(|| serde_json::to_string(&msg.attachments).expect("strings serialize")),
             ],
         )?;
         let outbox_id = tx.last_insert_rowid();

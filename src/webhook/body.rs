@@ -1,7 +1,10 @@
 //! What a webhook posts. Every format says the same as the email: the subject, then one line
-//! per alert (its title and why it matched), at most [`MAX_LINES`] of them. The `json` format
-//! adds every alert's fields, for a program to read. Everything from a list or a feed is
-//! untrusted: control characters are dropped, and each format escapes what its markup reads.
+//! per alert (its title and why it matched), at most [`MAX_LINES`] of them: above that, the
+//! most important ones as a capped email digest ranks them (identifier matches first, then by
+//! score), and a line counting the rest. The `json` format adds every alert's fields, for a
+//! program to read; a digest posts at most [`JSON_ALERTS`] of them at a time (see
+//! [`super::plan`]). Everything from a list or a feed is untrusted: control characters are
+//! dropped, and each format escapes what its markup reads.
 
 use serde_json::{json, Value};
 
@@ -14,6 +17,10 @@ use crate::email::Message;
 /// of `already-listed` alerts, more than a chat message holds).
 pub const MAX_LINES: usize = 40;
 
+/// Alerts one `json` post carries: a digest of more goes out as several posts, so that every
+/// alert reaches the program and no post grows without bound (about 0.5 kB an alert).
+pub const JSON_ALERTS: usize = 200;
+
 /// The stored form of a webhook message: the subject and the plain lines (no recipients).
 pub fn message(alerts: &[Alert]) -> Message {
     let sorted = sorted(alerts);
@@ -22,6 +29,7 @@ pub fn message(alerts: &[Alert]) -> Message {
         subject: clean(&subject::digest(&sorted)),
         text: lines(&sorted).join("\n"),
         html: String::new(),
+        attachments: Vec::new(),
     }
 }
 
@@ -81,8 +89,12 @@ pub fn payload(format: WebhookFormat, key: &str, msg: &Message, alerts: &[Alert]
     }
 }
 
-/// The alerts in digest order (by event, as the email lists them), then by id.
+/// The alerts in digest order (by event, as the email lists them), then by id; more than
+/// [`MAX_LINES`], most important first, so that the lines shown are those.
 fn sorted(alerts: &[Alert]) -> Vec<&Alert> {
+    if alerts.len() > MAX_LINES {
+        return crate::email::render::rank(alerts);
+    }
     let mut sorted: Vec<&Alert> = alerts.iter().collect();
     sorted.sort_by_key(|a| {
         let rank = crate::domain::alert::Event::ALL
@@ -237,6 +249,58 @@ mod tests {
             json["alerts"].as_array().unwrap().len(),
             100,
             "json keeps them all"
+        );
+    }
+
+    #[test]
+    fn the_lines_of_a_large_digest_are_its_most_important_alerts() {
+        let mut alerts: Vec<Alert> = (1..=100)
+            .map(|i| mentioned(i, &format!("item {i}")))
+            .collect();
+        for a in &mut alerts {
+            a.score = 0.5;
+        }
+        alerts[97].score = 0.9;
+        alerts[98].event = Event::AlreadyListed;
+        alerts[98].entry_name = "HAPPINESS I".into();
+        alerts[98].why = "IMO 9212905 equals the IMO number of vessel \"HAPPINESS I\"".into();
+        let msg = message(&alerts);
+        let lines: Vec<&str> = msg.text.lines().collect();
+        assert!(lines[0].contains("HAPPINESS I"), "{}", msg.text);
+        assert!(lines[1].contains("\"item 98\""), "{}", msg.text);
+        assert!(
+            lines[2].contains("\"item 1\""),
+            "then oldest first: {}",
+            msg.text
+        );
+    }
+
+    #[test]
+    fn a_json_digest_of_many_alerts_is_posted_in_parts_that_carry_them_all() {
+        let alerts: Vec<Alert> = (1..=450)
+            .map(|i| mentioned(i, &format!("item {i}")))
+            .collect();
+        let json =
+            crate::config::WebhookConfig::new("hook", WebhookFormat::Json, "https://example.org/h");
+        let parts = super::super::plan(&alerts, &json);
+        let sizes: Vec<usize> = parts.iter().map(|(ids, _)| ids.len()).collect();
+        assert_eq!(sizes, [JSON_ALERTS, JSON_ALERTS, 50]);
+        let all: Vec<i64> = parts.iter().flat_map(|(ids, _)| ids.clone()).collect();
+        assert_eq!(all, (1..=450).collect::<Vec<i64>>());
+        assert!(
+            parts[2].1.subject.ends_with("(part 3 of 3)"),
+            "{}",
+            parts[2].1.subject
+        );
+        let slack = crate::config::WebhookConfig::new(
+            "chat",
+            WebhookFormat::Slack,
+            "https://example.org/h",
+        );
+        assert_eq!(
+            super::super::plan(&alerts, &slack).len(),
+            1,
+            "one chat post"
         );
     }
 }

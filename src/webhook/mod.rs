@@ -66,9 +66,27 @@ fn one_line(e: &reqwest::Error) -> String {
 /// Characters of an endpoint's error answer kept in the message's `last_error`.
 const ERROR_BODY_CHARS: usize = 200;
 
-/// The messages a webhook gets for `alerts`: one for them all (digest) or one each.
+/// The messages a webhook gets for `alerts`: one for them all (digest) or one each. A chat
+/// digest is one post, whatever the number of alerts: it shows [`body::MAX_LINES`] of them
+/// and counts the rest. A `json` digest of more than [`body::JSON_ALERTS`] alerts is several
+/// posts of at most that many each (oldest first, the subject saying "part i of n"), so that
+/// a program gets every alert and no post is unbounded.
 pub fn plan(alerts: &[Alert], cfg: &WebhookConfig) -> Vec<(Vec<i64>, Message)> {
     match cfg.mode {
+        MailMode::Digest
+            if cfg.format == WebhookFormat::Json && alerts.len() > body::JSON_ALERTS =>
+        {
+            let parts = alerts.len().div_ceil(body::JSON_ALERTS);
+            alerts
+                .chunks(body::JSON_ALERTS)
+                .enumerate()
+                .map(|(i, part)| {
+                    let mut msg = body::message(part);
+                    msg.subject = format!("{} (part {} of {parts})", msg.subject, i + 1);
+                    (part.iter().map(|a| a.id).collect(), msg)
+                })
+                .collect()
+        }
         MailMode::Digest => vec![(alerts.iter().map(|a| a.id).collect(), body::message(alerts))],
         MailMode::Each => alerts
             .iter()

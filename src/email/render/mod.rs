@@ -5,6 +5,7 @@
 //! text part drops control characters (a list could carry terminal escape sequences) and the HTML
 //! part escapes every value and links only `http(s)` URLs.
 
+pub mod attachment;
 mod html;
 mod remarks;
 pub mod subject;
@@ -16,12 +17,24 @@ use crate::domain::entry::{Entry, FeedItem};
 pub use html::html_escape;
 
 /// One email, ready for a transport.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Message {
     pub to: Vec<String>,
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Files sent with the message (a capped digest's `alerts.csv`); none for most messages.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a message, as text (the outbox stores it with the message, so that a
+/// resend carries the same bytes).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    /// A MIME type, with its parameters (`text/csv; charset=utf-8`).
+    pub content_type: String,
+    pub body: String,
 }
 
 /// Digests list alerts and counts in this order.
@@ -30,9 +43,26 @@ const EVENT_ORDER: [Event; 7] = Event::ALL;
 /// Characters of feed text shown on each side of the matched phrase.
 const EXCERPT_CONTEXT: usize = 160;
 
+/// Alerts a digest shows unless the config says otherwise (`[email] digest_limit`).
+pub const DEFAULT_DIGEST_LIMIT: usize = 200;
+
+/// [`digest_limited`] with [`DEFAULT_DIGEST_LIMIT`].
+pub fn digest(alerts: &[Alert], to: Vec<String>) -> Message {
+    digest_limited(alerts, to, DEFAULT_DIGEST_LIMIT)
+}
+
 /// One message for many alerts (mode `digest`): a summary table of every alert, then each
 /// alert in detail, in [`EVENT_ORDER`].
-pub fn digest(alerts: &[Alert], to: Vec<String>) -> Message {
+///
+/// Above `limit` alerts (a first load can raise thousands), the table and the details cover
+/// only the `limit` most important ones, in [`rank`] order, and every alert goes into the
+/// attached `alerts.csv`: an email of thousands of alerts is one no one reads, and it takes
+/// long to build and to send.
+pub fn digest_limited(alerts: &[Alert], to: Vec<String>, limit: usize) -> Message {
+    let limit = limit.max(1);
+    if alerts.len() > limit {
+        return capped_digest(alerts, to, limit);
+    }
     let mut sorted: Vec<&Alert> = alerts.iter().collect();
     sorted.sort_by_key(|a| event_rank(a.event));
     let subject = subject::digest(&sorted);
@@ -49,6 +79,48 @@ pub fn digest(alerts: &[Alert], to: Vec<String>) -> Message {
     };
     let blocks: Vec<Block> = sorted.iter().map(|a| block(a)).collect();
     message(to, &subject, &intro, &summary, &blocks)
+}
+
+fn capped_digest(alerts: &[Alert], to: Vec<String>, limit: usize) -> Message {
+    let ranked = rank(alerts);
+    let shown = &ranked[..limit];
+    let subject = subject::digest(&ranked);
+    let intro = format!(
+        "{} alerts: {}. {limit} of {} alerts shown, identifier matches (IMO, MMSI) first, then \
+         by score; all {} are in the attached {}.",
+        alerts.len(),
+        count_summary(alerts),
+        alerts.len(),
+        alerts.len(),
+        attachment::FILENAME,
+    );
+    let summary: Vec<Row> = shown.iter().map(|a| summary_row(a)).collect();
+    let blocks: Vec<Block> = shown.iter().map(|a| block(a)).collect();
+    let mut msg = message(to, &subject, &intro, &summary, &blocks);
+    msg.attachments = vec![attachment::alerts_csv(&ranked, limit)];
+    msg
+}
+
+/// The alerts most important first: those an identifier (IMO, MMSI) matched, then notices
+/// that a source is failing or works again (they carry no score, and a reader must not miss
+/// that a list went unread), then by score, highest first; among equals in [`EVENT_ORDER`],
+/// then oldest first (by time, then id).
+pub fn rank(alerts: &[Alert]) -> Vec<&Alert> {
+    let tier = |a: &Alert| match a.event {
+        _ if a.identifier_match() => 0,
+        Event::SourceStale | Event::SourceRecovered => 1,
+        _ => 2,
+    };
+    let mut ranked: Vec<&Alert> = alerts.iter().collect();
+    ranked.sort_by(|a, b| {
+        tier(a)
+            .cmp(&tier(b))
+            .then(b.score.total_cmp(&a.score))
+            .then(event_rank(a.event).cmp(&event_rank(b.event)))
+            .then_with(|| a.created_at.cmp(&b.created_at))
+            .then(a.id.cmp(&b.id))
+    });
+    ranked
 }
 
 /// One message for one alert (mode `each`).
@@ -78,6 +150,7 @@ fn message(
         subject: text::clean_line(subject),
         text: text::body(intro, summary, blocks),
         html: html::body(subject, intro, summary, blocks),
+        attachments: Vec::new(),
     }
 }
 
