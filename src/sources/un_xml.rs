@@ -85,9 +85,18 @@ fn clean(text: &str) -> Option<Cow<'_, str>> {
     if trimmed.is_empty() {
         return None;
     }
-    // Most texts are clean already, and are then taken as they are.
-    let collapsed =
-        !trimmed.contains("  ") && !trimmed.contains(|c: char| c.is_whitespace() && c != ' ');
+    // Most texts are clean already, and are then taken as they are: words apart by single
+    // spaces.
+    let mut after_space = false;
+    let collapsed = trimmed.chars().all(|c| {
+        let fits = if c == ' ' {
+            !after_space
+        } else {
+            !c.is_whitespace()
+        };
+        after_space = c == ' ';
+        fits
+    });
     if collapsed {
         return Some(Cow::Borrowed(trimmed));
     }
