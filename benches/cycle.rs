@@ -9,7 +9,8 @@
 //!   cargo bench --bench cycle -- parse-ratio  [FILE]  (default: the UN list, then the other XML
 //!                                                     lists: parsing against a bare quick-xml
 //!                                                     scan of the same bytes that decodes every
-//!                                                     text node; median of the rounds)
+//!                                                     text node; medians of the rounds, in
+//!                                                     wall and in thread CPU time)
 //!   cargo bench --bench cycle -- once-all     [ITEMS] (one config with every real list file)
 //!   cargo bench --bench cycle -- same-content [REPS]  (default 5: the full SDN 2021 files read
 //!                                                     again with a new mtime, as a server that
