@@ -6,6 +6,11 @@
 //!   cargo bench --bench cycle -- once         [ITEMS] (default 100: OFAC 2021 + UN 2018-10, a
 //!                                                     watchlist of ITEMS real names, file transport)
 //!   cargo bench --bench cycle -- parse-all            (every real list file, every kind)
+//!   cargo bench --bench cycle -- parse-ratio  [FILE]  (default: the UN list, then the other XML
+//!                                                     lists: parsing against a bare quick-xml
+//!                                                     scan of the same bytes that decodes every
+//!                                                     text node; medians of the rounds, in
+//!                                                     wall and in thread CPU time)
 //!   cargo bench --bench cycle -- once-all     [ITEMS] (one config with every real list file)
 //!   cargo bench --bench cycle -- same-content [REPS]  (default 5: the full SDN 2021 files read
 //!                                                     again with a new mtime, as a server that
@@ -147,6 +152,87 @@ fn parse_all() {
             Ok(_) => println!("{kind:18} not a list"),
             Err(e) => println!("{kind:18} refused: {e}  ({took:.1} ms)"),
         }
+    }
+}
+
+/// Rounds of `parse-ratio`, alternating scan and parse so that both see the same machine load.
+const RATIO_ROUNDS: usize = 21;
+
+/// The lower limit of parsing a list: quick-xml reading every event of the same bytes into one
+/// reused buffer, decoding and unescaping every text node, and keeping nothing.
+fn bare_scan(bytes: &[u8]) -> usize {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut buf = Vec::new();
+    let mut chars = 0;
+    loop {
+        match reader.read_event_into(&mut buf).expect("real list is XML") {
+            Event::Text(t) => chars += t.unescape().map_or(0, |t| t.len()),
+            Event::CData(c) => chars += c.decode().map_or(0, |t| t.len()),
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    chars
+}
+
+/// CPU time of this thread: on a machine shared with other work, being descheduled does not
+/// count, as it does in wall time.
+fn thread_cpu_ms() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill in.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 * 1e3 + t.tv_nsec as f64 / 1e6
+}
+
+/// The bare scan's time over the parse's (both medians) for each XML list: 1.0 would be a
+/// parse as fast as reading the XML at all.
+pub fn parse_ratio(file: Option<PathBuf>) {
+    let mut lists: Vec<(&str, PathBuf)> = match file {
+        Some(path) => vec![("un_sc_xml", path)],
+        None => all_lists()
+            .into_iter()
+            .filter(|(_, kind, _)| kind.ends_with("_xml"))
+            .map(|(_, kind, path)| (kind, path))
+            .collect(),
+    };
+    // The UN list first: it is the figure the target is set on.
+    lists.sort_by_key(|(kind, _)| *kind != "un_sc_xml");
+    for (kind, path) in lists {
+        let format = format_for(kind, &FormatOptions::default()).expect("known kind");
+        let bodies = local_bodies(format.as_ref(), &path).expect("read list file");
+        let bytes = &bodies[0].bytes;
+        let (mut scans, mut parses) = (Vec::new(), Vec::new());
+        let (mut scans_cpu, mut parses_cpu) = (Vec::new(), Vec::new());
+        for _ in 0..RATIO_ROUNDS {
+            let (start, cpu) = (Instant::now(), thread_cpu_ms());
+            std::hint::black_box(bare_scan(std::hint::black_box(bytes)));
+            scans_cpu.push(thread_cpu_ms() - cpu);
+            scans.push(start.elapsed().as_secs_f64() * 1e3);
+            let (start, cpu) = (Instant::now(), thread_cpu_ms());
+            let parsed = format.parse(std::hint::black_box(&bodies)).expect("parses");
+            parses_cpu.push(thread_cpu_ms() - cpu);
+            parses.push(start.elapsed().as_secs_f64() * 1e3);
+            drop(std::hint::black_box(parsed));
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(|a, b| a.total_cmp(b));
+            v[v.len() / 2]
+        };
+        let (scan, parse) = (median(&mut scans), median(&mut parses));
+        let (scan_cpu, parse_cpu) = (median(&mut scans_cpu), median(&mut parses_cpu));
+        println!(
+            "{kind:18} {:>9} bytes  bare scan {scan:>6.2} ms  parse {parse:>6.2} ms  \
+             ratio {:.2}  | cpu: {scan_cpu:>6.2} / {parse_cpu:>6.2} ms  ratio {:.2}  \
+             (medians of {RATIO_ROUNDS})",
+            bytes.len(),
+            scan / parse,
+            scan_cpu / parse_cpu,
+        );
     }
 }
 
@@ -406,6 +492,7 @@ fn main() {
         }
         "once" => once(arg.and_then(|a| a.parse().ok()).unwrap_or(100)),
         "parse-all" => parse_all(),
+        "parse-ratio" => parse_ratio(arg.map(PathBuf::from)),
         "once-all" => run_once(arg.and_then(|a| a.parse().ok()).unwrap_or(100), true),
         "same-content" => same_content(arg.and_then(|a| a.parse().ok()).unwrap_or(5)),
         "rss" => rss(
@@ -413,7 +500,9 @@ fn main() {
             !std::env::args().any(|a| a == "--keep"),
         ),
         _ => {
-            eprintln!("usage: cargo bench --bench cycle -- parse-ofac|parse-un|once [ARG]");
+            eprintln!(
+                "usage: cargo bench --bench cycle -- parse-ofac|parse-un|parse-ratio|once [ARG]"
+            );
             return;
         }
     }

@@ -4,7 +4,7 @@
 //!
 //!   cargo build --release
 //!   cargo bench --bench scale -- [--bin PATH] [--sizes 10000,100000,1000000] [--items 1000]
-//!                                [--keep DIR] [--skip-check] [--skip-rss]
+//!                                [--keep DIR] [--skip-check] [--skip-rss] [--skip-parse]
 //!
 //! For each size N it writes `entities.ftm.json`: N entities made from the real entries of
 //! the OFAC SDN (2021-07), OFAC enhanced (2025-01), UN (2018-10) and Canadian SEMA (2020-04)
@@ -22,7 +22,9 @@
 //! 4. 1 % changed: every hundredth entity has a new remark, as an OpenSanctions MOD would.
 //!
 //! It prints CPU time (user + sys) and peak RSS per step and size, then `check` on watchlists
-//! of 10³, 10⁴ and 10⁵ real names, then the resident memory of the pipeline over ten forced
+//! of 10³, 10⁴ and 10⁵ real names, then the UN list's parse time against a bare quick-xml
+//! scan of the same bytes (`cargo bench --bench cycle -- parse-ratio FILE`), then the resident
+//! memory of the pipeline over ten forced
 //! re-parses of the full SDN list (`cargo bench --bench cycle -- rss 10`, run here in a child).
 
 #[path = "support/child.rs"]
@@ -202,6 +204,7 @@ struct Args {
     keep: Option<PathBuf>,
     check: bool,
     rss: bool,
+    parse_ratio: bool,
 }
 
 fn args() -> Args {
@@ -222,6 +225,7 @@ fn args() -> Args {
         keep: value("--keep").map(PathBuf::from),
         check: !all.iter().any(|a| a == "--skip-check"),
         rss: !all.iter().any(|a| a == "--skip-rss"),
+        parse_ratio: !all.iter().any(|a| a == "--skip-parse"),
     }
 }
 
@@ -248,9 +252,14 @@ fn row(step: &str, r: &Run) -> String {
 fn main() {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     // the in-process part, run by this same binary in a child so that its memory is its own
-    if raw.first().map(String::as_str) == Some("--rss-child") {
-        cycle::rss(10, true);
-        return;
+    match raw.first().map(String::as_str) {
+        Some("--rss-child") => return cycle::rss(10, true),
+        Some("--parse-ratio-child") => {
+            return cycle::parse_ratio(Some(
+                lists::data_dir().join("un-sc-xml/2018-10/consolidated.xml"),
+            ))
+        }
+        _ => {}
     }
     let a = args();
     if !lists::data_dir().exists() {
@@ -317,8 +326,16 @@ fn main() {
             );
         }
     }
+    let me = std::env::current_exe().expect("own path");
+    if a.parse_ratio {
+        std::fs::create_dir_all(&base).expect("base dir");
+        let r = run_args(&me, &base, &[OsStr::new("--parse-ratio-child")]);
+        print!(
+            "\nparsing the UN list against a bare XML scan of it:\n{}",
+            r.stdout
+        );
+    }
     if a.rss {
-        let me = std::env::current_exe().expect("own path");
         std::fs::create_dir_all(&base).expect("base dir");
         let r = run_args(&me, &base, &[OsStr::new("--rss-child")]);
         print!(

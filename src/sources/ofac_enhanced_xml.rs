@@ -94,7 +94,7 @@ fn parse_sanctions_data(body: &Body) -> Result<ListSnapshot, ParseError> {
         let Item::Record(node, _) = item else {
             return Ok(());
         };
-        match node.name.as_str() {
+        match node.name.as_ref() {
             "publicationInfo" => {
                 snapshot.published = node.child_text("dataAsOf").map(str::to_string);
                 snapshot.stated_count = stated_count(&node);

@@ -6,6 +6,7 @@
 //! largest record rather than the document. Fields are looked up by name and anything unknown is
 //! kept in `extra`, because the UN adds fields to this schema over time.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::xml_walk::{non_empty, walk, Item, Node};
@@ -51,29 +52,66 @@ pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseErro
 
 /// How the UN list's fields read: whitespace collapsed, multi-valued fields as `VALUE` children.
 trait Fields {
-    fn field(&self, name: &str) -> Option<String>;
+    /// The cleaned text of the first child `name` that has any, borrowed when it can be.
+    fn field_str(&self, name: &str) -> Option<Cow<'_, str>>;
     fn values(&self, name: &str) -> Vec<String>;
+
+    /// [`Fields::field_str`], owned.
+    fn field(&self, name: &str) -> Option<String> {
+        self.field_str(name).map(Cow::into_owned)
+    }
 }
 
-impl Fields for Node {
-    /// The cleaned text of the first child `name` that has any.
-    fn field(&self, name: &str) -> Option<String> {
-        self.children_named(name).find_map(|c| clean(&c.text))
+impl Fields for Node<'_> {
+    fn field_str(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.children
+            .iter()
+            .filter(|c| c.name == name)
+            .find_map(|c| clean(&c.text))
     }
 
     /// The cleaned `VALUE`s of every child `name` (`<NATIONALITY><VALUE>…</VALUE></NATIONALITY>`).
     fn values(&self, name: &str) -> Vec<String> {
         self.children_named(name)
             .flat_map(|c| c.children_named("VALUE"))
-            .filter_map(|v| clean(&v.text))
+            .filter_map(|v| clean(&v.text).map(Cow::into_owned))
             .collect()
     }
 }
 
 /// Collapses the indentation and line breaks the list carries inside text; `None` when empty.
-fn clean(text: &str) -> Option<String> {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!joined.is_empty()).then_some(joined)
+fn clean(text: &str) -> Option<Cow<'_, str>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    // Most texts are clean already, and are then taken as they are: words apart by single
+    // spaces.
+    let mut after_space = false;
+    let collapsed = trimmed.chars().all(|c| {
+        let fits = if c == ' ' {
+            !after_space
+        } else {
+            !c.is_whitespace()
+        };
+        after_space = c == ' ';
+        fits
+    });
+    if collapsed {
+        return Some(Cow::Borrowed(trimmed));
+    }
+    Some(Cow::Owned(
+        trimmed.split_whitespace().collect::<Vec<_>>().join(" "),
+    ))
+}
+
+/// [`clean`] of a text already owned, kept when it is clean.
+fn clean_owned(text: String) -> Option<String> {
+    match clean(&text)? {
+        Cow::Borrowed(clean) if clean.len() == text.len() => {}
+        changed => return Some(changed.into_owned()),
+    }
+    Some(text)
 }
 
 /// Fields mapped explicitly; any other field of a record lands in `extra`.
@@ -112,9 +150,9 @@ fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, P
         })?;
     let is_individual = record.name == INDIVIDUAL;
     let name = if is_individual {
-        let parts: Vec<String> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
+        let parts: Vec<Cow<str>> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
             .iter()
-            .filter_map(|f| record.field(f))
+            .filter_map(|f| record.field_str(f))
             .collect();
         parts.join(" ")
     } else {
@@ -181,23 +219,27 @@ fn add_aliases(record: &Node, entry: &mut Entry) {
         let Some(name) = alias.field("ALIAS_NAME") else {
             continue;
         };
-        let kind = alias_kind(alias.field("QUALITY").as_deref());
+        let kind = alias_kind(alias.field_str("QUALITY").as_deref());
         push_alias(&mut entry.aliases, name, kind);
         // Birth data given under an alias is still this person's, and matching may need it.
         push_some(&mut entry.dates_of_birth, alias.field("DATE_OF_BIRTH"));
         let place = [
-            alias.field("CITY_OF_BIRTH"),
-            alias.field("COUNTRY_OF_BIRTH"),
+            alias.field_str("CITY_OF_BIRTH"),
+            alias.field_str("COUNTRY_OF_BIRTH"),
         ]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
-        push_some(&mut entry.places_of_birth, clean(&place));
+        push_some(&mut entry.places_of_birth, clean_owned(place));
     }
     for original in record.children_named("NAME_ORIGINAL_SCRIPT") {
         if let Some(name) = clean(&original.text) {
-            push_alias(&mut entry.aliases, name, "original-script".to_string());
+            push_alias(
+                &mut entry.aliases,
+                name.into_owned(),
+                "original-script".to_string(),
+            );
         }
     }
 }
@@ -257,7 +299,7 @@ fn date_part(date: &str) -> String {
 /// `between 1956 and 1958`, with the list's note in parentheses.
 fn date_of_birth(node: &Node) -> Option<String> {
     let type_of_date = node
-        .field("TYPE_OF_DATE")
+        .field_str("TYPE_OF_DATE")
         .unwrap_or_default()
         .to_uppercase();
     let note = node.field("NOTE");
@@ -288,10 +330,10 @@ fn date_of_birth(node: &Node) -> Option<String> {
 fn joined_parts(node: &Node, parts: &[&str]) -> Option<String> {
     let text = parts
         .iter()
-        .filter_map(|p| node.field(p))
+        .filter_map(|p| node.field_str(p))
         .collect::<Vec<_>>()
         .join(", ");
-    match (clean(&text), node.field("NOTE")) {
+    match (clean_owned(text), node.field("NOTE")) {
         (Some(text), Some(note)) => Some(format!("{text} ({note})")),
         (text, note) => text.or(note),
     }
@@ -353,11 +395,11 @@ fn document_kind(type_of_document: &str) -> String {
 fn extra_fields(record: &Node) -> BTreeMap<String, String> {
     let mut extra = BTreeMap::new();
     for child in &record.children {
-        if KNOWN_FIELDS.contains(&child.name.as_str()) {
+        if KNOWN_FIELDS.contains(&child.name.as_ref()) {
             continue;
         }
         let value = if child.children.is_empty() {
-            clean(&child.text)
+            clean(&child.text).map(Cow::into_owned)
         } else {
             let values = record.values(&child.name);
             (!values.is_empty()).then(|| values.join("; "))

@@ -14,6 +14,12 @@
 //! recurses over it (its derived drop, clone and debug) is bounded by that constant. The real
 //! lists nest at most 10 deep, and their largest record (OFAC enhanced XML's reference
 //! tables) holds about 2,700 elements and 800 attributes.
+//!
+//! A record's names, attribute values and texts borrow from the document wherever they can
+//! (UTF-8, nothing to unescape, one piece of text), so reading a list allocates little more
+//! than the records' child lists: allocation, not XML scanning, was most of the parsing time.
+
+use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -31,16 +37,19 @@ pub(crate) const MAX_ELEMENT_ATTRIBUTES: usize = 1_000;
 /// The most attributes one record's elements may carry together.
 pub(crate) const MAX_RECORD_ATTRIBUTES: usize = 100_000;
 
-/// One element of a record: its local name, attributes, own text and child elements.
+/// One element of a record: its local name, attributes, own text and child elements, borrowed
+/// from the document `'a` where they can be.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Node {
-    pub name: String,
-    pub attrs: Vec<(String, String)>,
-    pub text: String,
-    pub children: Vec<Node>,
+pub(crate) struct Node<'a> {
+    pub name: Cow<'a, str>,
+    pub attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// The element's own text, for reading trimmed: blank pieces before its first non-blank
+    /// one are not kept, so that a parent's indentation between its children costs nothing.
+    pub text: Cow<'a, str>,
+    pub children: Vec<Node<'a>>,
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// An attribute's value, trimmed; `None` when absent or blank.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
@@ -50,16 +59,16 @@ impl Node {
             .filter(|v| !v.is_empty())
     }
 
-    pub fn child(&self, name: &str) -> Option<&Node> {
+    pub fn child(&self, name: &str) -> Option<&Node<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+    pub fn children_named<'n>(&'n self, name: &'n str) -> impl Iterator<Item = &'n Node<'a>> + 'n {
         self.children.iter().filter(move |c| c.name == name)
     }
 
     /// Every descendant reached by following `path` (each step may match several children).
-    pub fn all<'a>(&'a self, path: &'a [&'a str]) -> Box<dyn Iterator<Item = &'a Node> + 'a> {
+    pub fn all<'n>(&'n self, path: &'n [&'n str]) -> Box<dyn Iterator<Item = &'n Node<'a>> + 'n> {
         match path.split_first() {
             None => Box::new(std::iter::once(self)),
             Some((first, rest)) => Box::new(self.children_named(first).flat_map(|c| c.all(rest))),
@@ -89,46 +98,72 @@ impl Node {
         self.child_text(name)
             .is_some_and(|t| t.eq_ignore_ascii_case("true"))
     }
+
+    /// The node with nothing borrowed, to outlive the document it was read from.
+    pub fn into_owned(self) -> Node<'static> {
+        let own = |c: Cow<'a, str>| Cow::Owned(c.into_owned());
+        Node {
+            name: own(self.name),
+            attrs: self
+                .attrs
+                .into_iter()
+                .map(|(k, v)| (own(k), own(v)))
+                .collect(),
+            text: own(self.text),
+            children: self.children.into_iter().map(Node::into_owned).collect(),
+        }
+    }
+
+    /// Adds a piece of the element's text (text and CDATA sections may alternate).
+    fn push_text(&mut self, piece: Cow<'a, str>) {
+        // Trimmed, blank text followed by a piece reads as the piece: only then may it stay
+        // borrowed. The same whitespace as `str::trim` uses.
+        if self.text.chars().all(char::is_whitespace) {
+            self.text = piece;
+        } else {
+            self.text.to_mut().push_str(&piece);
+        }
+    }
 }
 
 /// What the walk reports, in document order.
-pub(crate) enum Item {
+pub(crate) enum Item<'a> {
     /// The root element, with its attributes (no children).
-    Root(Node),
+    Root(Node<'a>),
     /// A whole record (an element the caller selected), with the byte offset of its start tag.
-    Record(Node, u64),
+    Record(Node<'a>, u64),
+}
+
+impl Item<'_> {
+    fn into_owned(self) -> Item<'static> {
+        match self {
+            Item::Root(node) => Item::Root(node.into_owned()),
+            Item::Record(node, at) => Item::Record(node.into_owned(), at),
+        }
+    }
 }
 
 /// Streams a document (`url` only names it in errors), checks that the root element is `root`, and hands over the root, then each
 /// element `is_record(depth, local_name)` selects (the root's depth is 1) as a complete
 /// [`Node`]. Elements outside records are walked past without being kept. A document that ends
 /// before the root is closed is an error, so a truncated download never yields a partial list.
-pub(crate) fn walk(
-    bytes: &[u8],
+pub(crate) fn walk<'a>(
+    bytes: &'a [u8],
     url: &str,
     root: &str,
     is_record: impl Fn(usize, &str) -> bool,
-    mut on_item: impl FnMut(Item) -> Result<(), ParseError>,
+    mut on_item: impl FnMut(Item<'a>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
-    let transcoded = utf16_as_utf8(bytes);
-    let mut walker = Walker {
-        reader: match &transcoded {
-            // Locked to UTF-8: the declaration still says UTF-16, which no longer holds.
-            Some(text) => Reader::from_str(text),
-            None => Reader::from_reader(bytes),
-        },
-        head: transcoded.as_ref().map_or(bytes, |t| t.as_bytes()),
-        url,
-        root,
-        open: Vec::new(),
-        record: Vec::new(),
-        record_start: 0,
-        record_elements: 0,
-        record_attributes: 0,
-    };
-    // Keeps the parser honest about `</a>` closing `<b>`: a spliced document must fail.
-    walker.reader.config_mut().check_end_names = true;
-    walker.run(&is_record, &mut on_item)
+    match utf16_as_utf8(bytes) {
+        // Locked to UTF-8: the declaration still says UTF-16, which no longer holds. The
+        // records borrow from the transcoded text, which ends here, so they are handed over
+        // owned.
+        Some(text) => Walker::new(Reader::from_str(&text), text.as_bytes(), url, root)
+            .run(&is_record, &mut |item| on_item(item.into_owned())),
+        None => {
+            Walker::new(Reader::from_reader(bytes), bytes, url, root).run(&is_record, &mut on_item)
+        }
+    }
 }
 
 /// The list, unless it holds no record at all: a document of the right shape without a single
@@ -156,27 +191,55 @@ fn utf16_as_utf8(bytes: &[u8]) -> Option<String> {
     Some(text.into_owned())
 }
 
-struct Walker<'a> {
+/// Reads a document `'a`; `'s` is that of the names it is given.
+struct Walker<'a, 's> {
     reader: Reader<&'a [u8]>,
-    /// The document as parsed, to tell a non-XML body from one cut inside the root's start tag.
+    /// The document as parsed: what the events hand out is re-borrowed from it, and it tells a
+    /// non-XML body from one cut inside the root's start tag.
     head: &'a [u8],
-    url: &'a str,
-    root: &'a str,
+    /// The document, when it is UTF-8 throughout: checked once, so that no name or text needs
+    /// checking again.
+    utf8: Option<&'a str>,
+    url: &'s str,
+    root: &'s str,
     /// Local names of the open elements, root first.
-    open: Vec<String>,
-    /// Non-empty while inside a record: the record and its open descendants.
-    record: Vec<Node>,
+    open: Vec<Cow<'a, str>>,
+    /// Non-empty while inside a record: the record and its open descendants, each with where
+    /// its children start in `closed`.
+    record: Vec<(Node<'a>, usize)>,
+    /// The closed elements of the record whose parents are still open, in document order: a
+    /// parent takes its children from the end when it closes, in one allocation of the right
+    /// size rather than a list grown child by child.
+    closed: Vec<Node<'a>>,
     record_start: u64,
     /// Elements and attributes of the current record so far, against the per-record limits.
     record_elements: usize,
     record_attributes: usize,
 }
 
-impl Walker<'_> {
+impl<'a, 's> Walker<'a, 's> {
+    fn new(mut reader: Reader<&'a [u8]>, head: &'a [u8], url: &'s str, root: &'s str) -> Self {
+        // Keeps the parser honest about `</a>` closing `<b>`: a spliced document must fail.
+        reader.config_mut().check_end_names = true;
+        Walker {
+            reader,
+            head,
+            utf8: std::str::from_utf8(head).ok(),
+            url,
+            root,
+            open: Vec::new(),
+            record: Vec::new(),
+            closed: Vec::new(),
+            record_start: 0,
+            record_elements: 0,
+            record_attributes: 0,
+        }
+    }
+
     fn run(
-        &mut self,
+        mut self,
         is_record: &impl Fn(usize, &str) -> bool,
-        on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
+        on_item: &mut impl FnMut(Item<'a>) -> Result<(), ParseError>,
     ) -> Result<(), ParseError> {
         loop {
             let position = self.reader.buffer_position();
@@ -185,13 +248,13 @@ impl Walker<'_> {
                 Err(e) => return Err(self.read_error(e.to_string())),
             };
             match event {
-                Event::Start(start) if self.open.is_empty() => self.open_root(&start, on_item)?,
+                Event::Start(start) if self.open.is_empty() => self.open_root(start, on_item)?,
                 Event::Empty(start) if self.open.is_empty() => {
-                    return self.open_root(&start, on_item);
+                    return self.open_root(start, on_item);
                 }
                 Event::Start(start) => {
                     self.check_depth(position)?;
-                    let node = self.open_node(&start)?;
+                    let node = self.open_node(start)?;
                     self.open.push(node.name.clone());
                     if !self.record.is_empty() || is_record(self.open.len(), &node.name) {
                         self.enter(node, position)?;
@@ -199,7 +262,7 @@ impl Walker<'_> {
                 }
                 Event::Empty(start) => {
                     self.check_depth(position)?;
-                    let node = self.open_node(&start)?;
+                    let node = self.open_node(start)?;
                     if !self.record.is_empty() || is_record(self.open.len() + 1, &node.name) {
                         self.enter(node, position)?;
                         self.close(on_item)?;
@@ -214,26 +277,23 @@ impl Walker<'_> {
                         self.close(on_item)?;
                     }
                 }
-                Event::Text(text) => {
-                    if let Some(top) = self.record.last_mut() {
-                        let decoded = match text.unescape() {
-                            Ok(t) => t.into_owned(),
-                            // An unknown entity (`&nbsp;` in a hand-edited list) is kept
-                            // verbatim rather than stopping the whole list.
-                            Err(_) => decode(&self.reader, self.url, text.as_ref())?,
-                        };
-                        top.text.push_str(&decoded);
-                    }
+                Event::Text(text) if !self.record.is_empty() => {
+                    let decoded = self.decode(&text)?;
+                    self.push_text(unescaped(decoded));
                 }
-                Event::CData(data) => {
-                    if let Some(top) = self.record.last_mut() {
-                        let decoded = decode(&self.reader, self.url, data.as_ref())?;
-                        top.text.push_str(&decoded);
-                    }
+                Event::CData(data) if !self.record.is_empty() => {
+                    let decoded = self.decode(&data)?;
+                    self.push_text(decoded);
                 }
                 Event::Eof => return Err(self.eof()),
                 _ => {}
             }
+        }
+    }
+
+    fn push_text(&mut self, piece: Cow<'a, str>) {
+        if let Some((top, _)) = self.record.last_mut() {
+            top.push_text(piece);
         }
     }
 
@@ -254,7 +314,7 @@ impl Walker<'_> {
 
     /// Adds an element to the current record (starting one if there is none), within the
     /// per-record limits.
-    fn enter(&mut self, node: Node, position: u64) -> Result<(), ParseError> {
+    fn enter(&mut self, node: Node<'a>, position: u64) -> Result<(), ParseError> {
         if self.record.is_empty() {
             self.record_start = position;
             self.record_elements = 0;
@@ -270,7 +330,7 @@ impl Walker<'_> {
             None
         };
         if let Some(exceeded) = exceeded {
-            let record = self.record.first().map_or(&node.name, |r| &r.name);
+            let record = self.record.first().map_or(&node.name, |(r, _)| &r.name);
             return Err(malformed(
                 self.url,
                 position,
@@ -280,13 +340,13 @@ impl Walker<'_> {
                 ),
             ));
         }
-        self.record.push(node);
+        self.record.push((node, self.closed.len()));
         Ok(())
     }
 
     /// ` inside record <NAME> at byte N`, when inside a record.
     fn in_record(&self) -> String {
-        self.record.first().map_or(String::new(), |r| {
+        self.record.first().map_or(String::new(), |(r, _)| {
             format!(" inside record <{}> at byte {}", r.name, self.record_start)
         })
     }
@@ -295,25 +355,26 @@ impl Walker<'_> {
     /// caller, anything deeper to its parent.
     fn close(
         &mut self,
-        on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
+        on_item: &mut impl FnMut(Item<'a>) -> Result<(), ParseError>,
     ) -> Result<(), ParseError> {
-        let Some(node) = self.record.pop() else {
+        let Some((mut node, children)) = self.record.pop() else {
             return Ok(());
         };
-        match self.record.last_mut() {
-            Some(parent) => {
-                parent.children.push(node);
-                Ok(())
-            }
-            None => on_item(Item::Record(node, self.record_start)),
+        if children < self.closed.len() {
+            node.children = self.closed.drain(children..).collect();
         }
+        if self.record.is_empty() {
+            return on_item(Item::Record(node, self.record_start));
+        }
+        self.closed.push(node);
+        Ok(())
     }
 
     /// Checks the root element's name and reports it.
     fn open_root(
         &mut self,
-        start: &BytesStart,
-        on_item: &mut impl FnMut(Item) -> Result<(), ParseError>,
+        start: BytesStart<'a>,
+        on_item: &mut impl FnMut(Item<'a>) -> Result<(), ParseError>,
     ) -> Result<(), ParseError> {
         let node = self.open_node(start)?;
         if node.name != self.root {
@@ -361,17 +422,33 @@ impl Walker<'_> {
             .any(|pat| head.windows(pat.len()).any(|w| w == pat.as_bytes()))
     }
 
-    fn open_node(&self, start: &BytesStart) -> Result<Node, ParseError> {
+    /// Bytes of the document in its declared encoding, borrowed from the document when they are
+    /// UTF-8 already.
+    fn decode(&self, part: &[u8]) -> Result<Cow<'a, str>, ParseError> {
+        let decoder = self.reader.decoder();
+        let span = span_in(self.head, part);
+        if let (Some(utf8), Some(span)) = (self.utf8, &span) {
+            if decoder.encoding() == encoding_rs::UTF_8 {
+                if let Some(text) = utf8.get(span.clone()) {
+                    return Ok(Cow::Borrowed(text));
+                }
+            }
+        }
+        let decoded = match span {
+            Some(span) => decoder.decode(&self.head[span]),
+            None => decoder.decode(part).map(|t| Cow::Owned(t.into_owned())),
+        };
+        decoded.map_err(|e| malformed(self.url, self.reader.buffer_position(), e.to_string()))
+    }
+
+    fn open_node(&self, start: BytesStart<'a>) -> Result<Node<'a>, ParseError> {
         let (reader, url) = (&self.reader, self.url);
-        let name = decode(reader, url, start.local_name().as_ref())?;
+        let name = self.decode(start.local_name().into_inner())?;
         let mut attrs = Vec::new();
         for attr in start.attributes() {
             let attr = attr.map_err(|e| malformed(url, reader.buffer_position(), e.to_string()))?;
-            let key = decode(reader, url, attr.key.local_name().as_ref())?;
-            let value = match attr.decode_and_unescape_value(reader.decoder()) {
-                Ok(v) => v.into_owned(),
-                Err(_) => decode(reader, url, &attr.value)?,
-            };
+            let key = self.decode(attr.key.local_name().into_inner())?;
+            let value = unescaped(self.decode(&attr.value)?);
             attrs.push((key, value));
             if attrs.len() > MAX_ELEMENT_ATTRIBUTES {
                 return Err(malformed(
@@ -389,13 +466,24 @@ impl Walker<'_> {
     }
 }
 
-/// Bytes of the document in its declared encoding.
-fn decode(reader: &Reader<&[u8]>, url: &str, bytes: &[u8]) -> Result<String, ParseError> {
-    reader
-        .decoder()
-        .decode(bytes)
-        .map(|t| t.into_owned())
-        .map_err(|e| malformed(url, reader.buffer_position(), e.to_string()))
+/// Where `part` (a name, value or text an event hands out) lies in `document`, if it does.
+fn span_in(document: &[u8], part: &[u8]) -> Option<std::ops::Range<usize>> {
+    // The events borrow from the document, but only for as long as the event lives.
+    let at = (part.as_ptr() as usize).wrapping_sub(document.as_ptr() as usize);
+    let span = at..at.checked_add(part.len())?;
+    (span.end <= document.len()).then_some(span)
+}
+
+/// Text or an attribute value with its entity and character references replaced. An unknown
+/// entity (`&nbsp;` in a hand-edited list) is kept verbatim rather than stopping the whole list.
+fn unescaped(decoded: Cow<'_, str>) -> Cow<'_, str> {
+    match decoded {
+        Cow::Borrowed(raw) => quick_xml::escape::unescape(raw).unwrap_or(Cow::Borrowed(raw)),
+        Cow::Owned(raw) => match quick_xml::escape::unescape(&raw) {
+            Ok(Cow::Owned(unescaped)) => Cow::Owned(unescaped),
+            _ => Cow::Owned(raw),
+        },
+    }
 }
 
 fn malformed(url: &str, position: u64, message: String) -> ParseError {
@@ -428,7 +516,7 @@ mod tests {
             |item| {
                 if let Item::Record(node, _) = item {
                     seen.push((
-                        node.name.clone(),
+                        node.name.to_string(),
                         node.child_text("name").unwrap_or_default().into(),
                     ));
                 }
@@ -451,6 +539,42 @@ mod tests {
                 ("rec".into(), "Zoë".into()),
                 ("other".into(), String::new())
             ]
+        );
+    }
+
+    #[test]
+    fn text_in_pieces_and_escapes_read_whole() {
+        let doc = "<list><rec a=\"x &amp; y\" b='&nbsp;'>\n  <name>\n  Zo&#235; <!-- c --> \
+                   <![CDATA[& <Co>]]>  Ltd  </name><name/>\n</rec></list>";
+        let mut seen = Vec::new();
+        walk(
+            doc.as_bytes(),
+            "u",
+            "list",
+            |d, _| d == 2,
+            |item| {
+                if let Item::Record(node, _) = item {
+                    let attrs = (
+                        node.attr("a").map(String::from),
+                        node.attr("b").map(String::from),
+                    );
+                    seen.push((
+                        node.child_text("name").map(String::from),
+                        attrs,
+                        node.text().is_none(),
+                    ));
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            seen,
+            [(
+                Some("Zoë  & <Co>  Ltd".to_string()),
+                (Some("x & y".to_string()), Some("&nbsp;".to_string())),
+                true
+            )]
         );
     }
 
