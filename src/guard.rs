@@ -28,6 +28,10 @@ pub enum Refusal {
         share: f64,
         limit: f64,
     },
+    /// The planner was not given the stored content of an entry the snapshot changes or
+    /// removes: nothing is stored, and the next cycle plans again.
+    #[error("stored entry {entry_id} was not read before planning (an internal error: nothing was stored)")]
+    ContentNotRead { entry_id: String },
 }
 
 /// Checks the raw documents before parsing.

@@ -307,16 +307,27 @@ fn process(
                 (plan::plan_feed(&seen, feed.clone(), matcher, &ctx), None)
             }
             Parsed::List(snapshot) => {
-                let state = store.source_state(&source.name)?;
+                // by hash first; then only what changed or left is read and decoded
+                let mut state = store.source_state(&source.name)?;
+                let d = plan::diff::diff(&state.current, &snapshot.entries);
+                match store.read_contents(&source.name, &mut state, d.needs_content()) {
+                    Err(StoreError::Conflict { .. }) if conflicts < 5 => {
+                        conflicts += 1;
+                        continue;
+                    }
+                    read => read?,
+                }
                 ctx.list.published = snapshot.published.clone();
-                plan_list(store, &state, snapshot, matcher, &ctx)?
+                plan_list(store, &state, snapshot, d, matcher, &ctx)?
             }
             Parsed::Delta(ops) => {
-                let state = store.source_state(&source.name)?;
+                let mut state = store.source_state(&source.name)?;
+                store.read_all_contents(&source.name, &mut state)?;
                 let mut snapshot = plan::apply_delta(&state, ops.clone());
                 snapshot.published = publication.clone();
                 ctx.list.published = publication.clone();
-                plan_list(store, &state, &snapshot, matcher, &ctx)?
+                let d = plan::diff::diff(&state.current, &snapshot.entries);
+                plan_list(store, &state, &snapshot, d, matcher, &ctx)?
             }
         };
         plan.generation = generation;
@@ -360,6 +371,7 @@ fn plan_list(
     store: &Store,
     state: &SourceState,
     snapshot: &crate::domain::entry::ListSnapshot,
+    d: plan::diff::Diff,
     matcher: &Arc<Matcher>,
     ctx: &PlanContext,
 ) -> Result<(CyclePlan, Option<Arc<Matcher>>), CycleError> {
@@ -372,7 +384,7 @@ fn plan_list(
         let stats = NameStats::from_entries(others.iter().chain(entries.iter()));
         Some(Arc::new(matcher.with_stats(Arc::new(stats))))
     };
-    let planned = plan::plan_list_reweighed(state, snapshot, ctx, matcher, reweigh);
+    let planned = plan::plan_list_reweighed(state, snapshot, d, ctx, matcher, reweigh);
     if let Some(e) = store_error {
         return Err(e.into());
     }

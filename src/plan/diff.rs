@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use crate::domain::entry::Entry;
-use crate::plan::StoredEntry;
+use crate::plan::StoredHead;
 
 /// The content hash of an entry: what tells one version of an entry from another.
 pub fn entry_hash(entry: &Entry) -> String {
@@ -18,23 +18,33 @@ pub fn entry_hash(entry: &Entry) -> String {
 
 /// What changed between the stored snapshot and a new one, by position in the new snapshot.
 #[derive(Debug, Default)]
-pub struct Diff<'a> {
+pub struct Diff {
     /// (index in the new snapshot, hash)
     pub added: Vec<(usize, String)>,
-    /// (stored, index in the new snapshot, new hash)
-    pub changed: Vec<(&'a StoredEntry, usize, String)>,
-    pub removed: Vec<&'a StoredEntry>,
+    /// (entry id, stored head, index in the new snapshot, new hash)
+    pub changed: Vec<(String, StoredHead, usize, String)>,
+    /// (entry id, stored head), by entry id
+    pub removed: Vec<(String, StoredHead)>,
     pub unchanged: usize,
 }
 
-impl Diff<'_> {
+impl Diff {
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
     }
+
+    /// The entries whose stored content the plan reads: the changed and the removed ones.
+    pub fn needs_content(&self) -> impl Iterator<Item = &str> {
+        self.changed
+            .iter()
+            .map(|(id, ..)| id.as_str())
+            .chain(self.removed.iter().map(|(id, _)| id.as_str()))
+    }
 }
 
-/// Compares `new` (entries of one snapshot) with what is stored.
-pub fn diff<'a>(old: &'a HashMap<String, StoredEntry>, new: &[Entry]) -> Diff<'a> {
+/// Compares `new` (entries of one snapshot) with what is stored, by hash: no stored entry's
+/// content is needed.
+pub fn diff(old: &HashMap<String, StoredHead>, new: &[Entry]) -> Diff {
     let mut d = Diff::default();
     let mut seen = std::collections::HashSet::with_capacity(new.len());
     for (i, entry) in new.iter().enumerate() {
@@ -43,15 +53,15 @@ pub fn diff<'a>(old: &'a HashMap<String, StoredEntry>, new: &[Entry]) -> Diff<'a
         match old.get(&entry.id) {
             None => d.added.push((i, hash)),
             Some(stored) if stored.hash == hash => d.unchanged += 1,
-            Some(stored) => d.changed.push((stored, i, hash)),
+            Some(stored) => d.changed.push((entry.id.clone(), stored.clone(), i, hash)),
         }
     }
-    let mut removed: Vec<&StoredEntry> = old
+    let mut removed: Vec<(String, StoredHead)> = old
         .iter()
         .filter(|(id, _)| !seen.contains(id.as_str()))
-        .map(|(_, s)| s)
+        .map(|(id, s)| (id.clone(), s.clone()))
         .collect();
-    removed.sort_by(|a, b| a.entry.id.cmp(&b.entry.id));
+    removed.sort_by(|a, b| a.0.cmp(&b.0));
     d.removed = removed;
     d
 }
@@ -70,8 +80,8 @@ mod tests {
         }
     }
 
-    fn stored(e: Entry) -> (String, StoredEntry) {
-        (e.id.clone(), StoredEntry::first(e))
+    fn stored(e: Entry) -> (String, StoredHead) {
+        (e.id.clone(), crate::plan::StoredEntry::first(e).head())
     }
 
     #[test]
@@ -93,11 +103,11 @@ mod tests {
         assert_eq!(d.added.len(), 1);
         assert_eq!(new[d.added[0].0].id, "4");
         assert_eq!(d.removed.len(), 1);
-        assert_eq!(d.removed[0].entry.id, "3");
+        assert_eq!(d.removed[0].0, "3");
         assert_eq!(d.unchanged, 1);
         assert_eq!(d.changed.len(), 1);
-        assert_eq!(d.changed[0].0.entry.name, "ADISA");
-        assert_eq!(new[d.changed[0].1].name, "SKIPPER");
+        assert_eq!(d.changed[0].0, "1");
+        assert_eq!(new[d.changed[0].2].name, "SKIPPER");
     }
 
     #[test]

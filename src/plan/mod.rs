@@ -42,7 +42,23 @@ pub struct StoredEntry {
     pub version: u32,
 }
 
+/// A stored entry's hash and place in its history, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredHead {
+    pub hash: String,
+    pub episode: u32,
+    pub version: u32,
+}
+
 impl StoredEntry {
+    pub fn head(&self) -> StoredHead {
+        StoredHead {
+            hash: self.hash.clone(),
+            episode: self.episode,
+            version: self.version,
+        }
+    }
+
     /// An entry at the start of its history: episode 1, version 1.
     pub fn first(entry: Entry) -> StoredEntry {
         StoredEntry {
@@ -65,8 +81,13 @@ pub struct PastListing {
 /// What the store knows about one list source before a cycle.
 #[derive(Debug, Clone, Default)]
 pub struct SourceState {
-    /// The entries on the list now, by entry id.
-    pub current: HashMap<String, StoredEntry>,
+    /// The entries on the list now, by entry id: their hash and place in their history, which
+    /// is all a diff needs.
+    pub current: HashMap<String, StoredHead>,
+    /// The stored content of current entries, by entry id: at least of those a snapshot
+    /// changes or removes (the store reads them after the diff, so that a cycle decodes what
+    /// changed and not the whole list), and of all of them where a delta is applied.
+    pub contents: HashMap<String, Entry>,
     /// Entries delisted earlier, by entry id.
     pub past: HashMap<String, PastListing>,
     /// No snapshot has been applied yet: what it holds is `already-listed`, not news.
@@ -180,20 +201,31 @@ pub fn plan_list(
     matcher: &Matcher,
     ctx: &PlanContext,
 ) -> Result<CyclePlan, Refusal> {
-    plan_list_reweighed(state, snapshot, ctx, matcher, |_| None).map(|(plan, _)| plan)
+    let d = diff::diff(&state.current, &snapshot.entries);
+    plan_list_reweighed(state, snapshot, d, ctx, matcher, |_| None).map(|(plan, _)| plan)
 }
 
-/// [`plan_list`], matching with the matcher `reweigh` makes from the snapshot's entries when
-/// the snapshot changes anything (the names' rarity weights change with the lists), or with
-/// `matcher` when `reweigh` gives none. Returns the matcher it used if `reweigh` made it.
+/// [`plan_list`] with the diff `d` of `snapshot` against `state` made by the caller (who
+/// reads the stored content of the entries it names into `state.contents`), matching with
+/// the matcher `reweigh` makes from the snapshot's entries when the snapshot changes anything
+/// (the names' rarity weights change with the lists), or with `matcher` when `reweigh` gives
+/// none. Returns the matcher it used if `reweigh` made it.
 pub fn plan_list_reweighed(
     state: &SourceState,
     snapshot: &ListSnapshot,
+    d: diff::Diff,
     ctx: &PlanContext,
     matcher: &Matcher,
     reweigh: impl FnOnce(&[Entry]) -> Option<Arc<Matcher>>,
 ) -> Result<(CyclePlan, Option<Arc<Matcher>>), Refusal> {
-    let d = diff::diff(&state.current, &snapshot.entries);
+    let content = |id: &str| {
+        state
+            .contents
+            .get(id)
+            .ok_or_else(|| Refusal::ContentNotRead {
+                entry_id: id.to_string(),
+            })
+    };
     guard::check_snapshot(
         snapshot,
         state.current.len(),
@@ -260,9 +292,10 @@ pub fn plan_list_reweighed(
         });
     }
 
-    for (stored, i, hash) in &d.changed {
+    for (id, stored, i, hash) in &d.changed {
         let entry = &entries[*i];
-        let changes = changed_fields(&stored.entry, entry);
+        let old = content(id)?;
+        let changes = changed_fields(old, entry);
         // A difference in order only is no new version: the stored copy takes the new hash so
         // that the next snapshot compares equal, and nobody is told.
         let meaningful = !changes.is_empty();
@@ -271,7 +304,7 @@ pub fn plan_list_reweighed(
             plan.counts.changed += 1;
             // A change that takes a name away from a watched entry still concerns the watcher.
             let mut hits = matcher.match_entry(&ctx.list.source, entry);
-            for (idx, m) in matcher.match_entry(&ctx.list.source, &stored.entry) {
+            for (idx, m) in matcher.match_entry(&ctx.list.source, old) {
                 if !hits.iter().any(|(i, _)| *i == idx) {
                     hits.push((idx, m));
                 }
@@ -300,13 +333,14 @@ pub fn plan_list_reweighed(
         });
     }
 
-    for stored in &d.removed {
+    for (id, stored) in &d.removed {
         plan.counts.removed += 1;
-        let hits = matcher.match_entry(&ctx.list.source, &stored.entry);
+        let old = content(id)?;
+        let hits = matcher.match_entry(&ctx.list.source, old);
         let write = (stored.hash.as_str(), stored.episode, stored.version);
-        raise(&mut plan, Event::Delisted, &stored.entry, write, hits);
+        raise(&mut plan, Event::Delisted, old, write, hits);
         plan.delistings.push(Delisting {
-            entry_id: stored.entry.id.clone(),
+            entry_id: id.clone(),
             episode: stored.episode,
         });
     }
@@ -419,10 +453,12 @@ pub fn pin_exclusions(
 /// The stored snapshot with a delta's additions, modifications and deletions applied, so that
 /// a delta goes through the same guard, diff and alerts as a full snapshot.
 pub fn apply_delta(state: &SourceState, ops: Vec<DeltaOp>) -> ListSnapshot {
+    // the caller has read the content of every current entry (see `SourceState::contents`)
     let mut entries: BTreeMap<String, Entry> = state
-        .current
+        .contents
         .iter()
-        .map(|(id, s)| (id.clone(), s.entry.clone()))
+        .filter(|(id, _)| state.current.contains_key(*id))
+        .map(|(id, e)| (id.clone(), e.clone()))
         .collect();
     for op in ops {
         match op {

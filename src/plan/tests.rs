@@ -117,16 +117,17 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
         next.past.remove(&w.entry.id);
         next.current.insert(
             w.entry.id.clone(),
-            StoredEntry {
+            StoredHead {
                 hash: w.hash.clone(),
-                entry: w.entry.clone(),
                 episode: w.episode,
                 version: w.version,
             },
         );
+        next.contents.insert(w.entry.id.clone(), w.entry.clone());
     }
     for d in &plan.delistings {
         let s = next.current.remove(&d.entry_id).unwrap();
+        next.contents.remove(&d.entry_id);
         next.past.insert(
             d.entry_id.clone(),
             PastListing {
@@ -459,4 +460,35 @@ fn new_watch_items_are_screened_per_listing_episode() {
     assert_eq!(alerts[0].alert.event, Event::AlreadyListed);
     assert_eq!(alerts[0].alert.episode, Some(2));
     assert!(alerts[0].key.as_str().ends_with("ep2"));
+}
+
+#[test]
+fn a_delisting_is_planned_from_the_stored_content_and_never_without_it() {
+    let m = matcher(vec![vessel_by_imo()]);
+    let day1 = plan_list(
+        &first_state(),
+        &snapshot(with_fillers(vec![artavil()])),
+        &m,
+        &ctx(),
+    )
+    .unwrap();
+    let s1 = apply(&first_state(), &day1);
+    // the store reads only what the diff names: here the content of the removed entry
+    let mut heads_only = s1.clone();
+    heads_only.contents.clear();
+    let d = diff::diff(&heads_only.current, &with_fillers(vec![]));
+    assert_eq!(d.needs_content().collect::<Vec<_>>(), ["15036"]);
+    let refused = plan_list(&heads_only, &snapshot(with_fillers(vec![])), &m, &ctx());
+    assert!(matches!(
+        refused,
+        Err(Refusal::ContentNotRead { entry_id }) if entry_id == "15036"
+    ));
+    heads_only
+        .contents
+        .insert("15036".into(), s1.contents["15036"].clone());
+    let day2 = plan_list(&heads_only, &snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
+    assert_eq!(
+        events(&day2),
+        [(Event::Delisted, "vessel:9187629", "15036")]
+    );
 }

@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{decode, Result, Store};
 use crate::domain::entry::Entry;
 use crate::domain::ident;
-use crate::plan::{PastListing, SourceState, StoredEntry};
+use crate::plan::{PastListing, SourceState, StoredEntry, StoredHead};
 
 /// Identifier kinds that name one vessel or one person across lists.
 pub(super) const SHARED_IDENTIFIERS: &[&str] = &["imo", "mmsi", "passport"];
@@ -17,7 +17,7 @@ impl Store {
     /// What the store knows about a list source before a cycle: its current entries with their
     /// episode and version, the entries it delisted earlier, and whether it has any snapshot.
     pub fn source_state(&self, source: &str) -> Result<SourceState> {
-        let current = current_entries(&self.conn, source)?;
+        let current = current_heads(&self.conn, source)?;
         let mut past = HashMap::new();
         let mut stmt = self.conn.prepare(
             "SELECT ep.entry_id, MAX(ep.episode),
@@ -48,11 +48,55 @@ impl Store {
         let first_snapshot = self.source_status(source)?.is_none_or(|s| s.snapshots == 0);
         Ok(SourceState {
             current,
+            contents: HashMap::new(),
             past,
             first_snapshot,
             pins: super::exclusions::of_source(&self.conn, source)?,
             dismissed: super::reviews::of_source(&self.conn, source)?,
         })
+    }
+
+    /// Reads into `state.contents` the stored content of the current entries `ids` of
+    /// `source` (those a diff found changed or removed), so that a cycle decodes no entry it
+    /// does not plan.
+    pub fn read_contents<'a>(
+        &self,
+        source: &str,
+        state: &mut SourceState,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.data FROM entries e
+             JOIN entry_versions v
+               ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+             WHERE e.source = ?1 AND e.entry_id = ?2",
+        )?;
+        for id in ids {
+            if state.contents.contains_key(id) {
+                continue;
+            }
+            // gone since the heads were read: another process stored a snapshot meanwhile,
+            // and the cycle plans again (as `apply` would find too)
+            let data: String = stmt
+                .query_row(params![source, id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| super::StoreError::Conflict {
+                    source_name: source.to_string(),
+                })?;
+            state
+                .contents
+                .insert(id.to_string(), decode(source, id, &data)?);
+        }
+        Ok(())
+    }
+
+    /// Reads into `state.contents` every current entry of `source`: a delta is applied to
+    /// the whole stored snapshot.
+    pub fn read_all_contents(&self, source: &str, state: &mut SourceState) -> Result<()> {
+        for (_, s) in stored(&self.conn, "e.source = ?1", [source])? {
+            state.contents.insert(s.entry.id.clone(), s.entry);
+        }
+        Ok(())
     }
 
     /// Every stored entry of every source, as (source, entry).
@@ -82,12 +126,21 @@ impl Store {
     }
 }
 
-fn current_entries(conn: &Connection, source: &str) -> Result<HashMap<String, StoredEntry>> {
-    let rows = stored(conn, "e.source = ?1", [source])?;
-    Ok(rows
-        .into_iter()
-        .map(|(_, s)| (s.entry.id.clone(), s))
-        .collect())
+/// The current entries of `source`, by id, without their content.
+fn current_heads(conn: &Connection, source: &str) -> Result<HashMap<String, StoredHead>> {
+    let mut stmt =
+        conn.prepare("SELECT entry_id, hash, episode, version FROM entries WHERE source = ?1")?;
+    let rows = stmt.query_map([source], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            StoredHead {
+                hash: r.get(1)?,
+                episode: r.get(2)?,
+                version: r.get(3)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The current entries that `filter` (an SQL condition on `e`, the entries table) selects,

@@ -356,10 +356,13 @@ mod tests {
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
-        let state = store.source_state("ofac-sdn").unwrap();
+        let mut state = store.source_state("ofac-sdn").unwrap();
         let e = &state.current["15036"];
         assert_eq!((e.episode, e.version, e.hash.as_str()), (1, 1, "h1"));
-        assert_eq!(e.entry.aliases[0].name, "ALPHA");
+        store
+            .read_contents("ofac-sdn", &mut state, ["15036"])
+            .unwrap();
+        assert_eq!(state.contents["15036"].aliases[0].name, "ALPHA");
         for q in [
             HistoryQuery::Identifier("IMO 9187629".into()),
             HistoryQuery::Name("Alpha".into()),
