@@ -29,7 +29,7 @@ use crate::domain::alert::Quote;
 use crate::domain::entry::{EntityKind, Entry, FeedItem};
 use crate::domain::ident::{self, ImoKind};
 use crate::domain::watch::{WatchItem, WatchKind};
-use normalize::{normalize, normalize_split, split_words, NameKind, NormName};
+use normalize::{normalize, normalize_split, split_words, NameKind, NormName, Script};
 pub use score::NameStats;
 use score::{describe_parts, score_names_with, NameScore, Strictness};
 
@@ -578,6 +578,9 @@ fn best_name_pair<'a>(
     let mut best: Option<BestPair<'a>> = None;
     for (wl, wn) in &prepared.names {
         for (el, en) in entry_names {
+            if !may_pair(wn, en) {
+                continue;
+            }
             let s = score_names_with(wn, en, strictness, stats);
             if s.pairs.is_empty() {
                 continue;
@@ -588,6 +591,36 @@ fn best_name_pair<'a>(
         }
     }
     best
+}
+
+/// Whether two names can score at all: names in letters that spell their vowels (Latin,
+/// Cyrillic) share a part's text or skeleton, as the candidate index asks of the watch item
+/// and the entry; an entry has many aliases and a watch item several names, and most of
+/// their pairs share nothing. Names in other scripts are compared by spellings and syllables
+/// that no key captures, and always scored.
+fn may_pair(w: &NormName, e: &NormName) -> bool {
+    let keyed = |n: &NormName| {
+        n.tokens
+            .iter()
+            .all(|t| matches!(t.script, Script::Latin | Script::Cyrillic))
+    };
+    if !(keyed(w) && keyed(e)) {
+        return true;
+    }
+    // "Abdul Rahman" is "Abdulrahman": a part may be the start or end of a joined one
+    let joined = |a: &str, b: &str| {
+        a.len() >= 3 && b.len() > a.len() && (b.starts_with(a) || b.ends_with(a))
+    };
+    w.tokens.iter().any(|a| {
+        !a.is_initial()
+            && e.tokens.iter().any(|b| {
+                !b.is_initial()
+                    && (a.key == b.key
+                        || a.text.get(..2) == b.text.get(..2)
+                        || joined(&a.text, &b.text)
+                        || joined(&b.text, &a.text))
+            })
+    })
 }
 
 /// A person is never a vessel; a list entry of unknown kind may be anything.
@@ -664,6 +697,25 @@ fn describe_mention(pattern: &text::Pattern, place: &str, found: &text::Found) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_pairs_that_share_nothing_are_not_scored_and_variants_still_are() {
+        let p = |a: &str, b: &str| {
+            may_pair(
+                &normalize(a, NameKind::Person),
+                &normalize(b, NameKind::Person),
+            )
+        };
+        // spellings of one name: the same skeleton, the same start, or joined parts
+        assert!(p("Haji Khairullah", "KHERULLAH, Haji"));
+        assert!(p("KOSTRUBYTSKYY, Oleksuy", "KOSTRUBITSKIJ, Aleksej"));
+        assert!(p("Abdelrahmman", "Abdul Rahman"));
+        assert!(p("Rashid", "Rachid"));
+        // two names with no part in common are not compared
+        assert!(!p("Viktor Bout", "Olga Petrova"));
+        // a name in Arabic script is compared by spelling, which no key captures
+        assert!(p("بشار الأسد", "AL-ASSAD, Bashar"));
+    }
 
     #[test]
     fn listed_imo_kinds_follow_the_tie_rule() {
