@@ -95,6 +95,10 @@ pub fn screen(
         .unwrap_or_default()
 }
 
+/// Up to this many watch items (a query is one per kind it is screened as), entries are
+/// scored without the candidate index.
+const FEW_ITEMS: usize = 8;
+
 /// Ranks `entries` against each query, weighing parts by `stats`: per query, best first.
 pub fn screen_many(
     entries: &[(String, Entry)],
@@ -111,12 +115,21 @@ pub fn screen_many(
             owner.push(q);
         }
     }
+    // A few queries score every entry they are given (the store has already picked those
+    // that share a key with them), which costs less than working out each entry's keys for
+    // the index; a batch goes through the index.
+    let few = items.len() <= FEW_ITEMS;
     let matcher = Matcher::new(items, min_score).with_stats(stats);
     // per query: entry index → best match over the kinds it was screened as
     let mut found: Vec<HashMap<usize, crate::matching::Match>> =
         vec![HashMap::new(); queries.len()];
     for (e, (source, entry)) in entries.iter().enumerate() {
-        for (i, m) in matcher.match_entry(source, entry) {
+        let matches = if few {
+            matcher.match_entry_scan(source, entry)
+        } else {
+            matcher.match_entry(source, entry)
+        };
+        for (i, m) in matches {
             let slot = found[owner[i]].entry(e).or_insert_with(|| m.clone());
             if m.score > slot.score {
                 *slot = m;
