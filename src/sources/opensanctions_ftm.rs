@@ -29,15 +29,39 @@ impl SourceFormat for OpenSanctionsFtm {
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
         let body = single_body(bodies)?;
-        let mut raw = Vec::new();
-        for (line, value) in json_lines(body)? {
-            if value.get("op").is_some() && value.get("entity").is_some() {
+        let mut lines = lines(body)?.peekable();
+        if let Some((_, first)) = lines.peek() {
+            let first: Option<Value> = serde_json::from_str(first).ok();
+            if first.is_some_and(|v| v.get("op").is_some() && v.get("entity").is_some()) {
                 // A delta file: the pipeline applies it to the stored snapshot.
                 return Ok(Parsed::Delta(parse_delta(body)?));
             }
-            raw.push(raw_entity(body, line, value)?);
         }
-        let entries = Resolver::new(&raw).entries(raw.iter());
+        // Each line straight into its entity, never a whole-document tree of JSON values;
+        // the helpers (addresses, sanctions, documents) are kept until every entity has
+        // been read, and each listable entity is dropped once it is an entry.
+        let mut helpers = Vec::new();
+        let mut listable = Vec::new();
+        for (n, (line, text)) in lines.enumerate() {
+            let entity: RawEntity = serde_json::from_str(text).map_err(|e| {
+                if n == 0 && !text.trim_start().starts_with('{') {
+                    not_ndjson(body)
+                } else {
+                    malformed(body, line, e.to_string())
+                }
+            })?;
+            let entity = with_id(body, line, entity)?;
+            if entity_kind(entity.schema()).is_some() {
+                listable.push(entity);
+            } else if Resolver::HELPERS.contains(&entity.schema()) {
+                helpers.push(entity);
+            }
+        }
+        let resolver = Resolver::new(&helpers);
+        let entries: Vec<Entry> = listable
+            .into_iter()
+            .filter_map(|e| resolver.entry(&e))
+            .collect();
         if entries.is_empty() {
             return Err(ParseError::WrongFormat {
                 url: body.url.clone(),
@@ -105,30 +129,40 @@ pub fn parse_delta(body: &Body) -> Result<Vec<DeltaOp>, ParseError> {
     Ok(result)
 }
 
-/// Non-empty lines as JSON, each with its 1-based line number.
-fn json_lines(body: &Body) -> Result<Vec<(usize, Value)>, ParseError> {
+/// Non-empty lines, each with its 1-based line number.
+fn lines(body: &Body) -> Result<impl Iterator<Item = (usize, &str)>, ParseError> {
     let text = std::str::from_utf8(&body.bytes).map_err(|e| ParseError::Malformed {
         url: body.url.clone(),
         location: format!("byte {}", e.valid_up_to()),
         message: "not UTF-8".into(),
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| (i + 1, line)))
+}
+
+fn not_ndjson(body: &Body) -> ParseError {
+    ParseError::WrongFormat {
+        url: body.url.clone(),
+        reason: "not NDJSON: the first line is not a JSON object".into(),
+    }
+}
+
+/// Non-empty lines as JSON, each with its 1-based line number.
+fn json_lines(body: &Body) -> Result<Vec<(usize, Value)>, ParseError> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: Value = serde_json::from_str(line).map_err(|e| {
-            if out.is_empty() && !line.trim_start().starts_with('{') {
-                ParseError::WrongFormat {
-                    url: body.url.clone(),
-                    reason: "not NDJSON: the first line is not a JSON object".into(),
-                }
+    for (line, text) in lines(body)? {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            if out.is_empty() && !text.trim_start().starts_with('{') {
+                not_ndjson(body)
             } else {
-                malformed(body, i + 1, e.to_string())
+                malformed(body, line, e.to_string())
             }
         })?;
-        out.push((i + 1, value));
+        out.push((line, value));
     }
     Ok(out)
 }
@@ -187,6 +221,10 @@ impl RawEntity {
 fn raw_entity(body: &Body, line: usize, value: Value) -> Result<RawEntity, ParseError> {
     let entity: RawEntity =
         serde_json::from_value(value).map_err(|e| malformed(body, line, e.to_string()))?;
+    with_id(body, line, entity)
+}
+
+fn with_id(body: &Body, line: usize, entity: RawEntity) -> Result<RawEntity, ParseError> {
     if entity.id.trim().is_empty() {
         return Err(malformed(body, line, "entity without an id".into()));
     }
@@ -213,6 +251,9 @@ struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
+    /// The schemata whose entities are folded into the entries that refer to them.
+    const HELPERS: &'static [&'static str] = &["Address", "Sanction", "Identification", "Passport"];
+
     fn new(raw: &'a [RawEntity]) -> Resolver<'a> {
         let mut r = Resolver {
             addresses: HashMap::new(),
@@ -240,10 +281,6 @@ impl<'a> Resolver<'a> {
             }
         }
         r
-    }
-
-    fn entries(&self, raw: impl Iterator<Item = &'a RawEntity>) -> Vec<Entry> {
-        raw.filter_map(|e| self.entry(e)).collect()
     }
 
     fn entry(&self, raw: &RawEntity) -> Option<Entry> {
