@@ -26,7 +26,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use watchkeeper::config::{Config, EmailConfig, MailMode, SourceConfig, TlsMode, TransportKind};
+use watchkeeper::config::{Config, EmailConfig, SourceConfig, TlsMode, TransportKind};
 use watchkeeper::domain::entry::{EntityKind, Entry};
 use watchkeeper::domain::watch::{WatchItem, WatchKind, Watchlist};
 use watchkeeper::sources::{format_for, local_bodies, FormatOptions, Parsed};
@@ -269,21 +269,13 @@ fn run_once(n: usize, every_kind: bool) {
             ]
         },
         email: EmailConfig {
-            transport: TransportKind::File,
             path: Some(dir.join("outbox")),
-            host: None,
-            port: None,
             tls: TlsMode::None,
-            username: None,
-            password_file: None,
-            password_env: None,
-            ca_file: None,
-            from: "watchkeeper <bench@localhost>".into(),
-            to: vec!["bench@localhost".into()],
-            mode: MailMode::Digest,
-            give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
-            claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
-            digest_limit: watchkeeper::email::render::DEFAULT_DIGEST_LIMIT,
+            ..EmailConfig::new(
+                TransportKind::File,
+                "watchkeeper <bench@localhost>",
+                vec!["bench@localhost".into()],
+            )
         },
         webhooks: Vec::new(),
         threshold: watchkeeper::matching::DEFAULT_THRESHOLD,

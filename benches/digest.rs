@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use lettre::message::header::ContentType;
 use lettre::message::{MultiPart, SinglePart};
-use watchkeeper::config::{EmailConfig, MailMode, TlsMode, TransportKind};
+use watchkeeper::config::{EmailConfig, TransportKind};
 use watchkeeper::domain::alert::{Alert, Event, ListRef, Why};
 use watchkeeper::domain::entry::{EntityKind, Entry};
 use watchkeeper::domain::watch::{WatchItem, WatchKind};
@@ -113,21 +113,12 @@ fn old_build(cfg: &EmailConfig, msg: &Message) -> lettre::Message {
 
 fn config(limit: usize) -> EmailConfig {
     EmailConfig {
-        transport: TransportKind::File,
-        path: None,
-        host: None,
-        port: None,
-        tls: TlsMode::Starttls,
-        username: None,
-        password_file: None,
-        password_env: None,
-        ca_file: None,
-        from: "watchkeeper <alerts@example.org>".into(),
-        to: vec!["compliance@example.org".into()],
-        mode: MailMode::Digest,
-        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
-        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
         digest_limit: limit,
+        ..EmailConfig::new(
+            TransportKind::File,
+            "watchkeeper <alerts@example.org>",
+            vec!["compliance@example.org".into()],
+        )
     }
 }
 

@@ -251,6 +251,31 @@ pub struct EmailConfig {
     pub digest_limit: usize,
 }
 
+impl EmailConfig {
+    /// `transport` from `from` to `to` with every other setting at its default (no host,
+    /// folder or credentials, STARTTLS, digest mode), for configs built in code (tests,
+    /// benchmarks), as [`WebhookConfig::new`].
+    pub fn new(transport: TransportKind, from: &str, to: Vec<String>) -> EmailConfig {
+        EmailConfig {
+            transport,
+            path: None,
+            host: None,
+            port: None,
+            tls: TlsMode::Starttls,
+            username: None,
+            password_file: None,
+            password_env: None,
+            ca_file: None,
+            from: from.to_string(),
+            to,
+            mode: MailMode::Digest,
+            give_up_after: DEFAULT_GIVE_UP_AFTER,
+            claim_timeout: crate::outbox::CLAIM_TIMEOUT,
+            digest_limit: crate::email::render::DEFAULT_DIGEST_LIMIT,
+        }
+    }
+}
+
 /// Used as sender by the `file` and `stdout` transports when the config names none.
 pub const DEFAULT_FROM: &str = "watchkeeper <watchkeeper@localhost>";
 /// The fallback environment variable for the SMTP password.

@@ -1032,21 +1032,13 @@ async fn file_transport_writes_one_parseable_eml_per_message() {
     let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox");
     let cfg = EmailConfig {
-        transport: TransportKind::File,
         path: Some(outbox.clone()),
-        host: None,
-        port: None,
-        tls: TlsMode::Starttls,
-        username: None,
-        password_file: None,
-        password_env: None,
-        ca_file: None,
-        from: "watchkeeper <alerts@example.org>".into(),
-        to: recipients(),
         mode: MailMode::Each,
-        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
-        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
-        digest_limit: watchkeeper::email::render::DEFAULT_DIGEST_LIMIT,
+        ..EmailConfig::new(
+            TransportKind::File,
+            "watchkeeper <alerts@example.org>",
+            recipients(),
+        )
     };
     let alerts = six_alerts();
     for a in &alerts {
@@ -1251,21 +1243,13 @@ async fn the_file_transport_carries_the_csv_attachment() {
     let dir = tempfile::tempdir().unwrap();
     let outbox = dir.path().join("outbox");
     let cfg = EmailConfig {
-        transport: TransportKind::File,
         path: Some(outbox.clone()),
-        host: None,
-        port: None,
-        tls: TlsMode::Starttls,
-        username: None,
-        password_file: None,
-        password_env: None,
-        ca_file: None,
-        from: "watchkeeper <alerts@example.org>".into(),
-        to: recipients(),
-        mode: MailMode::Digest,
-        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
-        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
         digest_limit: 5,
+        ..EmailConfig::new(
+            TransportKind::File,
+            "watchkeeper <alerts@example.org>",
+            recipients(),
+        )
     };
     let alerts = first_load();
     let msg = render::digest_limited(&alerts, recipients(), cfg.digest_limit);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use mail_parser::MessageParser;
 use support::smtp::{closed_port, Received, SmtpServer};
-use watchkeeper::config::{EmailConfig, MailMode, TlsMode, TransportKind};
+use watchkeeper::config::{EmailConfig, TlsMode, TransportKind};
 use watchkeeper::email::Message;
 use watchkeeper::outbox;
 use watchkeeper::store::outbox::ClaimRule;
@@ -18,21 +18,14 @@ use watchkeeper::store::Store;
 /// A plaintext relay on this machine, as `tls = "none"` allows for loopback.
 fn relay_config(port: u16) -> EmailConfig {
     EmailConfig {
-        transport: TransportKind::Smtp,
-        path: None,
         host: Some("127.0.0.1".into()),
         port: Some(port),
         tls: TlsMode::None,
-        username: None,
-        password_file: None,
-        password_env: None,
-        ca_file: None,
-        from: "watchkeeper <alerts@example.org>".into(),
-        to: vec!["compliance@example.org".into()],
-        mode: MailMode::Digest,
-        give_up_after: watchkeeper::config::DEFAULT_GIVE_UP_AFTER,
-        claim_timeout: watchkeeper::outbox::CLAIM_TIMEOUT,
-        digest_limit: watchkeeper::email::render::DEFAULT_DIGEST_LIMIT,
+        ..EmailConfig::new(
+            TransportKind::Smtp,
+            "watchkeeper <alerts@example.org>",
+            vec!["compliance@example.org".into()],
+        )
     }
 }
 
