@@ -233,32 +233,26 @@ impl Matcher {
     /// Watch items (by index, keywords included) that a news item of `source` mentions, in
     /// its title, summary or content. Only the items the news index proposes are looked for.
     pub fn match_feed_item(&self, source: &str, item: &FeedItem) -> Vec<(usize, Mention)> {
-        let texts = [&item.title, &item.summary, &item.content];
-        let places: Vec<text::Place> = texts.iter().map(|t| text::Place::of(t)).collect();
+        let places = places(item);
         let candidates = self.news.candidates(&places);
-        self.mentions(source, item, &texts, &places, candidates)
+        self.mentions(source, item, &places, candidates)
     }
 
     /// [`Matcher::match_feed_item`] looking for every watch item, without the index: the
     /// reference the index is checked against.
     pub fn match_feed_item_scan(&self, source: &str, item: &FeedItem) -> Vec<(usize, Mention)> {
-        let texts = [&item.title, &item.summary, &item.content];
-        let places: Vec<text::Place> = texts.iter().map(|t| text::Place::of(t)).collect();
-        self.mentions(source, item, &texts, &places, 0..self.watch.items.len())
+        self.mentions(source, item, &places(item), 0..self.watch.items.len())
     }
 
     /// How many watch items the news index proposes for `item` (for the benchmark).
     pub fn news_candidate_count(&self, item: &FeedItem) -> usize {
-        let texts = [&item.title, &item.summary, &item.content];
-        let places: Vec<text::Place> = texts.iter().map(|t| text::Place::of(t)).collect();
-        self.news.candidates(&places).len()
+        self.news.candidates(&places(item)).len()
     }
 
     fn mentions(
         &self,
         source: &str,
         item: &FeedItem,
-        texts: &[&String; 3],
         places: &[text::Place],
         candidates: impl IntoIterator<Item = usize>,
     ) -> Vec<(usize, Mention)> {
@@ -291,6 +285,7 @@ impl Matcher {
             if claimed || f.score < threshold {
                 continue;
             }
+            let texts = [&item.title, &item.summary, &item.content];
             let (before, matched, after) = text::quote(texts[place], f.span);
             out.push((
                 i,
@@ -621,6 +616,14 @@ fn may_pair(w: &NormName, e: &NormName) -> bool {
                         || joined(&b.text, &a.text))
             })
     })
+}
+
+/// The texts of a news item in [`PLACES`] order (title, summary, content), each indexed once.
+fn places(item: &FeedItem) -> Vec<text::Place> {
+    [&item.title, &item.summary, &item.content]
+        .into_iter()
+        .map(|t| text::Place::of(t))
+        .collect()
 }
 
 /// A person is never a vessel; a list entry of unknown kind may be anything.

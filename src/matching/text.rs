@@ -1096,19 +1096,15 @@ impl NewsIndex {
             let mut latin = false;
             let mut arabic = false;
             for pattern in item {
-                for part in &pattern.name.tokens {
+                for (part, forms) in pattern.name.tokens.iter().zip(&pattern.parts) {
                     latin |= !pattern.keyword && part.script != Script::Arabic;
                     arabic |= !pattern.keyword && part.script == Script::Arabic;
-                    let mut keys = vec![
-                        part.text.clone(),
-                        final_vowel_folded(&part.text),
-                        part.key.clone(),
-                    ];
-                    if part.script == Script::Cyrillic {
-                        keys.extend(inflection_stems(&part.text));
-                    }
+                    // a Cyrillic part's stems are in its forms; other parts have none
+                    let keys = [&part.text, &forms.folded, &part.key]
+                        .into_iter()
+                        .chain(&forms.stems);
                     for key in keys {
-                        let list = index.by_key.entry(key).or_default();
+                        let list = index.by_key.entry(key.clone()).or_default();
                         if list.last() != Some(&i) {
                             list.push(i);
                         }

@@ -107,20 +107,20 @@ fn capped_digest(alerts: &[Alert], to: Vec<String>, limit: usize) -> Message {
 /// then oldest first (by time, then id).
 pub fn rank(alerts: &[Alert]) -> Vec<&Alert> {
     let tier = |a: &Alert| match a.event {
-        _ if a.identifier_match() => 0,
+        _ if a.identifier_match() => 0u8,
         Event::SourceStale | Event::SourceRecovered => 1,
         _ => 2,
     };
-    let mut ranked: Vec<&Alert> = alerts.iter().collect();
-    ranked.sort_by(|a, b| {
-        tier(a)
-            .cmp(&tier(b))
+    // the tier reads the reason's text: once per alert, not once per comparison
+    let mut ranked: Vec<(u8, &Alert)> = alerts.iter().map(|a| (tier(a), a)).collect();
+    ranked.sort_by(|(ta, a), (tb, b)| {
+        ta.cmp(tb)
             .then(b.score.total_cmp(&a.score))
             .then(event_rank(a.event).cmp(&event_rank(b.event)))
             .then_with(|| a.created_at.cmp(&b.created_at))
             .then(a.id.cmp(&b.id))
     });
-    ranked
+    ranked.into_iter().map(|(_, a)| a).collect()
 }
 
 /// One message for one alert (mode `each`).
