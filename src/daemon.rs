@@ -10,11 +10,12 @@ use tokio::sync::watch;
 use crate::config::{Config, SourceConfig};
 use crate::domain::watch::Watchlist;
 use crate::fetch::Fetcher;
-use crate::matching::{Matcher, MatcherSlot, NameStats};
+use crate::matching::{Matcher, MatcherSlot};
 use crate::outbox::{self, Delivery};
 use crate::pipeline::{self, CycleError, CycleSummary};
 use crate::store::{Store, StoreError};
 use crate::watchlist;
+use crate::weights;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -81,7 +82,7 @@ pub async fn once_with(
             .sources
             .iter()
             .any(|s| s.kind == "feed" && (only.is_empty() || only.contains(&s.name)));
-        let slot = initial_matcher(&store, watchlist, config.threshold, feeds)?;
+        let slot = initial_matcher(&mut store, watchlist, config.threshold, feeds)?;
         report.already_listed = pipeline::screen_new_watch_items(&mut store, &slot.current())?;
         slot
     };
@@ -142,7 +143,12 @@ pub async fn run(config: Config) -> Result<(), DaemonError> {
     let initial = watchlist::load(&config.watchlist)?;
     let matcher = {
         let mut store = Store::open(&config.database)?;
-        let slot = Arc::new(initial_matcher(&store, initial, config.threshold, true)?);
+        let slot = Arc::new(initial_matcher(
+            &mut store,
+            initial,
+            config.threshold,
+            true,
+        )?);
         let n = pipeline::screen_new_watch_items(&mut store, &slot.current())?;
         if n > 0 {
             tracing::info!(alerts = n, "new watch items screened against stored lists");
@@ -352,8 +358,12 @@ fn reload(config: &Config, matcher: &MatcherSlot) -> Result<usize, DaemonError> 
     let wl = watchlist::load(&config.watchlist)?;
     let count = wl.items.len();
     tracing::debug!(path = %config.watchlist.display(), items = count, "watchlist read");
-    let m = matcher.replace_watchlist(wl.items, config.threshold);
     let mut store = Store::open(&config.database)?;
+    weights::count_uncounted(&mut store)?;
+    let m = matcher.replace_watchlist(wl.items, config.threshold);
+    // the weights in force are those of the old items' name parts: read the new ones'
+    let m = Arc::new(weights::weighted(&store, &m, std::iter::empty())?);
+    matcher.replace_stats(m.clone());
     let alerts = pipeline::screen_new_watch_items(&mut store, &m)?;
     tracing::info!(items = count, already_listed = alerts, "watchlist reloaded");
     Ok(alerts)
@@ -362,7 +372,7 @@ fn reload(config: &Config, matcher: &MatcherSlot) -> Result<usize, DaemonError> 
 /// The matcher for a watchlist, weighted by the names stored now if `weigh` (none on a new
 /// database).
 fn initial_matcher(
-    store: &Store,
+    store: &mut Store,
     watchlist: Watchlist,
     threshold: f64,
     weigh: bool,
@@ -371,12 +381,13 @@ fn initial_matcher(
     if !weigh {
         return Ok(MatcherSlot::new(matcher));
     }
-    let stored = store.all_entries()?;
-    if stored.is_empty() {
+    weights::count_uncounted(store)?;
+    let weighted = weights::weighted(store, &matcher, std::iter::empty())?;
+    // a new database counts no names: no weights, as without stats
+    if weighted.stats().is_some_and(|s| s.names() == 0) {
         return Ok(MatcherSlot::new(matcher));
     }
-    let stats = NameStats::from_entries(stored.iter().map(|(_, e)| e));
-    Ok(MatcherSlot::new(matcher.with_stats(Arc::new(stats))))
+    Ok(MatcherSlot::new(weighted))
 }
 
 fn fingerprint(path: &Path) -> Option<(SystemTime, u64)> {

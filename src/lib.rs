@@ -5,6 +5,7 @@
 //! plan ([`plan`], pure: diff, listing episodes, matching with [`matching`], alerts) →
 //! store ([`store`], the only SQL: applies a plan in one transaction) → alert outbox
 //! ([`outbox`]) → transports ([`email`], [`webhook`]). [`pipeline`] moves one cycle through the stages.
+//! [`weights`] reads the name counts the store keeps up, for the matcher's rarity weights.
 //! [`domain`] holds the types they share and imports no I/O; [`report`] prints what the store
 //! keeps (`history`, `audit`); [`config`] and [`watchlist`] load the files that build them.
 
@@ -27,3 +28,4 @@ pub mod sources;
 pub mod store;
 pub mod watchlist;
 pub mod webhook;
+pub mod weights;

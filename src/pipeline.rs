@@ -17,6 +17,7 @@ use crate::matching::{Matcher, MatcherSlot, NameStats};
 use crate::plan::{self, notices, CyclePlan, PlanContext, SourceState};
 use crate::sources::{self, format_for, Body, FormatOptions, ParseError, Parsed};
 use crate::store::{now, Store, StoreError};
+use crate::weights;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CycleError {
@@ -294,6 +295,7 @@ fn process(
         max_removed_share: source.max_removed_share,
     };
     let validators = serde_json::to_string(&validators).expect("validators serialize");
+    weights::count_uncounted(store)?;
     // Another process (the daemon and a `once`) may store a snapshot of this source between
     // our reading its state and applying our plan: the store then refuses the plan, and it is
     // made again from the state as it now is.
@@ -364,8 +366,8 @@ fn process(
 type StageLog = Arc<dyn Fn(&str, Stage) + Send + Sync>;
 
 /// Plans a list snapshot with a matcher weighted by the names as they will stand once the
-/// snapshot is stored (every other list's stored names and this snapshot's), so that the
-/// first snapshot of a list is weighed as later ones are. Returns that matcher version when
+/// snapshot is stored (the stored counts of every list, changed by this snapshot's plan), so
+/// that the first snapshot of a list is weighed as later ones are. Returns that matcher version when
 /// the snapshot changes anything, for the daemon to use from the next cycle on.
 fn plan_list(
     store: &Store,
@@ -376,12 +378,10 @@ fn plan_list(
     ctx: &PlanContext,
 ) -> Result<(CyclePlan, Option<Arc<Matcher>>), CycleError> {
     let mut store_error = None;
-    let reweigh = |entries: &[crate::domain::entry::Entry]| {
-        let others = store
-            .entries_except(&ctx.list.source)
+    let reweigh = |delta: &plan::NameStatsDelta, scored: &[&crate::domain::entry::Entry]| {
+        let stats = weights::after_change(store, matcher, delta, scored)
             .map_err(|e| store_error = Some(e))
             .ok()?;
-        let stats = NameStats::from_entries(others.iter().chain(entries.iter()));
         Some(Arc::new(matcher.with_stats(Arc::new(stats))))
     };
     let planned = plan::plan_list_reweighed(state, snapshot, d, ctx, matcher, reweigh);
@@ -424,10 +424,12 @@ pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<us
     }
     let started = now();
     let ids: Vec<String> = fresh.iter().map(|i| i.id.clone()).collect();
+    weights::count_uncounted(store)?;
     let stored = store.all_stored()?;
-    let stats = NameStats::from_entries(stored.iter().map(|(_, e)| &e.entry));
-    let fresh_matcher =
-        Matcher::new(fresh, matcher.default_threshold()).with_stats(Arc::new(stats));
+    // every entry is scored: every count is needed
+    let (names, counts) = store.all_name_stats()?;
+    let fresh_matcher = Matcher::new(fresh, matcher.default_threshold())
+        .with_stats(Arc::new(NameStats::from_counts(names, counts)));
     let statuses = store.all_source_status()?;
     let lists: Vec<(ListRef, plan::StoredEntry)> = stored
         .into_iter()

@@ -13,10 +13,12 @@ use std::sync::Arc;
 use crate::domain::entry::{Entry, Identifier};
 use crate::domain::ident::{self, Imo};
 use crate::domain::watch::{WatchItem, WatchKind};
-use crate::matching::normalize::{fold, normalize, split_words, NameKind};
+use crate::matching::normalize::fold;
 use crate::matching::{entry_lookup_keys, Matcher, NameStats};
+use crate::plan::stats::keys_of;
 use crate::store::screen_index::ScreenIndex;
 use crate::store::{Result, Store};
+use crate::weights;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScreenResult {
@@ -298,8 +300,6 @@ pub fn refresh_index(store: &mut Store) -> Result<bool> {
     let mut index = ScreenIndex {
         entries: Vec::with_capacity(entries.len()),
         postings: HashMap::new(),
-        stats: HashMap::new(),
-        names: 0,
     };
     for (i, (source, entry)) in entries.iter().enumerate() {
         index.entries.push((source.clone(), entry.id.clone()));
@@ -307,9 +307,6 @@ pub fn refresh_index(store: &mut Store) -> Result<bool> {
             index.postings.entry(k).or_default().push(i as u32);
         }
     }
-    let stats = NameStats::from_entries(entries.iter().map(|(_, e)| e));
-    index.names = stats.names();
-    index.stats = stats.counts().clone();
     store.write_screen_index(&fingerprint, &index)?;
     Ok(true)
 }
@@ -325,22 +322,10 @@ pub fn screen_store(
     limit: usize,
 ) -> Result<(Vec<Vec<ScreenResult>>, usize)> {
     refresh_index(store)?;
+    weights::count_uncounted(store)?;
     let items: Vec<WatchItem> = queries.iter().flat_map(|q| q.items(min_score)).collect();
     // the query's parts decide which keys it is indexed under (rarest first)
-    let mut keys: Vec<String> = Vec::new();
-    for item in &items {
-        let kind = match item.kind {
-            WatchKind::Person => NameKind::Person,
-            WatchKind::Vessel => NameKind::Vessel,
-            _ => NameKind::Organization,
-        };
-        for t in normalize(&item.name, kind).tokens {
-            keys.push(NameStats::key(&t).to_string());
-        }
-    }
-    let (names, counts) = store.screen_stats(&keys)?;
-    let first = Matcher::new(items, min_score)
-        .with_stats(Arc::new(NameStats::from_counts(names, counts.clone())));
+    let first = weights::weighted(store, &Matcher::new(items, min_score), std::iter::empty())?;
     let ordinals = match first.index_keys() {
         Some(keys) => store.screen_postings(&keys)?,
         None => (0..store.screen_entry_count()?).collect(),
@@ -348,16 +333,9 @@ pub fn screen_store(
     let entries = store.screen_entries(&ordinals)?;
     // the candidates' parts are weighed too (an entry part without a partner costs its
     // weight)
-    let mut more: Vec<String> = keys;
-    for (_, e) in &entries {
-        for n in e.all_names() {
-            let (tokens, _) = split_words(n, false);
-            more.extend(tokens.iter().map(|t| NameStats::key(t).to_string()));
-        }
-    }
-    more.sort_unstable();
-    more.dedup();
-    let (names, counts) = store.screen_stats(&more)?;
+    let mut keys = first.weighed_keys();
+    keys.extend(keys_of(entries.iter().map(|(_, e)| e)));
+    let (names, counts) = store.name_stats(keys.iter().map(String::as_str))?;
     let stats = Arc::new(NameStats::from_counts(names, counts));
     let rows = screen_many(&entries, stats, queries, min_score, limit);
     Ok((rows, entries.len()))

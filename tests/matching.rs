@@ -708,3 +708,79 @@ fn two_common_surnames_a_letter_apart_stay_apart() {
     assert!(found(WatchKind::Person, "Sergei Ivanova").is_empty());
     first_is(WatchKind::Person, "Elena Ivanova", "29886");
 }
+
+/// The pipeline weighs a pair of names by the stored counts of only the keys that pair may
+/// be weighed under (`weighed_keys` of the watch names and of the entry's names): every score
+/// and reason must be the one the counts of every name give. Watch names are the UN excerpt's
+/// names as a user writes them and the script queries above; entries are the UN excerpt and
+/// the OFAC 2021 script rows, weighed together.
+#[test]
+fn weights_read_for_the_scored_keys_score_as_the_weights_of_every_name() {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    use watchkeeper::matching::NameStats;
+    use watchkeeper::plan::stats::keys_of;
+    let excerpt = include_bytes!("fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml");
+    let mut entries = lists::parse("un_sc_xml", "consolidated.xml", excerpt)
+        .unwrap()
+        .entries;
+    entries.extend(script_entries());
+    let mut watch: Vec<WatchItem> = Vec::new();
+    for e in entries.iter().take(60) {
+        let kind = match e.kind {
+            EntityKind::Person => WatchKind::Person,
+            EntityKind::Vessel => WatchKind::Vessel,
+            _ => WatchKind::Organization,
+        };
+        for n in e.all_names() {
+            let written = match n.split_once(',') {
+                Some((last, first)) => format!("{} {}", first.trim(), last.trim()),
+                None => n.to_lowercase(),
+            };
+            watch.push(item(kind, &written));
+        }
+    }
+    for name in [
+        "리병철",
+        "Kim Chong-un",
+        "Ντεριπάσκα",
+        "بشار الأسد",
+        "בשאר אל-אסד",
+        "オレグ・デリパスカ",
+        "غلام\u{200C}رضا سلیمانی",
+        "Ramsan Kadyrow",
+        "Oscar Fernandez",
+    ] {
+        watch.push(item(WatchKind::Person, name));
+    }
+    watch.push(item(
+        WatchKind::Organization,
+        "Sina Port and Marine Services",
+    ));
+    let full = NameStats::from_entries(&entries);
+    let unweighted = Matcher::new(watch, 0.5);
+    let everything = unweighted.with_stats(Arc::new(full.clone()));
+    let item_keys = unweighted.weighed_keys();
+    let mut compared = 0;
+    for e in &entries {
+        let mut keys = item_keys.clone();
+        keys.extend(keys_of([e]));
+        let some: HashMap<String, u32> = full
+            .counts()
+            .iter()
+            .filter(|(k, _)| keys.contains(*k))
+            .map(|(k, n)| (k.clone(), *n))
+            .collect();
+        let read = unweighted.with_stats(Arc::new(NameStats::from_counts(full.names(), some)));
+        let want = everything.match_entry("un-sc", e);
+        assert_eq!(
+            read.match_entry("un-sc", e),
+            want,
+            "entry {} {}",
+            e.id,
+            e.name
+        );
+        compared += want.len();
+    }
+    assert!(compared > 100, "only {compared} matches compared");
+}

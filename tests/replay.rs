@@ -44,6 +44,18 @@ mode = "digest"
         );
     }
 
+    /// The name counts the cycles kept up are what counting every stored name gives.
+    fn name_counts_are_those_of_the_stored_names(&self) {
+        let store = watchkeeper::store::Store::open(&self.inst.db()).unwrap();
+        let (names, counts) = store.all_name_stats().unwrap();
+        let entries = store.all_entries().unwrap();
+        let counted =
+            watchkeeper::matching::NameStats::from_entries(entries.iter().map(|(_, e)| e));
+        assert!(names > 0);
+        assert_eq!(names, counted.names());
+        assert_eq!(&counts, counted.counts());
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_watchkeeper"))
             .args(args)
@@ -113,6 +125,7 @@ fn six_days_of_the_sdn_list_give_exactly_the_right_alerts() {
         let before = expected.len();
         let mut day: Vec<(String, String, String)> = day;
         day.sort();
+        r.name_counts_are_those_of_the_stored_names();
         let got = r.alerts();
         let mut got_today: Vec<_> = got[before..].to_vec();
         got_today.sort();
@@ -434,4 +447,21 @@ fn a_dismissed_alert_stays_silent_until_the_entry_changes() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no alert #999"), "{stderr}");
+}
+
+/// A database from before the name counts were kept has entries and no counts: the next cycle
+/// counts them once from the stored entries, and then keeps them up like any other.
+#[test]
+fn a_database_without_name_counts_is_counted_once_then_kept_up() {
+    let r = Replay::new();
+    r.publish_and_run("day1");
+    {
+        let conn = rusqlite::Connection::open(r.inst.db()).unwrap();
+        conn.execute_batch("DELETE FROM name_stats; DELETE FROM name_stats_sources;")
+            .unwrap();
+    }
+    r.publish_and_run("day2");
+    r.name_counts_are_those_of_the_stored_names();
+    r.publish_and_run("day3");
+    r.name_counts_are_those_of_the_stored_names();
 }

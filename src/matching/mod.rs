@@ -20,7 +20,7 @@ pub mod scripts;
 pub mod text;
 pub mod translit;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
@@ -92,6 +92,49 @@ impl Prepared {
     }
 }
 
+/// Every key the parts of `name` may be weighed under when it is scored against another
+/// name, added to `out`: the keys it is counted under ([`NameStats::name_keys`]), those of its
+/// parts as normalised for each kind of watch item, and those of each pair of adjacent parts
+/// joined (scoring joins two parts that the other name writes as one). Stats holding the
+/// counts of these keys, for both names of every pair scored, weigh each pair exactly as the
+/// stats of every stored name would: the store loads only these.
+pub fn weighed_keys(name: &str, out: &mut BTreeSet<String>) {
+    let (tokens, comma_at) = split_words(name, false);
+    out.extend(tokens.iter().map(|t| NameStats::key(t).to_string()));
+    for kind in [NameKind::Person, NameKind::Organization, NameKind::Vessel] {
+        let norm = normalize_split(name, tokens.clone(), comma_at, kind);
+        for t in &norm.tokens {
+            out.insert(NameStats::key(t).to_string());
+        }
+        for pair in norm.tokens.windows(2) {
+            let joined =
+                normalize::Token::new(format!("{}{}", pair[0].text, pair[1].text), pair[0].script);
+            out.insert(NameStats::key(&joined).to_string());
+        }
+    }
+}
+
+/// Whether two versions of an entry score alike against every watch item: they agree on
+/// every field [`Matcher::match_entry`] reads (kind, names, identifiers, dates of birth,
+/// nationalities), so that a change elsewhere (a remark, a program) needs one of them scored.
+pub fn scored_alike(a: &Entry, b: &Entry) -> bool {
+    (
+        a.kind,
+        &a.name,
+        &a.aliases,
+        &a.identifiers,
+        &a.dates_of_birth,
+        &a.nationalities,
+    ) == (
+        b.kind,
+        &b.name,
+        &b.aliases,
+        &b.identifiers,
+        &b.dates_of_birth,
+        &b.nationalities,
+    )
+}
+
 fn labelled_names(item: &WatchItem) -> Vec<(&'static str, &str)> {
     std::iter::once(("name", item.name.as_str()))
         .chain(item.aliases.iter().map(|a| ("alias", a.as_str())))
@@ -158,6 +201,19 @@ impl Matcher {
             index,
             news: self.news.clone(),
         }
+    }
+
+    /// Every key the watch items' names may be weighed under ([`weighed_keys`]).
+    pub fn weighed_keys(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for item in &self.watch.items {
+            if item.kind != WatchKind::Keyword {
+                for (_, name) in labelled_names(item) {
+                    weighed_keys(name, &mut out);
+                }
+            }
+        }
+        out
     }
 
     /// The rarity weights this version scores with.

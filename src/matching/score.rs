@@ -149,14 +149,19 @@ impl NameStats {
     }
 
     pub fn add_name(&mut self, name: &str) {
-        let (tokens, _) = split_words(name, false);
-        let mut keys: Vec<&str> = tokens.iter().map(part_key).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for k in keys {
-            *self.counts.entry(k.to_string()).or_default() += 1;
+        for k in NameStats::name_keys(name) {
+            *self.counts.entry(k).or_default() += 1;
         }
         self.names += 1;
+    }
+
+    /// The keys one name is counted under, once each.
+    pub fn name_keys(name: &str) -> Vec<String> {
+        let (tokens, _) = split_words(name, false);
+        let mut keys: Vec<String> = tokens.iter().map(|t| part_key(t).to_string()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 
     /// Stats made of stored counts: `counts` by [`NameStats::key`], over `names` names. Parts

@@ -18,6 +18,7 @@
 
 pub mod diff;
 pub mod notices;
+pub mod stats;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -27,9 +28,10 @@ use crate::domain::changes::changed_fields;
 use crate::domain::entry::{Entry, FeedItem, FeedSnapshot, ListSnapshot};
 use crate::domain::watch::{Exclusion, WatchItem};
 use crate::guard::{self, Refusal};
-use crate::matching::{Match, Matcher};
+use crate::matching::{scored_alike, Match, Matcher};
 use crate::sources::DeltaOp;
 pub use diff::entry_hash;
+pub use stats::NameStatsDelta;
 
 /// One entry as the store holds it: current content, and where it is in its history.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +182,8 @@ pub struct CyclePlan {
     /// decoded with replacement characters): the source's status shows it until a cycle
     /// without one.
     pub warning: Option<String>,
+    /// How the plan changes the source's name counts.
+    pub name_stats: NameStatsDelta,
 }
 
 impl CyclePlan {
@@ -202,21 +206,22 @@ pub fn plan_list(
     ctx: &PlanContext,
 ) -> Result<CyclePlan, Refusal> {
     let d = diff::diff(&state.current, &snapshot.entries);
-    plan_list_reweighed(state, snapshot, d, ctx, matcher, |_| None).map(|(plan, _)| plan)
+    plan_list_reweighed(state, snapshot, d, ctx, matcher, |_, _| None).map(|(plan, _)| plan)
 }
 
 /// [`plan_list`] with the diff `d` of `snapshot` against `state` made by the caller (who
-/// reads the stored content of the entries it names into `state.contents`), matching with
-/// the matcher `reweigh` makes from the snapshot's entries when the snapshot changes anything
-/// (the names' rarity weights change with the lists), or with `matcher` when `reweigh` gives
-/// none. Returns the matcher it used if `reweigh` made it.
+/// reads the stored content of the entries it names into `state.contents`). When the snapshot
+/// changes anything, the names' rarity weights change with it: `reweigh` is given the change
+/// to the source's name counts and the entries that will be scored, and makes the matcher
+/// weighted by the counts as they will stand; with none, `matcher` is used. Returns the
+/// matcher it used if `reweigh` made it.
 pub fn plan_list_reweighed(
     state: &SourceState,
     snapshot: &ListSnapshot,
     d: diff::Diff,
     ctx: &PlanContext,
     matcher: &Matcher,
-    reweigh: impl FnOnce(&[Entry]) -> Option<Arc<Matcher>>,
+    reweigh: impl FnOnce(&NameStatsDelta, &[&Entry]) -> Option<Arc<Matcher>>,
 ) -> Result<(CyclePlan, Option<Arc<Matcher>>), Refusal> {
     let content = |id: &str| {
         state
@@ -232,11 +237,35 @@ pub fn plan_list_reweighed(
         d.removed.len(),
         ctx.max_removed_share,
     )?;
+    let entries = &snapshot.entries;
+    // the name counts' change, and the entries scored: added ones, changed ones as they are
+    // now (and as they were, when the change touches what scoring reads), removed ones
+    let mut delta = NameStatsDelta::default();
+    let mut scored: Vec<&Entry> = Vec::new();
+    for (i, _) in &d.added {
+        delta.add(&entries[*i], 1);
+        scored.push(&entries[*i]);
+    }
+    for (id, _, i, _) in &d.changed {
+        let (old, new) = (content(id)?, &entries[*i]);
+        delta.add(old, -1);
+        delta.add(new, 1);
+        scored.push(new);
+        if !scored_alike(old, new) {
+            scored.push(old);
+        }
+    }
+    for (id, _) in &d.removed {
+        let old = content(id)?;
+        delta.add(old, -1);
+        scored.push(old);
+    }
     let version = if d.is_empty() {
         None
     } else {
-        reweigh(&snapshot.entries)
+        reweigh(&delta, &scored)
     };
+    drop(scored);
     let matcher: &Matcher = version.as_deref().unwrap_or(matcher);
     let mut plan = CyclePlan {
         source: ctx.list.source.clone(),
@@ -245,7 +274,7 @@ pub fn plan_list_reweighed(
         ..CyclePlan::default()
     };
     plan.counts.unchanged = d.unchanged;
-    let entries = &snapshot.entries;
+    plan.name_stats = delta;
     let raise = |plan: &mut CyclePlan, event, entry: &Entry, write: (&str, u32, u32), hits| {
         let (hash, episode, version) = write;
         let at = Transition {
@@ -304,9 +333,11 @@ pub fn plan_list_reweighed(
             plan.counts.changed += 1;
             // A change that takes a name away from a watched entry still concerns the watcher.
             let mut hits = matcher.match_entry(&ctx.list.source, entry);
-            for (idx, m) in matcher.match_entry(&ctx.list.source, old) {
-                if !hits.iter().any(|(i, _)| *i == idx) {
-                    hits.push((idx, m));
+            if !scored_alike(old, entry) {
+                for (idx, m) in matcher.match_entry(&ctx.list.source, old) {
+                    if !hits.iter().any(|(i, _)| *i == idx) {
+                        hits.push((idx, m));
+                    }
                 }
             }
             let before = plan.alerts.len();

@@ -90,6 +90,7 @@ impl Store {
                 at.now
             ])?;
         }
+        super::name_stats::apply_delta(&tx, &plan.source, plan.generation == 0, &plan.name_stats)?;
         super::exclusions::insert(&tx, &plan.pins)?;
         // Alerts come after the writes, so that "also listed" sees this snapshot too.
         let by_event = insert_alerts(&tx, &mut plan.alerts, Some(cycle_id))?;

@@ -113,10 +113,9 @@ impl Store {
         stored(&self.conn, "1", [])
     }
 
-    /// Every stored entry of every source but `source`: the other lists, whose names count
-    /// towards the rarity weights along with a new snapshot of `source`.
-    pub fn entries_except(&self, source: &str) -> Result<Vec<Entry>> {
-        let rows = stored(&self.conn, "e.source <> ?1", [source])?;
+    /// Every current entry of `source`.
+    pub fn entries_of(&self, source: &str) -> Result<Vec<Entry>> {
+        let rows = stored(&self.conn, "e.source = ?1", [source])?;
         Ok(rows.into_iter().map(|(_, s)| s.entry).collect())
     }
 

@@ -217,6 +217,20 @@ const STEPS: &[&str] = &[
     // 9: files sent with a message (a capped digest's alerts.csv), as a JSON array of
     // {filename, content_type, body}; NULL, as in every row stored before, is none.
     "ALTER TABLE outbox ADD COLUMN attachments TEXT;",
+    // 10: the name statistics (rarity weights of name parts), per source, kept up by each
+    // cycle's plan instead of counted again from every stored entry. A source without a row in
+    // name_stats_sources has not been counted yet (a database from before this step): the
+    // pipeline counts it once from its stored entries.
+    "CREATE TABLE name_stats (
+        key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        names INTEGER NOT NULL,
+        PRIMARY KEY (key, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE name_stats_sources (
+        source TEXT PRIMARY KEY,
+        names INTEGER NOT NULL
+    );",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.

@@ -8,8 +8,9 @@
 //!   dismissed from the command line;
 //! - [`sources`]: each source's status (last attempt, success, error, staleness);
 //! - [`alerts`] and [`outbox`]: alerts and the messages that carry them;
-//! - [`screen_index`]: a cache of every entry name's lookup keys and the name-part
-//!   frequencies, for `screen`.
+//! - [`name_stats`]: how often each name part occurs across the stored names, per source,
+//!   kept up by each cycle;
+//! - [`screen_index`]: a cache of every entry name's lookup keys, for `screen`.
 
 pub mod alerts;
 pub mod apply;
@@ -19,6 +20,7 @@ pub mod exclusions;
 pub mod feed_items;
 pub mod history;
 mod migrations;
+pub mod name_stats;
 pub mod outbox;
 pub mod reviews;
 pub mod screen_index;

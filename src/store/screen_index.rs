@@ -1,6 +1,7 @@
-//! A cache for `screen`: the lookup keys of every stored entry name (key → entries) and the
-//! name-part frequencies the matcher weighs parts by, so that one query reads the postings of
-//! its own keys and the few entries they name instead of every entry.
+//! A cache for `screen`: the lookup keys of every stored entry name (key → entries), so that
+//! one query reads the postings of its own keys and the few entries they name instead of
+//! every entry. (The name-part frequencies it weighs by are kept up by every cycle, in
+//! [`super::name_stats`].)
 //!
 //! It is derived data: built from `entries` by the caller (the store knows no matching), it
 //! records the state of `entries` it was built from and is rebuilt when that changed. Its
@@ -13,10 +14,9 @@ use rusqlite::{params, OptionalExtension};
 use super::{Result, Store};
 use crate::domain::entry::Entry;
 
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_meta (
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_index_meta (
         id INTEGER PRIMARY KEY CHECK (id = 1),
-        fingerprint TEXT NOT NULL,
-        names INTEGER NOT NULL
+        fingerprint TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS screen_entries (
         ordinal INTEGER PRIMARY KEY,
@@ -27,10 +27,8 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_meta (
         key TEXT PRIMARY KEY,
         ordinals BLOB NOT NULL
     ) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS screen_stats (
-        key TEXT PRIMARY KEY,
-        names INTEGER NOT NULL
-    ) WITHOUT ROWID;";
+    DROP TABLE IF EXISTS screen_stats;
+    DROP TABLE IF EXISTS screen_meta;";
 
 /// What a screening cache holds, as the caller computed it from the entries.
 pub struct ScreenIndex {
@@ -38,9 +36,6 @@ pub struct ScreenIndex {
     pub entries: Vec<(String, String)>,
     /// Lookup key → ordinals of the entries with a name under it.
     pub postings: HashMap<String, Vec<u32>>,
-    /// Name-part key → in how many names it occurs, and the number of names.
-    pub stats: HashMap<String, u32>,
-    pub names: u32,
 }
 
 impl Store {
@@ -61,7 +56,7 @@ impl Store {
         let stored: Option<String> = self
             .conn
             .query_row(
-                "SELECT fingerprint FROM screen_meta WHERE id = 1",
+                "SELECT fingerprint FROM screen_index_meta WHERE id = 1",
                 [],
                 |r| r.get(0),
             )
@@ -75,8 +70,7 @@ impl Store {
         self.conn.execute_batch(SCHEMA)?;
         let tx = self.transaction()?;
         tx.execute_batch(
-            "DELETE FROM screen_meta; DELETE FROM screen_entries; DELETE FROM screen_postings;
-             DELETE FROM screen_stats;",
+            "DELETE FROM screen_index_meta; DELETE FROM screen_entries; DELETE FROM screen_postings;",
         )?;
         {
             let mut ins = tx.prepare(
@@ -91,14 +85,10 @@ impl Store {
                 let blob: Vec<u8> = ordinals.iter().flat_map(|o| o.to_le_bytes()).collect();
                 ins.execute(params![key, blob])?;
             }
-            let mut ins = tx.prepare("INSERT INTO screen_stats (key, names) VALUES (?1, ?2)")?;
-            for (key, n) in &index.stats {
-                ins.execute(params![key, n])?;
-            }
         }
         tx.execute(
-            "INSERT INTO screen_meta (id, fingerprint, names) VALUES (1, ?1, ?2)",
-            params![fingerprint, index.names],
+            "INSERT INTO screen_index_meta (id, fingerprint) VALUES (1, ?1)",
+            params![fingerprint],
         )?;
         tx.commit()?;
         Ok(())
@@ -148,30 +138,5 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// The stored frequencies of the given name-part keys (absent keys occur in no name),
-    /// and the number of names counted.
-    pub fn screen_stats(&self, keys: &[String]) -> Result<(u32, HashMap<String, u32>)> {
-        let names: u32 = self
-            .conn
-            .query_row("SELECT names FROM screen_meta WHERE id = 1", [], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .unwrap_or(0);
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT names FROM screen_stats WHERE key = ?1")?;
-        let mut out = HashMap::new();
-        for k in keys {
-            if out.contains_key(k) {
-                continue;
-            }
-            if let Some(n) = stmt.query_row([k], |r| r.get::<_, u32>(0)).optional()? {
-                out.insert(k.clone(), n);
-            }
-        }
-        Ok((names, out))
     }
 }
