@@ -333,7 +333,7 @@ pub fn screen_store(
     let entries = store.screen_entries(&ordinals)?;
     // the candidates' parts are weighed too (an entry part without a partner costs its
     // weight)
-    let mut keys = first.weighed_keys();
+    let mut keys = first.weighed_keys().clone();
     keys.extend(keys_of(entries.iter().map(|(_, e)| e)));
     let (names, counts) = store.name_stats(keys.iter().map(String::as_str))?;
     let stats = Arc::new(NameStats::from_counts(names, counts));

@@ -44,7 +44,7 @@ pub fn after_change(
     let (names, counts) = if scored.len() > READ_ALL_ABOVE {
         store.all_name_stats()?
     } else {
-        let mut keys = matcher.weighed_keys();
+        let mut keys = matcher.weighed_keys().clone();
         keys.extend(keys_of(scored.iter().copied()));
         keys.extend(delta.counts.keys().cloned());
         store.name_stats(keys.iter().map(String::as_str))?
@@ -58,7 +58,7 @@ pub fn weighted<'a>(
     matcher: &Matcher,
     scored: impl IntoIterator<Item = &'a Entry>,
 ) -> Result<Matcher, StoreError> {
-    let mut keys: BTreeSet<String> = matcher.weighed_keys();
+    let mut keys: BTreeSet<String> = matcher.weighed_keys().clone();
     keys.extend(keys_of(scored));
     let (names, counts) = store.name_stats(keys.iter().map(String::as_str))?;
     Ok(matcher.with_stats(Arc::new(NameStats::from_counts(names, counts))))

@@ -511,6 +511,25 @@ fn organisation_named_in_russian_news_with_latin_name() {
     assert_eq!(idx, [0, 1], "{found:?}");
 }
 
+/// Watch items for every name of `e`, written as a user would: "First Last" after `title`
+/// for a "LAST, First" name, lower case otherwise.
+fn written_by_a_user(e: &Entry, title: &str) -> Vec<WatchItem> {
+    let kind = match e.kind {
+        EntityKind::Person => WatchKind::Person,
+        EntityKind::Vessel => WatchKind::Vessel,
+        _ => WatchKind::Organization,
+    };
+    e.all_names()
+        .map(|n| {
+            let written = match n.split_once(',') {
+                Some((last, first)) => format!("{title}{} {}", first.trim(), last.trim()),
+                None => n.to_lowercase(),
+            };
+            item(kind, &written)
+        })
+        .collect()
+}
+
 /// The candidate index must not lose a match that scoring every watch item finds. Watch items
 /// are every name of every entry of the real UN excerpt, written as a user would ("First
 /// Last", lower case, a title), with the list's rarity weights, as the pipeline screens.
@@ -521,16 +540,8 @@ fn the_index_finds_what_a_full_scan_finds_on_a_real_list() {
     let list = lists::parse("un_sc_xml", "consolidated.xml", excerpt).unwrap();
     let mut watch = Vec::new();
     for e in &list.entries {
-        let kind = match e.kind {
-            EntityKind::Person => WatchKind::Person,
-            _ => WatchKind::Organization,
-        };
-        for n in e.all_names() {
-            let written = match n.split_once(',') {
-                Some((last, first)) => format!("Dr {} {}", first.trim(), last.trim()),
-                None => n.to_lowercase(),
-            };
-            watch.push((e.id.clone(), item(kind, &written)));
+        for w in written_by_a_user(e, "Dr ") {
+            watch.push((e.id.clone(), w));
         }
     }
     let stats = NameStats::from_entries(&list.entries);
@@ -727,18 +738,7 @@ fn weights_read_for_the_scored_keys_score_as_the_weights_of_every_name() {
     entries.extend(script_entries());
     let mut watch: Vec<WatchItem> = Vec::new();
     for e in entries.iter().take(60) {
-        let kind = match e.kind {
-            EntityKind::Person => WatchKind::Person,
-            EntityKind::Vessel => WatchKind::Vessel,
-            _ => WatchKind::Organization,
-        };
-        for n in e.all_names() {
-            let written = match n.split_once(',') {
-                Some((last, first)) => format!("{} {}", first.trim(), last.trim()),
-                None => n.to_lowercase(),
-            };
-            watch.push(item(kind, &written));
-        }
+        watch.extend(written_by_a_user(e, ""));
     }
     for name in [
         "리병철",
@@ -760,7 +760,7 @@ fn weights_read_for_the_scored_keys_score_as_the_weights_of_every_name() {
     let full = NameStats::from_entries(&entries);
     let unweighted = Matcher::new(watch, 0.5);
     let everything = unweighted.with_stats(Arc::new(full.clone()));
-    let item_keys = unweighted.weighed_keys();
+    let item_keys = unweighted.weighed_keys().clone();
     let mut compared = 0;
     for e in &entries {
         let mut keys = item_keys.clone();

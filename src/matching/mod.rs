@@ -155,6 +155,8 @@ struct Watch {
     prepared: Vec<Prepared>,
     /// SHA-256 of the items as loaded, for the audit trail.
     hash: String,
+    /// [`Matcher::weighed_keys`], made when first asked for: every cycle that reweighs asks.
+    weighed_keys: std::sync::OnceLock<BTreeSet<String>>,
 }
 
 /// The watchlist prepared for matching, with the rarity weights it scores with. Immutable: a
@@ -183,6 +185,7 @@ impl Matcher {
                 default_threshold,
                 prepared,
                 hash,
+                weighed_keys: std::sync::OnceLock::new(),
             }),
             stats: None,
             index,
@@ -204,16 +207,18 @@ impl Matcher {
     }
 
     /// Every key the watch items' names may be weighed under ([`weighed_keys`]).
-    pub fn weighed_keys(&self) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        for item in &self.watch.items {
-            if item.kind != WatchKind::Keyword {
-                for (_, name) in labelled_names(item) {
-                    weighed_keys(name, &mut out);
+    pub fn weighed_keys(&self) -> &BTreeSet<String> {
+        self.watch.weighed_keys.get_or_init(|| {
+            let mut out = BTreeSet::new();
+            for item in &self.watch.items {
+                if item.kind != WatchKind::Keyword {
+                    for (_, name) in labelled_names(item) {
+                        weighed_keys(name, &mut out);
+                    }
                 }
             }
-        }
-        out
+            out
+        })
     }
 
     /// The rarity weights this version scores with.
