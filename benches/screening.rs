@@ -13,7 +13,7 @@
 //! `once` builds the screening cache and is timed apart), then `screen --file` with N names
 //! drawn as above:
 //!
-//!   cargo bench --bench screening -- cli [--queries 30] [--names 10000] [--bin PATH]
+//!   cargo bench --bench screening -- cli [--queries 30] [--names 10000] [--bin PATH] [--keep DIR]
 //!
 //! Needs ../shared/data.
 
@@ -149,10 +149,20 @@ fn cli(args: &[String]) {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_watchkeeper").into());
     let data = lists::data_dir().canonicalize().expect("../shared/data");
-    let dir = tempfile::tempdir().expect("temp dir");
+    // --keep DIR: the database and the names file stay in DIR, to profile a query later
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir_path = match opt("--keep") {
+        Some(d) => {
+            std::fs::create_dir_all(d).expect("--keep DIR");
+            std::path::PathBuf::from(d)
+                .canonicalize()
+                .expect("--keep DIR")
+        }
+        None => temp.path().to_path_buf(),
+    };
     let url = |p: &str| url::Url::from_file_path(data.join(p)).expect("file url");
     let ofac = url::Url::from_directory_path(data.join("ofac-sdn-csv/2021-07")).unwrap();
-    let config = dir.path().join("watchkeeper.toml");
+    let config = dir_path.as_path().join("watchkeeper.toml");
     std::fs::write(
         &config,
         format!(
@@ -165,16 +175,25 @@ fn cli(args: &[String]) {
         ),
     )
     .unwrap();
-    std::fs::write(dir.path().join("watchlist.toml"), "").unwrap();
+    std::fs::write(dir_path.as_path().join("watchlist.toml"), "").unwrap();
     let (once, _) = timed(&bin, &config, &["once"]);
     let entries = lists::universe();
     let items = watchlist(&entries, names.max(queries));
     let (first, _) = timed(&bin, &config, &["screen", &items[0].name]);
-    let mut times: Vec<f64> = items[..queries]
+    let mut timed_queries: Vec<(f64, &str)> = items[..queries]
         .iter()
-        .map(|q| timed(&bin, &config, &["screen", &q.name]).0)
+        .map(|q| {
+            (
+                timed(&bin, &config, &["screen", &q.name]).0,
+                q.name.as_str(),
+            )
+        })
         .collect();
-    times.sort_by(f64::total_cmp);
+    timed_queries.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let times: Vec<f64> = timed_queries.iter().map(|(t, _)| *t).collect();
+    for (t, q) in timed_queries.iter().rev().take(3) {
+        println!("slowest: {:.1} ms {q:?}", t * 1e3);
+    }
     println!(
         "screen, one query per process, {queries} queries on {} entries: median {:.1} ms, min \
          {:.1} ms, max {:.1} ms (first query after `once`, building the screening cache: {:.0} \
@@ -186,7 +205,7 @@ fn cli(args: &[String]) {
         first * 1e3,
         once
     );
-    let file = dir.path().join("names.csv");
+    let file = dir_path.as_path().join("names.csv");
     let mut w = csv::Writer::from_path(&file).unwrap();
     w.write_record(["name", "kind"]).unwrap();
     for q in &items[..names] {

@@ -14,8 +14,7 @@ use crate::domain::entry::{Entry, Identifier};
 use crate::domain::ident::{self, Imo};
 use crate::domain::watch::{WatchItem, WatchKind};
 use crate::matching::normalize::fold;
-use crate::matching::{entry_lookup_keys, Matcher, NameStats};
-use crate::plan::stats::keys_of;
+use crate::matching::{entry_lookup_keys, Matcher, NameStats, PreparedEntry};
 use crate::store::screen_index::ScreenIndex;
 use crate::store::{Result, Store};
 use crate::weights;
@@ -109,6 +108,21 @@ pub fn screen_many(
     min_score: f64,
     limit: usize,
 ) -> Vec<Vec<ScreenResult>> {
+    let (items, owner) = query_items(queries, min_score);
+    let matcher = Matcher::new(items, min_score).with_stats(stats);
+    let mut prepared: Vec<PreparedEntry> =
+        entries.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
+    ranked(
+        entries,
+        &mut prepared,
+        &matcher,
+        (&owner, queries.len()),
+        limit,
+    )
+}
+
+/// The watch items `queries` are screened as, and for each the query it stands for.
+fn query_items(queries: &[Query], min_score: f64) -> (Vec<WatchItem>, Vec<usize>) {
     let mut items = Vec::new();
     let mut owner = Vec::new();
     for (q, query) in queries.iter().enumerate() {
@@ -117,21 +131,26 @@ pub fn screen_many(
             owner.push(q);
         }
     }
+    (items, owner)
+}
+
+/// Scores the prepared `entries` with `matcher`, whose item `i` stands for query `owner[i]`
+/// of `queries`: per query, its rows, best first.
+fn ranked(
+    entries: &[(String, Entry)],
+    prepared: &mut [PreparedEntry<'_>],
+    matcher: &Matcher,
+    (owner, queries): (&[usize], usize),
+    limit: usize,
+) -> Vec<Vec<ScreenResult>> {
     // A few queries score every entry they are given (the store has already picked those
-    // that share a key with them), which costs less than working out each entry's keys for
-    // the index; a batch goes through the index.
-    let few = items.len() <= FEW_ITEMS;
-    let matcher = Matcher::new(items, min_score).with_stats(stats);
+    // that share a key with them), which costs less than looking each entry up in the index;
+    // a batch goes through the index.
+    let every_item = matcher.items().len() <= FEW_ITEMS;
     // per query: entry index → best match over the kinds it was screened as
-    let mut found: Vec<HashMap<usize, crate::matching::Match>> =
-        vec![HashMap::new(); queries.len()];
-    for (e, (source, entry)) in entries.iter().enumerate() {
-        let matches = if few {
-            matcher.match_entry_scan(source, entry)
-        } else {
-            matcher.match_entry(source, entry)
-        };
-        for (i, m) in matches {
+    let mut found: Vec<HashMap<usize, crate::matching::Match>> = vec![HashMap::new(); queries];
+    for (e, ((source, _), names)) in entries.iter().zip(prepared.iter_mut()).enumerate() {
+        for (i, m) in matcher.match_prepared(source, names, every_item) {
             let slot = found[owner[i]].entry(e).or_insert_with(|| m.clone());
             if m.score > slot.score {
                 *slot = m;
@@ -323,7 +342,17 @@ pub fn screen_store(
 ) -> Result<(Vec<Vec<ScreenResult>>, usize)> {
     refresh_index(store)?;
     weights::count_uncounted(store)?;
-    let items: Vec<WatchItem> = queries.iter().flat_map(|q| q.items(min_score)).collect();
+    // one read transaction: postings, entries and counts of one state of the store
+    store.reading(|store| screen_stored(store, queries, min_score, limit))
+}
+
+fn screen_stored(
+    store: &Store,
+    queries: &[Query],
+    min_score: f64,
+    limit: usize,
+) -> Result<(Vec<Vec<ScreenResult>>, usize)> {
+    let (items, owner) = query_items(queries, min_score);
     // the query's parts decide which keys it is indexed under (rarest first)
     let first = weights::weighted(store, &Matcher::new(items, min_score), std::iter::empty())?;
     let ordinals = match first.index_keys() {
@@ -332,12 +361,22 @@ pub fn screen_store(
     };
     let entries = store.screen_entries(&ordinals)?;
     // the candidates' parts are weighed too (an entry part without a partner costs its
-    // weight)
+    // weight); their names are normalised once, for these keys and for scoring
+    let mut prepared: Vec<PreparedEntry> =
+        entries.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
     let mut keys = first.weighed_keys().clone();
-    keys.extend(keys_of(entries.iter().map(|(_, e)| e)));
+    for p in &prepared {
+        p.weighed_keys(&mut keys);
+    }
     let (names, counts) = store.name_stats(keys.iter().map(String::as_str))?;
-    let stats = Arc::new(NameStats::from_counts(names, counts));
-    let rows = screen_many(&entries, stats, queries, min_score, limit);
+    let matcher = first.with_stats(Arc::new(NameStats::from_counts(names, counts)));
+    let rows = ranked(
+        &entries,
+        &mut prepared,
+        &matcher,
+        (&owner, queries.len()),
+        limit,
+    );
     Ok((rows, entries.len()))
 }
 

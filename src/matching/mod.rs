@@ -101,15 +101,68 @@ impl Prepared {
 pub fn weighed_keys(name: &str, out: &mut BTreeSet<String>) {
     let (tokens, comma_at) = split_words(name, false);
     out.extend(tokens.iter().map(|t| NameStats::key(t).to_string()));
-    for kind in [NameKind::Person, NameKind::Organization, NameKind::Vessel] {
-        let norm = normalize_split(name, tokens.clone(), comma_at, kind);
-        for t in &norm.tokens {
-            out.insert(NameStats::key(t).to_string());
+    for kind in ALL_NAME_KINDS {
+        normalised_keys(&normalize_split(name, tokens.clone(), comma_at, kind), out);
+    }
+}
+
+const ALL_NAME_KINDS: [NameKind; 3] = [NameKind::Person, NameKind::Organization, NameKind::Vessel];
+
+/// The keys of a normalised name's parts and of each pair of adjacent parts joined.
+fn normalised_keys(norm: &NormName, out: &mut BTreeSet<String>) {
+    for t in &norm.tokens {
+        insert_key(out, NameStats::key(t));
+    }
+    for pair in norm.tokens.windows(2) {
+        let joined =
+            normalize::Token::new(format!("{}{}", pair[0].text, pair[1].text), pair[0].script);
+        insert_key(out, NameStats::key(&joined));
+    }
+}
+
+/// Most keys are there already (a name's parts recur across its aliases and kinds): look
+/// before allocating.
+fn insert_key(out: &mut BTreeSet<String>, key: &str) {
+    if !out.contains(key) {
+        out.insert(key.to_string());
+    }
+}
+
+/// [`weighed_keys`] of every name of `entry`, normalised only as scoring normalises them:
+/// as names of the entry's own kind, or of every kind for an entity of unknown kind.
+pub fn entry_weighed_keys(entry: &Entry, out: &mut BTreeSet<String>) {
+    PreparedEntry::new(entry).weighed_keys(out);
+}
+
+/// An entry's names split and normalised once, to list the keys they are weighed under and
+/// then to be scored ([`Matcher::match_prepared`]): `screen` reads the weights of those keys
+/// in between, and would otherwise normalise every candidate twice.
+pub struct PreparedEntry<'a>(EntryNames<'a>);
+
+impl<'a> PreparedEntry<'a> {
+    pub fn new(entry: &'a Entry) -> PreparedEntry<'a> {
+        let mut names = EntryNames::new(entry);
+        for &kind in names.kinds() {
+            names.get(kind);
         }
-        for pair in norm.tokens.windows(2) {
-            let joined =
-                normalize::Token::new(format!("{}{}", pair[0].text, pair[1].text), pair[0].script);
-            out.insert(NameStats::key(&joined).to_string());
+        PreparedEntry(names)
+    }
+
+    pub fn entry(&self) -> &'a Entry {
+        self.0.entry
+    }
+
+    /// Adds the keys these names are weighed under when scored (see [`weighed_keys`]).
+    pub fn weighed_keys(&self, out: &mut BTreeSet<String>) {
+        for (tokens, _) in &self.0.split {
+            for t in tokens {
+                insert_key(out, NameStats::key(t));
+            }
+        }
+        for names in self.0.by_kind.values() {
+            for (_, norm) in names {
+                normalised_keys(norm, out);
+            }
         }
     }
 }
@@ -253,6 +306,23 @@ impl Matcher {
     pub fn match_entry_scan(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
         self.match_among(source, &mut names, 0..self.watch.items.len())
+    }
+
+    /// [`Matcher::match_entry`] (or with `every_item`, [`Matcher::match_entry_scan`]) on names
+    /// already prepared.
+    pub fn match_prepared(
+        &self,
+        source: &str,
+        prepared: &mut PreparedEntry<'_>,
+        every_item: bool,
+    ) -> Vec<(usize, Match)> {
+        let names = &mut prepared.0;
+        if every_item {
+            self.match_among(source, names, 0..self.watch.items.len())
+        } else {
+            let candidates = candidates(&self.index, names);
+            self.match_among(source, names, candidates)
+        }
     }
 
     /// Every key the index files its watch items under, or `None` when some item is a
@@ -496,6 +566,17 @@ impl<'a> EntryNames<'a> {
             entry,
             split: entry.all_names().map(|n| split_words(n, false)).collect(),
             by_kind: HashMap::new(),
+        }
+    }
+
+    /// The kinds of name the entry's names are normalised as: that of its own kind, or, for
+    /// an entity of unknown kind, that of each watch item it is compared with.
+    fn kinds(&self) -> &'static [NameKind] {
+        match self.entry.kind {
+            EntityKind::Person => &[NameKind::Person],
+            EntityKind::Organization => &[NameKind::Organization],
+            EntityKind::Vessel | EntityKind::Aircraft => &[NameKind::Vessel],
+            EntityKind::Unknown => &ALL_NAME_KINDS,
         }
     }
 

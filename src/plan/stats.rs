@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::domain::entry::Entry;
-use crate::matching::{weighed_keys, NameStats};
+use crate::matching::{entry_weighed_keys, NameStats};
 
 /// The change a plan makes to one source's name counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,13 +47,11 @@ impl NameStatsDelta {
     }
 }
 
-/// Every key the names of `entries` may be weighed under ([`weighed_keys`]).
+/// Every key the names of `entries` are weighed under when scored ([`entry_weighed_keys`]).
 pub fn keys_of<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for e in entries {
-        for name in e.all_names() {
-            weighed_keys(name, &mut out);
-        }
+        entry_weighed_keys(e, &mut out);
     }
     out
 }

@@ -70,18 +70,20 @@ impl Store {
         &self,
         keys: impl IntoIterator<Item = &'k str>,
     ) -> Result<(u32, HashMap<String, u32>)> {
-        let names = total_names(&self.conn)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT sum(names) FROM name_stats WHERE key = ?1")?;
-        let mut out = HashMap::new();
-        for k in keys {
-            let n: Option<i64> = stmt.query_row([k], |r| r.get(0))?;
-            if let Some(n) = n.filter(|n| *n > 0) {
-                out.insert(k.to_string(), n as u32);
+        self.reading(|store| {
+            let names = total_names(&store.conn)?;
+            let mut stmt = store
+                .conn
+                .prepare_cached("SELECT sum(names) FROM name_stats WHERE key = ?1")?;
+            let mut out = HashMap::new();
+            for k in keys {
+                let n: Option<i64> = stmt.query_row([k], |r| r.get(0))?;
+                if let Some(n) = n.filter(|n| *n > 0) {
+                    out.insert(k.to_string(), n as u32);
+                }
             }
-        }
-        Ok((names, out))
+            Ok((names, out))
+        })
     }
 
     /// The number of names counted over every source and the counts of every key.
