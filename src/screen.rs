@@ -100,6 +100,9 @@ pub fn screen(
 /// scored without the candidate index.
 const FEW_ITEMS: usize = 8;
 
+/// Fewer entries than this are scored on one thread: starting another costs more.
+const MIN_ENTRIES_PER_THREAD: usize = 64;
+
 /// Ranks `entries` against each query, weighing parts by `stats`: per query, best first.
 pub fn screen_many(
     entries: &[(String, Entry)],
@@ -110,8 +113,7 @@ pub fn screen_many(
 ) -> Vec<Vec<ScreenResult>> {
     let (items, owner) = query_items(queries, min_score);
     let matcher = Matcher::new(items, min_score).with_stats(stats);
-    let mut prepared: Vec<PreparedEntry> =
-        entries.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
+    let (mut prepared, _) = prepared(entries, false);
     ranked(
         entries,
         &mut prepared,
@@ -134,11 +136,59 @@ fn query_items(queries: &[Query], min_score: f64) -> (Vec<WatchItem>, Vec<usize>
     (items, owner)
 }
 
-/// Scores the prepared `entries` with `matcher`, whose item `i` stands for query `owner[i]`
-/// of `queries`: per query, its rows, best first.
+/// Entries per chunk when `n` entries are shared out between the cores: preparing and
+/// scoring are most of a screen's work, and each entry's is its own (a screen is run by hand
+/// and waited for).
+fn chunk_size(n: usize) -> usize {
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    n.div_ceil(threads).max(MIN_ENTRIES_PER_THREAD)
+}
+
+/// The entries' names prepared for scoring, in chunks of [`chunk_size`], one thread each;
+/// with `keys`, also every key they are weighed under.
+fn prepared(
+    entries: &[(String, Entry)],
+    keys: bool,
+) -> (Vec<Vec<PreparedEntry<'_>>>, BTreeSet<String>) {
+    let chunks: Vec<(Vec<PreparedEntry>, BTreeSet<String>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = entries
+            .chunks(chunk_size(entries.len()))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let names: Vec<PreparedEntry> =
+                        chunk.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
+                    let mut weighed = BTreeSet::new();
+                    if keys {
+                        for n in &names {
+                            n.weighed_keys(&mut weighed);
+                        }
+                    }
+                    (names, weighed)
+                })
+            })
+            .collect();
+        workers.into_iter().map(joined).collect()
+    });
+    let mut all_keys = BTreeSet::new();
+    let mut out = Vec::with_capacity(chunks.len());
+    for (names, weighed) in chunks {
+        out.push(names);
+        all_keys.extend(weighed);
+    }
+    (out, all_keys)
+}
+
+fn joined<T>(worker: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    worker
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Scores the `prepared` chunks of `entries` with `matcher`, whose item `i` stands for query
+/// `owner[i]` of `queries`: per query, its rows, best first.
 fn ranked(
     entries: &[(String, Entry)],
-    prepared: &mut [PreparedEntry<'_>],
+    prepared: &mut [Vec<PreparedEntry<'_>>],
     matcher: &Matcher,
     (owner, queries): (&[usize], usize),
     limit: usize,
@@ -147,14 +197,32 @@ fn ranked(
     // that share a key with them), which costs less than looking each entry up in the index;
     // a batch goes through the index.
     let every_item = matcher.items().len() <= FEW_ITEMS;
+    let chunk = chunk_size(entries.len());
+    let scored: Vec<Vec<(usize, usize, crate::matching::Match)>> = std::thread::scope(|s| {
+        let workers: Vec<_> = entries
+            .chunks(chunk)
+            .zip(prepared.iter_mut())
+            .enumerate()
+            .map(|(c, (entries, prepared))| {
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for (e, ((source, _), names)) in entries.iter().zip(prepared).enumerate() {
+                        for (i, m) in matcher.match_prepared(source, names, every_item) {
+                            out.push((c * chunk + e, i, m));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers.into_iter().map(joined).collect()
+    });
     // per query: entry index → best match over the kinds it was screened as
     let mut found: Vec<HashMap<usize, crate::matching::Match>> = vec![HashMap::new(); queries];
-    for (e, ((source, _), names)) in entries.iter().zip(prepared.iter_mut()).enumerate() {
-        for (i, m) in matcher.match_prepared(source, names, every_item) {
-            let slot = found[owner[i]].entry(e).or_insert_with(|| m.clone());
-            if m.score > slot.score {
-                *slot = m;
-            }
+    for (e, i, m) in scored.into_iter().flatten() {
+        let slot = found[owner[i]].entry(e).or_insert_with(|| m.clone());
+        if m.score > slot.score {
+            *slot = m;
         }
     }
     found
@@ -362,12 +430,8 @@ fn screen_stored(
     let entries = store.screen_entries(&ordinals)?;
     // the candidates' parts are weighed too (an entry part without a partner costs its
     // weight); their names are normalised once, for these keys and for scoring
-    let mut prepared: Vec<PreparedEntry> =
-        entries.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
-    let mut keys = first.weighed_keys().clone();
-    for p in &prepared {
-        p.weighed_keys(&mut keys);
-    }
+    let (mut prepared, mut keys) = prepared(&entries, true);
+    keys.extend(first.weighed_keys().iter().cloned());
     let (names, counts) = store.name_stats(keys.iter().map(String::as_str))?;
     let matcher = first.with_stats(Arc::new(NameStats::from_counts(names, counts)));
     let rows = ranked(

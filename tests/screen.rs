@@ -20,9 +20,11 @@ fn run(config: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A config whose one source is the fixture folder, after one `once`.
+/// A config whose one source is a copy of the fixture folder (in `dir/list`), after one
+/// `once`.
 fn installed(dir: &Path) -> PathBuf {
-    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ofac-sdn-csv-scripts");
+    let list = dir.join("list");
+    copy_fixture(&list);
     let url = url::Url::from_directory_path(&list).unwrap();
     let config = dir.join("watchkeeper.toml");
     std::fs::write(
@@ -66,6 +68,52 @@ fn a_name_in_hangul_finds_the_listed_person() {
         &["screen", "Gulf Marine Services", "--min-score", "0.85"],
     );
     assert!(again.starts_with("no stored entry scores"), "{again}");
+}
+
+/// The fixture list files, copied into `to`.
+fn copy_fixture(to: &Path) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ofac-sdn-csv-scripts");
+    std::fs::create_dir_all(to).unwrap();
+    for f in std::fs::read_dir(&fixture).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
+    }
+}
+
+/// The list files in `dir/list` without the rows of OFAC entry `id`.
+fn delist(dir: &Path, id: &str) {
+    for file in ["sdn.csv", "alt.csv", "add.csv"] {
+        let path = dir.join("list").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: String = text
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with(&format!("{id},")))
+            .collect();
+        assert_ne!(kept.len(), text.len(), "{file} lists {id}");
+        std::fs::write(&path, kept).unwrap();
+    }
+}
+
+#[test]
+fn the_cache_follows_the_list_through_a_delisting_and_a_relisting() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installed(dir.path());
+    let found = |config: &Path| {
+        let out = run(config, &["screen", "RI, Pyong Chol", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["entry_id"] == "23215")
+    };
+    // the cache is built after the delisting: only a rebuild finds the entry again
+    delist(dir.path(), "23215");
+    run(&config, &["once"]);
+    assert!(!found(&config), "a delisted entry is still screened");
+    copy_fixture(&dir.path().join("list"));
+    run(&config, &["once"]);
+    assert!(found(&config), "a relisted entry is not screened");
 }
 
 #[test]

@@ -62,7 +62,8 @@ impl Token {
 
     /// A one-letter part, except a Korean syllable of one letter ("I", "O" are surnames).
     pub fn is_initial(&self) -> bool {
-        self.text.chars().count() == 1 && self.script != Script::Korean
+        let mut chars = self.text.chars();
+        chars.next().is_some() && chars.next().is_none() && self.script != Script::Korean
     }
 
     /// The part's letters as Arabic-script spellings are compared (see

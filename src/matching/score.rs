@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::normalize::{split_words, without_joined_article, NormName, Script, Token};
 use super::scripts::{kana_key, korean_fold};
-use super::translit::{final_vowel_folded, spelling, spellings_fit};
+use super::translit::{same_but_final_vowel, spelling, spellings_fit};
 use crate::domain::entry::Entry;
 
 /// Below this a part pair is not a match at all.
@@ -314,7 +314,7 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
     }
     let same_skeleton = a.key == b.key && (a.key.len() >= 4 || short_variant);
-    let same_but_final_vowel = final_vowel_folded(&a.text) == final_vowel_folded(&b.text);
+    let same_but_final_vowel = same_but_final_vowel(&a.text, &b.text);
     let article_apart = a.text != b.text
         && without_joined_article(&a.text) == without_joined_article(&b.text)
         && a.text.len().abs_diff(b.text.len()) == 2;

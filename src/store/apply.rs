@@ -76,6 +76,9 @@ impl Store {
             entries::delete_entry(&tx, &plan.source, &d.entry_id)?;
             history::end_episode(&tx, &plan.source, &d.entry_id, d.episode, at)?;
         }
+        if !plan.writes.is_empty() || !plan.delistings.is_empty() {
+            sources::note_entries_changed(&tx, &plan.source)?;
+        }
         for item in &plan.feed_items {
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO feed_items (source, item_id, title, link, published, seen_at)

@@ -231,6 +231,9 @@ const STEPS: &[&str] = &[
         source TEXT PRIMARY KEY,
         names INTEGER NOT NULL
     );",
+    // 11: how many applied snapshots changed a source's stored entries; the screening cache
+    // is keyed by these counts instead of by a scan of every entry on each `screen`.
+    "ALTER TABLE sources ADD COLUMN entries_changed INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.

@@ -40,11 +40,14 @@ pub struct ScreenIndex {
 
 impl Store {
     /// The state of the stored entries, as the cache records it: any listing, delisting or
-    /// new version changes it.
+    /// new version changes it. It is read from the per-source change counts the store keeps
+    /// when it applies a snapshot (and the schema version, since a migration may rewrite
+    /// entries), so that checking the cache costs no scan of the entries.
     pub fn entries_fingerprint(&self) -> Result<String> {
         Ok(self.conn.query_row(
-            "SELECT count(*) || ':' || coalesce(max(rowid), 0) || ':' || total(version) || ':'
-                    || total(episode) || ':' || coalesce(max(updated_at), '') FROM entries",
+            "SELECT (SELECT user_version FROM pragma_user_version) || '|'
+                    || coalesce(group_concat(name || ':' || entries_changed, ','), '')
+             FROM (SELECT name, entries_changed FROM sources ORDER BY name)",
             [],
             |r| r.get(0),
         )?)

@@ -137,6 +137,16 @@ pub(super) fn record_snapshot(
     Ok(())
 }
 
+/// Counts a snapshot that listed, changed or delisted entries of a source (see
+/// `Store::entries_fingerprint`).
+pub(super) fn note_entries_changed(tx: &Transaction<'_>, name: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE sources SET entries_changed = entries_changed + 1 WHERE name = ?1",
+        [name],
+    )?;
+    Ok(())
+}
+
 /// Sets whether a `source-stale` notice is outstanding for a source.
 pub(super) fn set_stale_notified(tx: &Transaction<'_>, name: &str, stale: bool) -> Result<()> {
     tx.execute(
