@@ -136,59 +136,67 @@ fn query_items(queries: &[Query], min_score: f64) -> (Vec<WatchItem>, Vec<usize>
     (items, owner)
 }
 
-/// Entries per chunk when `n` entries are shared out between the cores: preparing and
-/// scoring are most of a screen's work, and each entry's is its own (a screen is run by hand
-/// and waited for).
-fn chunk_size(n: usize) -> usize {
+/// `entries` in chunks, one per core, each with the index of its first entry: preparing
+/// and scoring are most of a screen's work, and each entry's is its own (a screen is run by
+/// hand and waited for).
+fn chunks<T>(entries: &[T]) -> impl Iterator<Item = (usize, &[T])> {
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-    n.div_ceil(threads).max(MIN_ENTRIES_PER_THREAD)
+    let size = entries.len().div_ceil(threads).max(MIN_ENTRIES_PER_THREAD);
+    entries
+        .chunks(size)
+        .enumerate()
+        .map(move |(c, chunk)| (c * size, chunk))
 }
 
-/// The entries' names prepared for scoring, in chunks of [`chunk_size`], one thread each;
-/// with `keys`, also every key they are weighed under.
+/// Runs each job on a thread of its own and returns their results in order.
+fn in_parallel<'env, T: Send + 'env>(
+    jobs: impl IntoIterator<Item = impl FnOnce() -> T + Send + 'env>,
+) -> Vec<T> {
+    std::thread::scope(|s| {
+        let workers: Vec<_> = jobs.into_iter().map(|job| s.spawn(job)).collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// The entries' names prepared for scoring, in the [`chunks`] of `entries` (with the index
+/// of each chunk's first entry); with `keys`, also every key they are weighed under.
 fn prepared(
     entries: &[(String, Entry)],
     keys: bool,
-) -> (Vec<Vec<PreparedEntry<'_>>>, BTreeSet<String>) {
-    let chunks: Vec<(Vec<PreparedEntry>, BTreeSet<String>)> = std::thread::scope(|s| {
-        let workers: Vec<_> = entries
-            .chunks(chunk_size(entries.len()))
-            .map(|chunk| {
-                s.spawn(move || {
-                    let names: Vec<PreparedEntry> =
-                        chunk.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
-                    let mut weighed = BTreeSet::new();
-                    if keys {
-                        for n in &names {
-                            n.weighed_keys(&mut weighed);
-                        }
-                    }
-                    (names, weighed)
-                })
-            })
-            .collect();
-        workers.into_iter().map(joined).collect()
-    });
+) -> (Vec<(usize, Vec<PreparedEntry<'_>>)>, BTreeSet<String>) {
+    let done = in_parallel(chunks(entries).map(|(start, chunk)| {
+        move || {
+            let names: Vec<PreparedEntry> =
+                chunk.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
+            let mut weighed = BTreeSet::new();
+            if keys {
+                for n in &names {
+                    n.weighed_keys(&mut weighed);
+                }
+            }
+            ((start, names), weighed)
+        }
+    }));
     let mut all_keys = BTreeSet::new();
-    let mut out = Vec::with_capacity(chunks.len());
-    for (names, weighed) in chunks {
-        out.push(names);
+    let mut out = Vec::with_capacity(done.len());
+    for (chunk, weighed) in done {
+        out.push(chunk);
         all_keys.extend(weighed);
     }
     (out, all_keys)
-}
-
-fn joined<T>(worker: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    worker
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Scores the `prepared` chunks of `entries` with `matcher`, whose item `i` stands for query
 /// `owner[i]` of `queries`: per query, its rows, best first.
 fn ranked(
     entries: &[(String, Entry)],
-    prepared: &mut [Vec<PreparedEntry<'_>>],
+    prepared: &mut [(usize, Vec<PreparedEntry<'_>>)],
     matcher: &Matcher,
     (owner, queries): (&[usize], usize),
     limit: usize,
@@ -197,26 +205,19 @@ fn ranked(
     // that share a key with them), which costs less than looking each entry up in the index;
     // a batch goes through the index.
     let every_item = matcher.items().len() <= FEW_ITEMS;
-    let chunk = chunk_size(entries.len());
-    let scored: Vec<Vec<(usize, usize, crate::matching::Match)>> = std::thread::scope(|s| {
-        let workers: Vec<_> = entries
-            .chunks(chunk)
-            .zip(prepared.iter_mut())
-            .enumerate()
-            .map(|(c, (entries, prepared))| {
-                s.spawn(move || {
-                    let mut out = Vec::new();
-                    for (e, ((source, _), names)) in entries.iter().zip(prepared).enumerate() {
-                        for (i, m) in matcher.match_prepared(source, names, every_item) {
-                            out.push((c * chunk + e, i, m));
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers.into_iter().map(joined).collect()
-    });
+    let scored = in_parallel(prepared.iter_mut().map(|(start, names)| {
+        let start = *start;
+        move || {
+            let mut out = Vec::new();
+            for (e, names) in names.iter_mut().enumerate() {
+                let source = &entries[start + e].0;
+                for (i, m) in matcher.match_prepared(source, names, every_item) {
+                    out.push((start + e, i, m));
+                }
+            }
+            out
+        }
+    }));
     // per query: entry index → best match over the kinds it was screened as
     let mut found: Vec<HashMap<usize, crate::matching::Match>> = vec![HashMap::new(); queries];
     for (e, i, m) in scored.into_iter().flatten() {
@@ -429,10 +430,15 @@ fn screen_stored(
     };
     let entries = store.screen_entries(&ordinals)?;
     // the candidates' parts are weighed too (an entry part without a partner costs its
-    // weight); their names are normalised once, for these keys and for scoring
-    let (mut prepared, mut keys) = prepared(&entries, true);
-    keys.extend(first.weighed_keys().iter().cloned());
-    let (names, counts) = store.name_stats(keys.iter().map(String::as_str))?;
+    // weight); their names are normalised once, for these keys and for scoring. The
+    // queries' own keys were read above, in the same read transaction.
+    let (mut prepared, keys) = prepared(&entries, true);
+    let query_keys = first.weighed_keys();
+    let unread = keys.iter().filter(|k| !query_keys.contains(*k));
+    let (names, mut counts) = store.name_stats(unread.map(String::as_str))?;
+    if let Some(read) = first.stats() {
+        counts.extend(read.counts().iter().map(|(k, n)| (k.clone(), *n)));
+    }
     let matcher = first.with_stats(Arc::new(NameStats::from_counts(names, counts)));
     let rows = ranked(
         &entries,

@@ -142,14 +142,15 @@ pub struct PreparedEntry<'a>(EntryNames<'a>);
 impl<'a> PreparedEntry<'a> {
     pub fn new(entry: &'a Entry) -> PreparedEntry<'a> {
         let mut names = EntryNames::new(entry);
-        for &kind in names.kinds() {
+        // an entity of unknown kind is normalised as each watch item it is compared with
+        let own = own_name_kind(entry.kind);
+        for &kind in own
+            .as_ref()
+            .map_or(&ALL_NAME_KINDS[..], std::slice::from_ref)
+        {
             names.get(kind);
         }
         PreparedEntry(names)
-    }
-
-    pub fn entry(&self) -> &'a Entry {
-        self.0.entry
     }
 
     /// Adds the keys these names are weighed under when scored (see [`weighed_keys`]).
@@ -569,25 +570,9 @@ impl<'a> EntryNames<'a> {
         }
     }
 
-    /// The kinds of name the entry's names are normalised as: that of its own kind, or, for
-    /// an entity of unknown kind, that of each watch item it is compared with.
-    fn kinds(&self) -> &'static [NameKind] {
-        match self.entry.kind {
-            EntityKind::Person => &[NameKind::Person],
-            EntityKind::Organization => &[NameKind::Organization],
-            EntityKind::Vessel | EntityKind::Aircraft => &[NameKind::Vessel],
-            EntityKind::Unknown => &ALL_NAME_KINDS,
-        }
-    }
-
     fn get(&mut self, watch_kind: NameKind) -> &[(String, NormName)] {
-        let kind = match self.entry.kind {
-            EntityKind::Person => NameKind::Person,
-            EntityKind::Organization => NameKind::Organization,
-            EntityKind::Vessel | EntityKind::Aircraft => NameKind::Vessel,
-            // an OFAC "entity" compared with a vessel watch item may well be a vessel
-            EntityKind::Unknown => watch_kind,
-        };
+        // an OFAC "entity" compared with a vessel watch item may well be a vessel
+        let kind = own_name_kind(self.entry.kind).unwrap_or(watch_kind);
         let (entry, split) = (self.entry, &self.split);
         self.by_kind.entry(kind).or_insert_with(|| {
             let primary = std::iter::once("name".to_string());
@@ -606,6 +591,17 @@ impl<'a> EntryNames<'a> {
                 })
                 .collect()
         })
+    }
+}
+
+/// The kind of name an entry's names are normalised as; `None` for an entity of unknown
+/// kind, whose names are normalised as those of the watch item they are compared with.
+fn own_name_kind(kind: EntityKind) -> Option<NameKind> {
+    match kind {
+        EntityKind::Person => Some(NameKind::Person),
+        EntityKind::Organization => Some(NameKind::Organization),
+        EntityKind::Vessel | EntityKind::Aircraft => Some(NameKind::Vessel),
+        EntityKind::Unknown => None,
     }
 }
 

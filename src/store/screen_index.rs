@@ -97,23 +97,22 @@ impl Store {
         Ok(())
     }
 
-    /// Ordinals (ascending, once each) of the entries with a name under any of `keys`.
+    /// Ordinals (ascending, once each) of the entries with a name under any of `keys`. Many
+    /// lookups: run it in [`Store::reading`], as `screen` does.
     pub fn screen_postings(&self, keys: &[String]) -> Result<Vec<u32>> {
-        self.reading(|store| {
-            let mut stmt = store
-                .conn
-                .prepare_cached("SELECT ordinals FROM screen_postings WHERE key = ?1")?;
-            let mut out = Vec::new();
-            for k in keys {
-                let blob: Option<Vec<u8>> = stmt.query_row([k], |r| r.get(0)).optional()?;
-                for chunk in blob.unwrap_or_default().chunks_exact(4) {
-                    out.push(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
-                }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT ordinals FROM screen_postings WHERE key = ?1")?;
+        let mut out = Vec::new();
+        for k in keys {
+            let blob: Option<Vec<u8>> = stmt.query_row([k], |r| r.get(0)).optional()?;
+            for chunk in blob.unwrap_or_default().chunks_exact(4) {
+                out.push(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
             }
-            out.sort_unstable();
-            out.dedup();
-            Ok(out)
-        })
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
     }
 
     /// How many entries the cache holds (ordinals are 0..this).
@@ -123,27 +122,26 @@ impl Store {
             .query_row("SELECT count(*) FROM screen_entries", [], |r| r.get(0))?)
     }
 
-    /// The stored entries of the given ordinals, as (source, entry).
+    /// The stored entries of the given ordinals, as (source, entry); in [`Store::reading`]
+    /// too.
     pub fn screen_entries(&self, ordinals: &[u32]) -> Result<Vec<(String, Entry)>> {
-        self.reading(|store| {
-            let mut stmt = store.conn.prepare_cached(
-                "SELECT s.source, s.entry_id, v.data FROM screen_entries s
-                 JOIN entries e ON e.source = s.source AND e.entry_id = s.entry_id
-                 JOIN entry_versions v
-                   ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
-                 WHERE s.ordinal = ?1",
-            )?;
-            let mut out = Vec::with_capacity(ordinals.len());
-            for &o in ordinals {
-                let row: Option<(String, String, String)> = stmt
-                    .query_row([o as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()?;
-                if let Some((source, id, data)) = row {
-                    let entry: Entry = super::decode(&source, &id, &data)?;
-                    out.push((source, entry));
-                }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.source, s.entry_id, v.data FROM screen_entries s
+             JOIN entries e ON e.source = s.source AND e.entry_id = s.entry_id
+             JOIN entry_versions v
+               ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+             WHERE s.ordinal = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ordinals.len());
+        for &o in ordinals {
+            let row: Option<(String, String, String)> = stmt
+                .query_row([o as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            if let Some((source, id, data)) = row {
+                let entry: Entry = super::decode(&source, &id, &data)?;
+                out.push((source, entry));
             }
-            Ok(out)
-        })
+        }
+        Ok(out)
     }
 }
