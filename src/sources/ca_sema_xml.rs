@@ -34,7 +34,7 @@ impl SourceFormat for CaSemaXml {
             |item| {
                 if let Item::Record(node, _) = item {
                     if node.name == "record" {
-                        snapshot.entries.push(entry(&Record::new(&node)));
+                        snapshot.entries.push(entry(&Record::new(node)));
                     }
                 }
                 Ok(())

@@ -31,7 +31,7 @@ impl SourceFormat for EuFsfXml {
                         snapshot.published = root.attr("generationDate").map(String::from)
                     }
                     Item::Record(node, _) if node.name == "sanctionEntity" => {
-                        snapshot.entries.push(entry(&node))
+                        snapshot.entries.push(entry(node))
                     }
                     Item::Record(..) => {}
                 }

@@ -97,12 +97,13 @@ fn parse_sanctions_data(body: &Body) -> Result<ListSnapshot, ParseError> {
         match node.name.as_ref() {
             "publicationInfo" => {
                 snapshot.published = node.child_text("dataAsOf").map(str::to_string);
-                snapshot.stated_count = stated_count(&node);
+                snapshot.stated_count = stated_count(node);
             }
-            "referenceValues" => refs.read_values(&node),
-            "featureTypes" => refs.read_feature_types(&node),
-            _ if refs.complete() => snapshot.entries.push(entry_from(&node, &refs)),
-            _ => held_back.push(node),
+            "referenceValues" => refs.read_values(node),
+            "featureTypes" => refs.read_feature_types(node),
+            _ if refs.complete() => snapshot.entries.push(entry_from(node, &refs)),
+            // The walk reuses what it lends: a record kept for later is copied.
+            _ => held_back.push(node.clone()),
         }
         Ok(())
     })?;

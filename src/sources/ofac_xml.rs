@@ -43,7 +43,7 @@ fn parse_sdn_list(body: &Body) -> Result<ListSnapshot, ParseError> {
                 snapshot.stated_count =
                     info.child_text("Record_Count").and_then(|c| c.parse().ok());
             }
-            Item::Record(node, _) => snapshot.entries.push(entry_from(&node)),
+            Item::Record(node, _) => snapshot.entries.push(entry_from(node)),
             Item::Root(_) => {}
         }
         Ok(())

@@ -27,7 +27,7 @@ impl SourceFormat for UkSanctionsXml {
             |item| {
                 match item {
                     Item::Record(node, _) if node.name == "Designation" => {
-                        snapshot.entries.push(entry(&node))
+                        snapshot.entries.push(entry(node))
                     }
                     Item::Record(node, _) if node.name == "DateGenerated" => {
                         snapshot.published = node.text().map(iso_date)

@@ -42,7 +42,7 @@ pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseErro
                 snapshot.published = root.attr("dateGenerated").map(str::to_string);
             }
             Item::Record(record, at) => {
-                snapshot.entries.push(entry_from_record(&record, url, at)?);
+                snapshot.entries.push(entry_from_record(record, url, at)?);
             }
         }
         Ok(())
@@ -86,9 +86,60 @@ fn clean(text: &str) -> Option<Cow<'_, str>> {
         return None;
     }
     // Most texts are clean already, and are then taken as they are: words apart by single
-    // spaces.
+    // spaces. Remarks run to hundreds of bytes over several lines.
+    let collapsed = match spacing(trimmed) {
+        Spacing::Clean => return Some(Cow::Borrowed(trimmed)),
+        Spacing::Ascii => joined_by_spaces(trimmed.split_ascii_whitespace(), trimmed.len()),
+        Spacing::Unicode if is_collapsed_by_chars(trimmed) => return Some(Cow::Borrowed(trimmed)),
+        Spacing::Unicode => joined_by_spaces(trimmed.split_whitespace(), trimmed.len()),
+    };
+    Some(Cow::Owned(collapsed))
+}
+
+/// What [`clean`] has to do with a text's whitespace.
+enum Spacing {
+    /// Nothing: single spaces between words.
+    Clean,
+    /// Collapse runs of ASCII whitespace: the text holds no other kind.
+    Ascii,
+    /// Read it as characters: it may hold whitespace beyond ASCII.
+    Unicode,
+}
+
+/// Read as bytes, because every text of a record goes through here: only a few lead bytes can
+/// start a non-ASCII whitespace character, and only a text holding one of them (or a vertical
+/// tab, which `split_ascii_whitespace` keeps) is read as characters.
+fn spacing(text: &str) -> Spacing {
+    const UNICODE: u8 = 1;
+    const ASCII: u8 = 2;
+    const CLASS: [u8; 256] = {
+        let mut class = [0; 256];
+        let mut b = b'\t';
+        while b <= b'\r' {
+            class[b as usize] = ASCII;
+            b += 1;
+        }
+        // U+000B; U+0085 and U+00A0; U+1680; U+2000–U+205F; U+3000.
+        class[0x0B] = UNICODE;
+        class[0xC2] = UNICODE;
+        class[0xE1] = UNICODE;
+        class[0xE2] = UNICODE;
+        class[0xE3] = UNICODE;
+        class
+    };
+    let seen = text.bytes().fold(0, |seen, b| seen | CLASS[b as usize]);
+    if seen & UNICODE != 0 {
+        Spacing::Unicode
+    } else if seen & ASCII != 0 || text.contains("  ") {
+        Spacing::Ascii
+    } else {
+        Spacing::Clean
+    }
+}
+
+fn is_collapsed_by_chars(text: &str) -> bool {
     let mut after_space = false;
-    let collapsed = trimmed.chars().all(|c| {
+    text.chars().all(|c| {
         let fits = if c == ' ' {
             !after_space
         } else {
@@ -96,13 +147,18 @@ fn clean(text: &str) -> Option<Cow<'_, str>> {
         };
         after_space = c == ' ';
         fits
-    });
-    if collapsed {
-        return Some(Cow::Borrowed(trimmed));
+    })
+}
+
+fn joined_by_spaces<'t>(words: impl Iterator<Item = &'t str>, capacity: usize) -> String {
+    let mut joined = String::with_capacity(capacity);
+    for word in words {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
     }
-    Some(Cow::Owned(
-        trimmed.split_whitespace().collect::<Vec<_>>().join(" "),
-    ))
+    joined
 }
 
 /// [`clean`] of a text already owned, kept when it is clean.
@@ -206,8 +262,15 @@ fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, P
 
 /// Adds a value the record may or may not give.
 fn push_some(list: &mut Vec<String>, value: Option<String>) {
-    if let Some(value) = value {
-        push_unique(list, &value);
+    match value {
+        // Moved in, not copied, when it needs no trimming.
+        Some(value)
+            if value.trim().len() == value.len() && !value.is_empty() && !list.contains(&value) =>
+        {
+            list.push(value);
+        }
+        Some(value) => push_unique(list, &value),
+        None => {}
     }
 }
 
@@ -517,6 +580,42 @@ fn looks_like_company(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_read_by_bytes_are_cleaned_as_when_read_by_characters() {
+        let fixture =
+            include_str!("../../tests/fixtures/un-sc-xml/consolidated-2018-10-excerpt.xml");
+        let spaces = [
+            "", " ", "  ", "\t", "\n", "\u{b}", "\u{85}", "\u{a0}", "\u{1680}",
+        ];
+        let more = [
+            "\u{2007}", "\u{2028}", "\u{202f}", "\u{205f}", "\u{3000}", "\u{2019}",
+        ];
+        let mut texts = 0;
+        for line in fixture.lines() {
+            for space in spaces.iter().chain(&more).copied() {
+                for varied in [
+                    line.to_string(),
+                    line.replacen(' ', space, 1),
+                    line.replace(' ', space),
+                    format!("{line}{space}\u{e9}{space}{space}x"),
+                ] {
+                    texts += 1;
+                    let by_chars = varied.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let cleaned = clean(&varied);
+                    assert_eq!(
+                        cleaned.as_deref(),
+                        Some(by_chars.as_str()).filter(|t| !t.is_empty()),
+                        "{varied:?}"
+                    );
+                    if let Some(Cow::Borrowed(kept)) = cleaned {
+                        assert!(varied.contains(kept));
+                    }
+                }
+            }
+        }
+        assert!(texts > 2_000, "{texts} texts");
+    }
 
     #[test]
     fn imo_numbers_in_the_forms_the_list_writes() {

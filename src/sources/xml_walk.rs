@@ -99,18 +99,14 @@ impl<'a> Node<'a> {
             .is_some_and(|t| t.eq_ignore_ascii_case("true"))
     }
 
-    /// The node with nothing borrowed, to outlive the document it was read from.
-    pub fn into_owned(self) -> Node<'static> {
-        let own = |c: Cow<'a, str>| Cow::Owned(c.into_owned());
+    /// A copy of the node with nothing borrowed, to outlive the document it was read from.
+    pub fn to_owned_node(&self) -> Node<'static> {
+        let own = |c: &Cow<'a, str>| Cow::Owned(c.to_string());
         Node {
-            name: own(self.name),
-            attrs: self
-                .attrs
-                .into_iter()
-                .map(|(k, v)| (own(k), own(v)))
-                .collect(),
-            text: own(self.text),
-            children: self.children.into_iter().map(Node::into_owned).collect(),
+            name: own(&self.name),
+            attrs: self.attrs.iter().map(|(k, v)| (own(k), own(v))).collect(),
+            text: own(&self.text),
+            children: self.children.iter().map(Node::to_owned_node).collect(),
         }
     }
 
@@ -126,21 +122,13 @@ impl<'a> Node<'a> {
     }
 }
 
-/// What the walk reports, in document order.
-pub(crate) enum Item<'a> {
+/// What the walk reports, in document order. The walk keeps the nodes it lends: it reuses
+/// their lists of children for the next records.
+pub(crate) enum Item<'r, 'a> {
     /// The root element, with its attributes (no children).
-    Root(Node<'a>),
+    Root(&'r Node<'a>),
     /// A whole record (an element the caller selected), with the byte offset of its start tag.
-    Record(Node<'a>, u64),
-}
-
-impl Item<'_> {
-    fn into_owned(self) -> Item<'static> {
-        match self {
-            Item::Root(node) => Item::Root(node.into_owned()),
-            Item::Record(node, at) => Item::Record(node.into_owned(), at),
-        }
-    }
+    Record(&'r Node<'a>, u64),
 }
 
 /// Streams a document (`url` only names it in errors), checks that the root element is `root`, and hands over the root, then each
@@ -152,14 +140,19 @@ pub(crate) fn walk<'a>(
     url: &str,
     root: &str,
     is_record: impl Fn(usize, &str) -> bool,
-    mut on_item: impl FnMut(Item<'a>) -> Result<(), ParseError>,
+    mut on_item: impl FnMut(Item<'_, 'a>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
     match utf16_as_utf8(bytes) {
         // Locked to UTF-8: the declaration still says UTF-16, which no longer holds. The
         // records borrow from the transcoded text, which ends here, so they are handed over
-        // owned.
-        Some(text) => Walker::new(Reader::from_str(&text), text.as_bytes(), url, root)
-            .run(&is_record, &mut |item| on_item(item.into_owned())),
+        // as copies that borrow nothing.
+        Some(text) => Walker::new(Reader::from_str(&text), text.as_bytes(), url, root).run(
+            &is_record,
+            &mut |item| match item {
+                Item::Root(node) => on_item(Item::Root(&node.to_owned_node())),
+                Item::Record(node, at) => on_item(Item::Record(&node.to_owned_node(), at)),
+            },
+        ),
         None => {
             Walker::new(Reader::from_reader(bytes), bytes, url, root).run(&is_record, &mut on_item)
         }
@@ -204,13 +197,11 @@ struct Walker<'a, 's> {
     root: &'s str,
     /// Local names of the open elements, root first.
     open: Vec<Cow<'a, str>>,
-    /// Non-empty while inside a record: the record and its open descendants, each with where
-    /// its children start in `closed`.
-    record: Vec<(Node<'a>, usize)>,
-    /// The closed elements of the record whose parents are still open, in document order: a
-    /// parent takes its children from the end when it closes, in one allocation of the right
-    /// size rather than a list grown child by child.
-    closed: Vec<Node<'a>>,
+    /// Non-empty while inside a record: the record and its open descendants.
+    record: Vec<Node<'a>>,
+    /// Empty lists of children, kept from the records handed over, for the next records to
+    /// fill: after the first records, reading one allocates no list of children.
+    spare: Vec<Vec<Node<'a>>>,
     record_start: u64,
     /// Elements and attributes of the current record so far, against the per-record limits.
     record_elements: usize,
@@ -229,7 +220,7 @@ impl<'a, 's> Walker<'a, 's> {
             root,
             open: Vec::new(),
             record: Vec::new(),
-            closed: Vec::new(),
+            spare: Vec::new(),
             record_start: 0,
             record_elements: 0,
             record_attributes: 0,
@@ -239,7 +230,7 @@ impl<'a, 's> Walker<'a, 's> {
     fn run(
         mut self,
         is_record: &impl Fn(usize, &str) -> bool,
-        on_item: &mut impl FnMut(Item<'a>) -> Result<(), ParseError>,
+        on_item: &mut impl FnMut(Item<'_, 'a>) -> Result<(), ParseError>,
     ) -> Result<(), ParseError> {
         loop {
             let position = self.reader.buffer_position();
@@ -278,6 +269,11 @@ impl<'a, 's> Walker<'a, 's> {
                     }
                 }
                 Event::Text(text) if !self.record.is_empty() => {
+                    // The indentation between elements, nearly every text event of a list:
+                    // blank text before any other reads as no text at all.
+                    if self.text_is_blank() && text.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
                     let decoded = self.decode(&text)?;
                     self.push_text(unescaped(decoded));
                 }
@@ -291,8 +287,15 @@ impl<'a, 's> Walker<'a, 's> {
         }
     }
 
+    /// Whether the innermost open element of the record has no text but blanks so far.
+    fn text_is_blank(&self) -> bool {
+        self.record
+            .last()
+            .is_none_or(|top| top.text.is_empty() || top.text.chars().all(char::is_whitespace))
+    }
+
     fn push_text(&mut self, piece: Cow<'a, str>) {
-        if let Some((top, _)) = self.record.last_mut() {
+        if let Some(top) = self.record.last_mut() {
             top.push_text(piece);
         }
     }
@@ -330,7 +333,7 @@ impl<'a, 's> Walker<'a, 's> {
             None
         };
         if let Some(exceeded) = exceeded {
-            let record = self.record.first().map_or(&node.name, |(r, _)| &r.name);
+            let record = self.record.first().map_or(&node.name, |r| &r.name);
             return Err(malformed(
                 self.url,
                 position,
@@ -340,13 +343,13 @@ impl<'a, 's> Walker<'a, 's> {
                 ),
             ));
         }
-        self.record.push((node, self.closed.len()));
+        self.record.push(node);
         Ok(())
     }
 
     /// ` inside record <NAME> at byte N`, when inside a record.
     fn in_record(&self) -> String {
-        self.record.first().map_or(String::new(), |(r, _)| {
+        self.record.first().map_or(String::new(), |r| {
             format!(" inside record <{}> at byte {}", r.name, self.record_start)
         })
     }
@@ -355,26 +358,49 @@ impl<'a, 's> Walker<'a, 's> {
     /// caller, anything deeper to its parent.
     fn close(
         &mut self,
-        on_item: &mut impl FnMut(Item<'a>) -> Result<(), ParseError>,
+        on_item: &mut impl FnMut(Item<'_, 'a>) -> Result<(), ParseError>,
     ) -> Result<(), ParseError> {
-        let Some((mut node, children)) = self.record.pop() else {
+        let Some(node) = self.record.pop() else {
             return Ok(());
         };
-        if children < self.closed.len() {
-            node.children = self.closed.drain(children..).collect();
+        let Some(parent) = self.record.last_mut() else {
+            let handed = on_item(Item::Record(&node, self.record_start));
+            self.keep_lists(node);
+            return handed;
+        };
+        if parent.children.capacity() == 0 {
+            parent.children = self.spare.pop().unwrap_or_default();
         }
-        if self.record.is_empty() {
-            return on_item(Item::Record(node, self.record_start));
-        }
-        self.closed.push(node);
+        parent.children.push(node);
         Ok(())
+    }
+
+    /// Empties every list of children in a record handed over into [`Walker::spare`]; without
+    /// recursion, as the tree may be deep.
+    fn keep_lists(&mut self, mut record: Node<'a>) {
+        let first = self.spare.len();
+        if record.children.capacity() > 0 {
+            self.spare.push(std::mem::take(&mut record.children));
+        }
+        let mut next = first;
+        while next < self.spare.len() {
+            let mut list = std::mem::take(&mut self.spare[next]);
+            for child in &mut list {
+                if child.children.capacity() > 0 {
+                    self.spare.push(std::mem::take(&mut child.children));
+                }
+            }
+            list.clear();
+            self.spare[next] = list;
+            next += 1;
+        }
     }
 
     /// Checks the root element's name and reports it.
     fn open_root(
         &mut self,
         start: BytesStart<'a>,
-        on_item: &mut impl FnMut(Item<'a>) -> Result<(), ParseError>,
+        on_item: &mut impl FnMut(Item<'_, 'a>) -> Result<(), ParseError>,
     ) -> Result<(), ParseError> {
         let node = self.open_node(start)?;
         if node.name != self.root {
@@ -384,7 +410,7 @@ impl<'a, 's> Walker<'a, 's> {
             ));
         }
         self.open.push(node.name.clone());
-        on_item(Item::Root(node))
+        on_item(Item::Root(&node))
     }
 
     /// A reading error is a broken document once the root has opened, or when the document
