@@ -15,7 +15,7 @@ use crate::domain::ident::{self, Imo};
 use crate::domain::watch::{WatchItem, WatchKind};
 use crate::matching::normalize::fold;
 use crate::matching::{entry_lookup_keys, Matcher, NameStats, PreparedEntry};
-use crate::store::screen_index::ScreenIndex;
+use crate::store::screen_index::{Candidate, ScreenIndex, WHOLE_ENTRY};
 use crate::store::{Result, Store};
 use crate::weights;
 
@@ -113,7 +113,7 @@ pub fn screen_many(
 ) -> Vec<Vec<ScreenResult>> {
     let (items, owner) = query_items(queries, min_score);
     let matcher = Matcher::new(items, min_score).with_stats(stats);
-    let (mut prepared, _) = prepared(entries, false);
+    let (mut prepared, _) = prepared(entries, None, false);
     ranked(
         entries,
         &mut prepared,
@@ -165,15 +165,23 @@ fn in_parallel<'env, T: Send + 'env>(
 }
 
 /// The entries' names prepared for scoring, in the [`chunks`] of `entries` (with the index
-/// of each chunk's first entry); with `keys`, also every key they are weighed under.
-fn prepared(
-    entries: &[(String, Entry)],
+/// of each chunk's first entry): with `kept`, only the names it gives for each entry (`None`:
+/// all); with `keys`, also every key they are weighed under.
+fn prepared<'e>(
+    entries: &'e [(String, Entry)],
+    kept: Option<&[Option<Vec<u32>>]>,
     keys: bool,
-) -> (Vec<(usize, Vec<PreparedEntry<'_>>)>, BTreeSet<String>) {
+) -> (Vec<(usize, Vec<PreparedEntry<'e>>)>, BTreeSet<String>) {
     let done = in_parallel(chunks(entries).map(|(start, chunk)| {
         move || {
-            let names: Vec<PreparedEntry> =
-                chunk.iter().map(|(_, e)| PreparedEntry::new(e)).collect();
+            let names: Vec<PreparedEntry> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, (_, e))| {
+                    let names = kept.and_then(|k| k[start + i].as_deref());
+                    PreparedEntry::of_names(e, names)
+                })
+                .collect();
             let mut weighed = BTreeSet::new();
             if keys {
                 for n in &names {
@@ -391,8 +399,14 @@ pub fn refresh_index(store: &mut Store) -> Result<bool> {
     };
     for (i, (source, entry)) in entries.iter().enumerate() {
         index.entries.push((source.clone(), entry.id.clone()));
-        for k in entry_lookup_keys(entry) {
-            index.postings.entry(k).or_default().push(i as u32);
+        let (by_name, of_ids) = entry_lookup_keys(entry);
+        let names = by_name.into_iter().enumerate();
+        let of_ids = std::iter::once((WHOLE_ENTRY as usize, of_ids));
+        for (name, keys) in names.chain(of_ids) {
+            for k in keys {
+                let posting = (i as u32, name as u32);
+                index.postings.entry(k).or_default().push(posting);
+            }
         }
     }
     store.write_screen_index(&fingerprint, &index)?;
@@ -424,15 +438,20 @@ fn screen_stored(
     let (items, owner) = query_items(queries, min_score);
     // the query's parts decide which keys it is indexed under (rarest first)
     let first = weights::weighted(store, &Matcher::new(items, min_score), std::iter::empty())?;
-    let ordinals = match first.index_keys() {
+    // only the names under the queries' keys can reach the threshold (the index's
+    // guarantee holds name by name): the others are neither normalised nor scored
+    let candidates: Vec<Candidate> = match first.index_keys() {
         Some(keys) => store.screen_postings(&keys)?,
-        None => (0..store.screen_entry_count()?).collect(),
+        None => (0..store.screen_entry_count()?)
+            .map(|o| (o, None))
+            .collect(),
     };
-    let entries = store.screen_entries(&ordinals)?;
+    let ordinals: Vec<u32> = candidates.iter().map(|(o, _)| *o).collect();
+    let (entries, kept) = with_names(store.screen_entries(&ordinals)?, candidates);
     // the candidates' parts are weighed too (an entry part without a partner costs its
     // weight); their names are normalised once, for these keys and for scoring. The
     // queries' own keys were read above, in the same read transaction.
-    let (mut prepared, keys) = prepared(&entries, true);
+    let (mut prepared, keys) = prepared(&entries, Some(&kept), true);
     let query_keys = first.weighed_keys();
     let unread = keys.iter().filter(|k| !query_keys.contains(*k));
     let (names, mut counts) = store.name_stats(unread.map(String::as_str))?;
@@ -448,6 +467,29 @@ fn screen_stored(
         limit,
     );
     Ok((rows, entries.len()))
+}
+
+/// Per entry read, the positions of the names of it to prepare (`None`: all).
+type KeptNames = Vec<Option<Vec<u32>>>;
+
+/// The entries read, each with the names of it that its candidate gives: both lists are in
+/// ordinal order, and an entry the cache names but the store no longer holds is not read.
+fn with_names(
+    read: Vec<(u32, String, Entry)>,
+    candidates: Vec<Candidate>,
+) -> (Vec<(String, Entry)>, KeptNames) {
+    let mut candidates = candidates.into_iter().peekable();
+    let mut entries = Vec::with_capacity(read.len());
+    let mut kept = Vec::with_capacity(read.len());
+    for (ordinal, source, entry) in read {
+        while candidates.next_if(|(o, _)| *o < ordinal).is_some() {}
+        let names = candidates
+            .next_if(|(o, _)| *o == ordinal)
+            .and_then(|(_, n)| n);
+        entries.push((source, entry));
+        kept.push(names);
+    }
+    (entries, kept)
 }
 
 /// The entity kinds a `--kind` word selects.

@@ -167,3 +167,70 @@ fn a_file_without_a_header_is_read_by_its_first_column() {
     assert_eq!(lines[0]["results"][0]["entry_id"], "21171", "{json}");
     assert_eq!(lines[1]["results"][0]["entry_id"], "23343", "{json}");
 }
+
+/// Each name and alias of every fixture entry as a user might type it: as listed, in lower
+/// case, with its parts reversed, with a letter of its longest part left out, and its
+/// longest part alone.
+fn typed_names(entries: &[(String, watchkeeper::domain::entry::Entry)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, e) in entries {
+        for name in e.all_names() {
+            let parts: Vec<&str> = name.split_whitespace().collect();
+            let longest = parts.iter().max_by_key(|p| p.chars().count()).unwrap();
+            let mut dropped: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+            if let Some(p) = dropped.iter_mut().find(|p| p.as_str() == *longest) {
+                if let Some((at, _)) = p.char_indices().nth(2) {
+                    p.remove(at);
+                }
+            }
+            out.push(name.to_string());
+            out.push(name.to_lowercase());
+            out.push(parts.iter().rev().copied().collect::<Vec<_>>().join(" "));
+            out.push(dropped.join(" "));
+            out.push(longest.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_cache_screens_as_scoring_every_stored_entry_does() {
+    use std::sync::Arc;
+    use watchkeeper::matching::NameStats;
+    use watchkeeper::screen::{screen_many, screen_store, Query};
+
+    let dir = tempfile::tempdir().unwrap();
+    installed(dir.path());
+    let mut store = watchkeeper::store::Store::open(&dir.path().join("state.db")).unwrap();
+    let entries = store.all_entries().unwrap();
+    let (names, counts) = store.all_name_stats().unwrap();
+    let stats = Arc::new(NameStats::from_counts(names, counts));
+    let queries: Vec<Query> = typed_names(&entries)
+        .iter()
+        .map(|n| Query::name(n))
+        .collect();
+    assert!(queries.len() > 400, "{} queries", queries.len());
+    let text = |rows: &[watchkeeper::screen::ScreenResult]| {
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{}:{} {:.6} {} {:?}",
+                    r.source, r.entry_id, r.score, r.why, r.same_as
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let every = screen_many(&entries, stats, &queries, 0.5, 10);
+    let mut rows = 0;
+    // one query at a time, as `screen NAME` runs, and all at once, as `screen --file`
+    for (q, expected) in queries.iter().zip(&every) {
+        let (cached, _) = screen_store(&mut store, std::slice::from_ref(q), 0.5, 10).unwrap();
+        assert_eq!(text(&cached[0]), text(expected), "{:?}", q.name);
+        rows += expected.len();
+    }
+    let (batch, _) = screen_store(&mut store, &queries, 0.5, 10).unwrap();
+    for ((q, cached), expected) in queries.iter().zip(&batch).zip(&every) {
+        assert_eq!(text(cached), text(expected), "{:?} in a batch", q.name);
+    }
+    assert!(rows > queries.len(), "{rows} rows");
+}

@@ -141,7 +141,18 @@ pub struct PreparedEntry<'a>(EntryNames<'a>);
 
 impl<'a> PreparedEntry<'a> {
     pub fn new(entry: &'a Entry) -> PreparedEntry<'a> {
-        let mut names = EntryNames::new(entry);
+        PreparedEntry::of_names(entry, None)
+    }
+
+    /// The entry with only the names at `names` (positions in [`Entry::all_names`]) split,
+    /// normalised and scored; every name with `None`. A name that shares no lookup key with
+    /// a watch item cannot reach its threshold (the index's guarantee, name by name), so a
+    /// caller that knows which names share one may leave the others out.
+    pub fn of_names(entry: &'a Entry, names: Option<&[u32]>) -> PreparedEntry<'a> {
+        let mut names = match names {
+            Some(kept) => EntryNames::of(entry, |n| kept.binary_search(&(n as u32)).is_ok()),
+            None => EntryNames::new(entry),
+        };
         // an entity of unknown kind is normalised as each watch item it is compared with
         let own = own_name_kind(entry.kind);
         for &kind in own
@@ -526,16 +537,24 @@ fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<usize> {
     index.candidates(parts, &imos, &mmsis)
 }
 
-/// The keys an entry is looked up under in the candidate index (see [`Matcher::index_keys`]).
-pub fn entry_lookup_keys(entry: &Entry) -> Vec<String> {
+/// The keys an entry is looked up under in the candidate index (see [`Matcher::index_keys`]):
+/// those of each of its names, by position in [`Entry::all_names`], and those of its
+/// identifiers, which stand for the whole entry.
+pub fn entry_lookup_keys(entry: &Entry) -> (Vec<Vec<String>>, Vec<String>) {
     let names = EntryNames::new(entry);
     let imos: Vec<String> = entry_imo_numbers(entry).collect();
     let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(mmsi).collect();
-    let parts = names
+    let by_name = names
         .split
         .iter()
-        .map(|(tokens, comma)| (tokens.as_slice(), *comma));
-    index::Index::lookup_keys(parts, &imos, &mmsis)
+        .map(|(tokens, comma)| {
+            index::Index::lookup_keys(std::iter::once((tokens.as_slice(), *comma)), &[], &[])
+        })
+        .collect();
+    (
+        by_name,
+        index::Index::lookup_keys(std::iter::empty(), &imos, &mmsis),
+    )
 }
 
 /// Scores one query against one entry without any threshold or rarity weights; `None` when
@@ -556,16 +575,36 @@ pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
 /// normalised on demand for each kind of name they are compared as.
 struct EntryNames<'a> {
     entry: &'a Entry,
-    /// [`split_words`] of the primary name, then of each alias.
+    /// [`split_words`] of the primary name, then of each alias; nothing for a name left out.
     split: Vec<(Vec<normalize::Token>, Option<usize>)>,
+    /// Per name, whether it is split, normalised and scored.
+    kept: Vec<bool>,
     by_kind: HashMap<NameKind, Vec<(String, NormName)>>,
 }
 
 impl<'a> EntryNames<'a> {
     fn new(entry: &'a Entry) -> EntryNames<'a> {
+        EntryNames::of(entry, |_| true)
+    }
+
+    /// The entry's names at the positions `keep` selects.
+    fn of(entry: &'a Entry, keep: impl Fn(usize) -> bool) -> EntryNames<'a> {
+        let kept: Vec<bool> = (0..entry.all_names().count()).map(keep).collect();
+        let split = entry
+            .all_names()
+            .zip(&kept)
+            .map(|(n, &kept)| {
+                if kept {
+                    split_words(n, false)
+                } else {
+                    (Vec::new(), None)
+                }
+            })
+            .collect();
         EntryNames {
             entry,
-            split: entry.all_names().map(|n| split_words(n, false)).collect(),
+            split,
+            kept,
             by_kind: HashMap::new(),
         }
     }
@@ -573,7 +612,7 @@ impl<'a> EntryNames<'a> {
     fn get(&mut self, watch_kind: NameKind) -> &[(String, NormName)] {
         // an OFAC "entity" compared with a vessel watch item may well be a vessel
         let kind = own_name_kind(self.entry.kind).unwrap_or(watch_kind);
-        let (entry, split) = (self.entry, &self.split);
+        let (entry, split, kept) = (self.entry, &self.split, &self.kept);
         self.by_kind.entry(kind).or_insert_with(|| {
             let primary = std::iter::once("name".to_string());
             let aliases = entry.aliases.iter().map(|a| {
@@ -586,7 +625,9 @@ impl<'a> EntryNames<'a> {
             primary
                 .chain(aliases)
                 .zip(entry.all_names().zip(split))
-                .map(|(label, (n, (tokens, comma_at)))| {
+                .zip(kept)
+                .filter(|(_, &kept)| kept)
+                .map(|((label, (n, (tokens, comma_at))), _)| {
                     (label, normalize_split(n, tokens.clone(), *comma_at, kind))
                 })
                 .collect()

@@ -1,6 +1,6 @@
-//! A cache for `screen`: the lookup keys of every stored entry name (key → entries), so that
-//! one query reads the postings of its own keys and the few entries they name instead of
-//! every entry. (The name-part frequencies it weighs by are kept up by every cycle, in
+//! A cache for `screen`: the lookup keys of every stored entry name (key → entry names), so
+//! that one query reads the postings of its own keys and the few entries they name instead of
+//! every entry, and of those only the names that share a key with it. (The name-part frequencies it weighs by are kept up by every cycle, in
 //! [`super::name_stats`].)
 //!
 //! It is derived data: built from `entries` by the caller (the store knows no matching), it
@@ -30,13 +30,23 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_index_meta (
     DROP TABLE IF EXISTS screen_stats;
     DROP TABLE IF EXISTS screen_meta;";
 
+/// Stands for every name of an entry in a posting: a key of its identifiers.
+pub const WHOLE_ENTRY: u32 = u32::MAX;
+
+/// How the postings are written; a cache written otherwise is rebuilt.
+const POSTINGS_FORMAT: &str = "by-name";
+
 /// What a screening cache holds, as the caller computed it from the entries.
 pub struct ScreenIndex {
     /// (source, entry id) by ordinal.
     pub entries: Vec<(String, String)>,
-    /// Lookup key → ordinals of the entries with a name under it.
-    pub postings: HashMap<String, Vec<u32>>,
+    /// Lookup key → (entry ordinal, position of the name in `Entry::all_names`, or
+    /// [`WHOLE_ENTRY`]) of the names under it.
+    pub postings: HashMap<String, Vec<(u32, u32)>>,
 }
+
+/// A cached entry a query's keys lead to, and which of its names they lead to (`None`: all).
+pub type Candidate = (u32, Option<Vec<u32>>);
 
 impl Store {
     /// The state of the stored entries, as the cache records it: any listing, delisting or
@@ -56,6 +66,7 @@ impl Store {
     /// Whether the cache was built from the entries as they are now.
     pub fn screen_index_current(&self) -> Result<bool> {
         self.conn.execute_batch(SCHEMA)?;
+        let current = format!("{POSTINGS_FORMAT}|{}", self.entries_fingerprint()?);
         let stored: Option<String> = self
             .conn
             .query_row(
@@ -64,7 +75,7 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(stored.is_some_and(|s| s == self.entries_fingerprint().unwrap_or_default()))
+        Ok(stored.is_some_and(|s| s == current))
     }
 
     /// Replaces the cache, in one transaction, as built from entries in the state
@@ -84,34 +95,51 @@ impl Store {
             }
             let mut ins =
                 tx.prepare("INSERT INTO screen_postings (key, ordinals) VALUES (?1, ?2)")?;
-            for (key, ordinals) in &index.postings {
-                let blob: Vec<u8> = ordinals.iter().flat_map(|o| o.to_le_bytes()).collect();
+            for (key, names) in &index.postings {
+                let blob: Vec<u8> = names
+                    .iter()
+                    .flat_map(|(o, n)| o.to_le_bytes().into_iter().chain(n.to_le_bytes()))
+                    .collect();
                 ins.execute(params![key, blob])?;
             }
         }
         tx.execute(
             "INSERT INTO screen_index_meta (id, fingerprint) VALUES (1, ?1)",
-            params![fingerprint],
+            params![format!("{POSTINGS_FORMAT}|{fingerprint}")],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Ordinals (ascending, once each) of the entries with a name under any of `keys`. Many
-    /// lookups: run it in [`Store::reading`], as `screen` does.
-    pub fn screen_postings(&self, keys: &[String]) -> Result<Vec<u32>> {
+    /// The entries with a name under any of `keys` (by ordinal, ascending, once each), with
+    /// the positions of those names (ascending). Many lookups: run it in [`Store::reading`],
+    /// as `screen` does.
+    pub fn screen_postings(&self, keys: &[String]) -> Result<Vec<Candidate>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT ordinals FROM screen_postings WHERE key = ?1")?;
-        let mut out = Vec::new();
+        let mut names = Vec::new();
+        let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         for k in keys {
             let blob: Option<Vec<u8>> = stmt.query_row([k], |r| r.get(0)).optional()?;
-            for chunk in blob.unwrap_or_default().chunks_exact(4) {
-                out.push(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+            for posting in blob.unwrap_or_default().chunks_exact(8) {
+                names.push((word(&posting[..4]), word(&posting[4..])));
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        names.sort_unstable();
+        names.dedup();
+        let mut out: Vec<Candidate> = Vec::new();
+        for (ordinal, name) in names {
+            match out.last_mut() {
+                Some((last, kept)) if *last == ordinal => match kept {
+                    // WHOLE_ENTRY sorts last: the names before it are all there is to drop
+                    Some(_) if name == WHOLE_ENTRY => *kept = None,
+                    Some(kept) => kept.push(name),
+                    None => {}
+                },
+                _ => out.push((ordinal, (name != WHOLE_ENTRY).then(|| vec![name]))),
+            }
+        }
         Ok(out)
     }
 
@@ -122,9 +150,9 @@ impl Store {
             .query_row("SELECT count(*) FROM screen_entries", [], |r| r.get(0))?)
     }
 
-    /// The stored entries of the given ordinals, as (source, entry); in [`Store::reading`]
-    /// too.
-    pub fn screen_entries(&self, ordinals: &[u32]) -> Result<Vec<(String, Entry)>> {
+    /// The stored entries of the given ordinals, as (ordinal, source, entry); in
+    /// [`Store::reading`] too.
+    pub fn screen_entries(&self, ordinals: &[u32]) -> Result<Vec<(u32, String, Entry)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.source, s.entry_id, v.data FROM screen_entries s
              JOIN entries e ON e.source = s.source AND e.entry_id = s.entry_id
@@ -139,7 +167,7 @@ impl Store {
                 .optional()?;
             if let Some((source, id, data)) = row {
                 let entry: Entry = super::decode(&source, &id, &data)?;
-                out.push((source, entry));
+                out.push((o, source, entry));
             }
         }
         Ok(out)
