@@ -18,10 +18,13 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_index_meta (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         fingerprint TEXT NOT NULL
     );
-    CREATE TABLE IF NOT EXISTS screen_entries (
+    DROP TABLE IF EXISTS screen_entries;
+    CREATE TABLE IF NOT EXISTS screen_rows (
         ordinal INTEGER PRIMARY KEY,
         source TEXT NOT NULL,
-        entry_id TEXT NOT NULL
+        entry_id TEXT NOT NULL,
+        entry_row INTEGER NOT NULL,
+        version_row INTEGER NOT NULL
     );
     CREATE TABLE IF NOT EXISTS screen_postings (
         key TEXT PRIMARY KEY,
@@ -33,8 +36,9 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_index_meta (
 /// Stands for every name of an entry in a posting: a key of its identifiers.
 pub const WHOLE_ENTRY: u32 = u32::MAX;
 
-/// How the postings are written; a cache written otherwise is rebuilt.
-const POSTINGS_FORMAT: &str = "by-name";
+/// How the cache is written (postings by name, entries by row id); a cache written
+/// otherwise is rebuilt.
+const CACHE_FORMAT: &str = "names+rows";
 
 /// What a screening cache holds, as the caller computed it from the entries.
 pub struct ScreenIndex {
@@ -66,7 +70,7 @@ impl Store {
     /// Whether the cache was built from the entries as they are now.
     pub fn screen_index_current(&self) -> Result<bool> {
         self.conn.execute_batch(SCHEMA)?;
-        let current = format!("{POSTINGS_FORMAT}|{}", self.entries_fingerprint()?);
+        let current = format!("{CACHE_FORMAT}|{}", self.entries_fingerprint()?);
         let stored: Option<String> = self
             .conn
             .query_row(
@@ -84,11 +88,17 @@ impl Store {
         self.conn.execute_batch(SCHEMA)?;
         let tx = self.transaction()?;
         tx.execute_batch(
-            "DELETE FROM screen_index_meta; DELETE FROM screen_entries; DELETE FROM screen_postings;",
+            "DELETE FROM screen_index_meta; DELETE FROM screen_rows; DELETE FROM screen_postings;",
         )?;
         {
+            // the rows of the entry and of its current version, for a query to read them by
+            // row id rather than through two lookups by (source, entry id)
             let mut ins = tx.prepare(
-                "INSERT INTO screen_entries (ordinal, source, entry_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO screen_rows (ordinal, source, entry_id, entry_row, version_row)
+                 SELECT ?1, e.source, e.entry_id, e.rowid, v.rowid
+                 FROM entries e JOIN entry_versions v
+                   ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
+                 WHERE e.source = ?2 AND e.entry_id = ?3",
             )?;
             for (i, (source, id)) in index.entries.iter().enumerate() {
                 ins.execute(params![i as i64, source, id])?;
@@ -105,7 +115,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO screen_index_meta (id, fingerprint) VALUES (1, ?1)",
-            params![format!("{POSTINGS_FORMAT}|{fingerprint}")],
+            params![format!("{CACHE_FORMAT}|{fingerprint}")],
         )?;
         tx.commit()?;
         Ok(())
@@ -143,22 +153,28 @@ impl Store {
         Ok(out)
     }
 
-    /// How many entries the cache holds (ordinals are 0..this).
+    /// One past the highest ordinal the cache holds (an entry gone while the cache was
+    /// built leaves a gap).
     pub fn screen_entry_count(&self) -> Result<u32> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM screen_entries", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(ordinal) + 1, 0) FROM screen_rows",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The stored entries of the given ordinals, as (ordinal, source, entry); in
     /// [`Store::reading`] too.
     pub fn screen_entries(&self, ordinals: &[u32]) -> Result<Vec<(u32, String, Entry)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.source, s.entry_id, v.data FROM screen_entries s
-             JOIN entries e ON e.source = s.source AND e.entry_id = s.entry_id
-             JOIN entry_versions v
-               ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
-             WHERE s.ordinal = ?1",
+            // The cache is rebuilt whenever entries change, so the rows are those it was
+            // built from; the row's names and version are checked all the same.
+            "SELECT s.source, s.entry_id, v.data FROM screen_rows s
+             JOIN entries e ON e.rowid = s.entry_row
+             JOIN entry_versions v ON v.rowid = s.version_row
+             WHERE s.ordinal = ?1
+               AND e.source = s.source AND e.entry_id = s.entry_id
+               AND v.source = s.source AND v.entry_id = s.entry_id AND v.version = e.version",
         )?;
         let mut out = Vec::with_capacity(ordinals.len());
         for &o in ordinals {
