@@ -1,7 +1,7 @@
 //! A cache for `screen`: the lookup keys of every stored entry name (key → entry names), so
 //! that one query reads the postings of its own keys and the few entries they name instead of
-//! every entry, and of those only the names that share a key with it. (The name-part frequencies it weighs by are kept up by every cycle, in
-//! [`super::name_stats`].)
+//! every entry, and of those only the names that share a key with it. (The name-part
+//! frequencies it weighs by are kept up by every cycle, in [`super::name_stats`].)
 //!
 //! It is derived data: built from `entries` by the caller (the store knows no matching), it
 //! records the state of `entries` it was built from and is rebuilt when that changed. Its
@@ -26,6 +26,7 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_index_meta (
         entry_row INTEGER NOT NULL,
         version_row INTEGER NOT NULL
     );
+    -- ordinals: (entry ordinal, name position) pairs, two little-endian u32 each
     CREATE TABLE IF NOT EXISTS screen_postings (
         key TEXT PRIMARY KEY,
         ordinals BLOB NOT NULL
@@ -142,7 +143,7 @@ impl Store {
         for (ordinal, name) in names {
             match out.last_mut() {
                 Some((last, kept)) if *last == ordinal => match kept {
-                    // WHOLE_ENTRY sorts last: the names before it are all there is to drop
+                    // WHOLE_ENTRY sorts last and takes in every name, those before it too
                     Some(_) if name == WHOLE_ENTRY => *kept = None,
                     Some(kept) => kept.push(name),
                     None => {}
