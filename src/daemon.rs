@@ -122,6 +122,7 @@ fn log_cycle(name: &str, result: &Result<CycleSummary, CycleError>) {
             removed = s.removed,
             new_items = s.new_feed_items,
             alerts = s.alerts,
+            parsed = s.parsed,
             "cycle done"
         ),
         Err(e) => tracing::error!(source = name, error = %e, "cycle failed"),

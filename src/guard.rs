@@ -32,6 +32,10 @@ pub enum Refusal {
     /// removes: nothing is stored, and the next cycle plans again.
     #[error("stored entry {entry_id} was not read before planning (an internal error: nothing was stored)")]
     ContentNotRead { entry_id: String },
+    /// The parser left an entry unparsed as the stored one unchanged, but no such entry is
+    /// stored: the snapshot was parsed against another state of the store.
+    #[error("entry {entry_id} was left unparsed as unchanged but is not stored (an internal error: nothing was stored)")]
+    UnparsedNotStored { entry_id: String },
 }
 
 /// Checks the raw documents before parsing.
@@ -57,14 +61,14 @@ pub fn check_snapshot(
     removed: usize,
     max_removed_share: f64,
 ) -> Result<(), Refusal> {
-    if snapshot.entries.is_empty() {
+    if snapshot.is_empty() {
         return Err(Refusal::NoEntries);
     }
     if let Some(stated) = snapshot.stated_count {
-        if stated != snapshot.entries.len() {
+        if stated != snapshot.len() {
             return Err(Refusal::CountMismatch {
                 stated,
-                found: snapshot.entries.len(),
+                found: snapshot.len(),
             });
         }
     }

@@ -60,6 +60,9 @@ pub struct CycleSummary {
     pub removed: usize,
     pub new_feed_items: usize,
     pub alerts: usize,
+    /// Entries (or items) parsed in full: fewer than `entries` when a format that digests
+    /// its records left the unchanged ones unparsed.
+    pub parsed: usize,
 }
 
 /// A stage of a cycle, as it begins: what a progress display shows.
@@ -264,25 +267,36 @@ fn process(
     guard::check_bodies(&bodies).map_err(refused)?;
     let bytes = bodies.iter().map(|b| b.bytes.len()).sum();
     stage(&source.name, Stage::Parsing { bytes });
-    let mut parsed = format.parse(&bodies).map_err(|error| CycleError::Parse {
+    let parse_error = |error| CycleError::Parse {
         source_name: source.name.clone(),
         error,
-    })?;
-    if let (Parsed::List(snapshot), Some(v)) = (&mut parsed, &publication) {
-        snapshot.published = Some(v.clone());
-    }
-    drop(bodies);
-    if let Parsed::Feed(feed) = &parsed {
-        for warning in &feed.warnings {
-            tracing::warn!(source = %source.name, "{warning}");
-        }
-    }
-    let entries = match &parsed {
-        Parsed::Feed(feed) => feed.items.len(),
-        Parsed::List(snapshot) => snapshot.entries.len(),
-        Parsed::Delta(ops) => ops.len(),
     };
-    stage(&source.name, Stage::Matching { entries });
+    let parsed_as = |mut parsed: Parsed| {
+        if let (Parsed::List(snapshot), Some(v)) = (&mut parsed, &publication) {
+            snapshot.published = Some(v.clone());
+        }
+        if let Parsed::Feed(feed) = &parsed {
+            for warning in &feed.warnings {
+                tracing::warn!(source = %source.name, "{warning}");
+            }
+        }
+        let entries = match &parsed {
+            Parsed::Feed(feed) => feed.items.len(),
+            Parsed::List(snapshot) => snapshot.len(),
+            Parsed::Delta(ops) => ops.len(),
+        };
+        stage(&source.name, Stage::Matching { entries });
+        parsed
+    };
+    // A format that digests its records is parsed in the loop below, against the digests
+    // stored (and parsed again if another process stores a snapshot meanwhile), so it keeps
+    // the documents until the cycle is planned. Any other is parsed once, here.
+    let (mut bodies, mut parsed, mut parsed_at) = if format.digests_records() {
+        (Some(bodies), None, None)
+    } else {
+        let parsed = format.parse(&bodies).map_err(parse_error)?;
+        (None, Some(parsed_as(parsed)), None)
+    };
     let (publisher, title) = sources::describe(&source.kind, source.files.as_deref());
     let mut ctx = PlanContext {
         list: ListRef {
@@ -302,7 +316,25 @@ fn process(
     let mut conflicts = 0;
     let (plan, version, applied) = loop {
         let generation = store.generation(&source.name)?;
-        let (mut plan, version) = match &parsed {
+        let mut state = None;
+        if let Some(bodies) = &bodies {
+            if parsed_at != Some(generation) {
+                let known = store.source_state(&source.name)?;
+                let stored = |id: &str, digest: &str| {
+                    known.current.get(id).and_then(|h| h.record.as_deref()) == Some(digest)
+                };
+                let p = format.parse_known(bodies, &stored).map_err(parse_error)?;
+                parsed = Some(parsed_as(p));
+                parsed_at = Some(generation);
+                state = Some(known);
+            }
+        }
+        let parsed = parsed.as_ref().expect("parsed before planning");
+        let mut state_now = || match state.take() {
+            Some(state) => Ok(state),
+            None => store.source_state(&source.name),
+        };
+        let (mut plan, version) = match parsed {
             Parsed::Feed(feed) => {
                 let ids: Vec<&str> = feed.items.iter().map(|i| i.id.as_str()).collect();
                 let seen = store.seen_feed_items(&source.name, &ids)?;
@@ -310,8 +342,8 @@ fn process(
             }
             Parsed::List(snapshot) => {
                 // by hash first; then only what changed or left is read and decoded
-                let mut state = store.source_state(&source.name)?;
-                let d = plan::diff::diff(&state.current, &snapshot.entries);
+                let mut state = state_now()?;
+                let d = plan::diff::diff(&state.current, snapshot);
                 match store.read_contents(&source.name, &mut state, d.needs_content()) {
                     Err(StoreError::Conflict { .. }) if conflicts < 5 => {
                         conflicts += 1;
@@ -323,12 +355,12 @@ fn process(
                 plan_list(store, &state, snapshot, d, matcher, &ctx)?
             }
             Parsed::Delta(ops) => {
-                let mut state = store.source_state(&source.name)?;
+                let mut state = state_now()?;
                 store.read_all_contents(&source.name, &mut state)?;
                 let mut snapshot = plan::apply_delta(&state, ops.clone());
                 snapshot.published = publication.clone();
                 ctx.list.published = publication.clone();
-                let d = plan::diff::diff(&state.current, &snapshot.entries);
+                let d = plan::diff::diff(&state.current, &snapshot);
                 plan_list(store, &state, &snapshot, d, matcher, &ctx)?
             }
         };
@@ -346,7 +378,12 @@ fn process(
             applied => break (plan, version, applied?),
         }
     };
+    bodies.take();
     recover_if_stale(store, source)?;
+    let parsed = match parsed {
+        Some(Parsed::List(snapshot)) => snapshot.entries.len(),
+        _ => plan.entries,
+    };
     let c = plan.counts;
     let summary = CycleSummary {
         source: source.name.clone(),
@@ -358,6 +395,7 @@ fn process(
         removed: c.removed,
         new_feed_items: c.new_feed_items,
         alerts: applied.alerts,
+        parsed,
     };
     Ok((summary, version))
 }
@@ -473,7 +511,7 @@ fn content_hash(bodies: &[Body]) -> String {
         h.update((b.bytes.len() as u64).to_le_bytes());
         h.update(&b.bytes);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::digest::hex(&h.finalize())
 }
 
 /// A source that had been reported stale works again: one `source-recovered` notice.

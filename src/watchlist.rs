@@ -518,7 +518,7 @@ pub fn derived_id(item: &WatchItem) -> String {
         format!("{}:imo", item.kind.as_str())
     } else if slug.is_empty() {
         let hash = Sha256::digest(item.name.as_bytes());
-        let hex: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let hex = crate::domain::digest::hex(&hash[..6]);
         format!("{}:h{hex}", item.kind.as_str())
     } else {
         format!("{}:{slug}", item.kind.as_str())

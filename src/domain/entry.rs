@@ -3,6 +3,8 @@
 //! Entries are stored as JSON and hashed field by field, so the field names here are part of the
 //! on-disk format: rename one only with a migration.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 /// What a list entry designates.
@@ -159,6 +161,25 @@ pub struct ListSnapshot {
     /// document. The guard refuses a snapshot with any: the primary document is cut short, or
     /// the documents are from different publications.
     pub stray_rows: Vec<StrayRows>,
+    /// For a format that digests each record's bytes (FtM, a JSON object a line): the ids of
+    /// the entries whose record has the digest stored for them, left unparsed because they
+    /// are the stored entries unchanged. They are on the list as much as `entries` are.
+    pub unparsed: Vec<String>,
+    /// The digest of each parsed entry's record (its bytes and those of the records folded
+    /// into it), by entry id, for the store to keep: the next download's record with the same
+    /// digest is not parsed. Empty for formats that parse the document whole.
+    pub record_digests: HashMap<String, String>,
+}
+
+impl ListSnapshot {
+    /// How many entries the document holds: those parsed and those left unparsed.
+    pub fn len(&self) -> usize {
+        self.entries.len() + self.unparsed.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Rows of one secondary document that belong to no entry of the primary document.

@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod audit;
 pub mod changes;
+pub mod digest;
 pub mod entry;
 pub mod history;
 pub mod ident;

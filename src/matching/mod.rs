@@ -519,10 +519,7 @@ impl MatcherSlot {
 /// SHA-256 of the watch items as matched (their JSON), hex.
 fn watchlist_hash(items: &[WatchItem]) -> String {
     let json = serde_json::to_vec(items).expect("watch items serialize");
-    Sha256::digest(&json)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::digest::hex(&Sha256::digest(&json))
 }
 
 /// Watch items the index proposes for the entry.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::entry::Entry;
+use crate::domain::entry::{Entry, ListSnapshot};
 use crate::plan::StoredHead;
 
 /// The content hash of an entry: what tells one version of an entry from another.
@@ -13,7 +13,7 @@ pub fn entry_hash(entry: &Entry) -> String {
     // encoding is canonical for a given model version.
     let json = serde_json::to_vec(entry).expect("entries serialize");
     let digest = Sha256::digest(&json);
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    crate::domain::digest::hex(&digest[..16])
 }
 
 /// What changed between the stored snapshot and a new one, by position in the new snapshot.
@@ -26,6 +26,11 @@ pub struct Diff {
     /// (entry id, stored head), by entry id
     pub removed: Vec<(String, StoredHead)>,
     pub unchanged: usize,
+    /// Unchanged entries whose record digest is not the stored one, as (entry id, digest).
+    pub redigested: Vec<(String, String)>,
+    /// Entries the parser left unparsed as stored and unchanged that are not stored: the
+    /// snapshot was parsed against another state, and must not be planned.
+    pub unparsed_not_stored: Vec<String>,
 }
 
 impl Diff {
@@ -42,17 +47,32 @@ impl Diff {
     }
 }
 
-/// Compares `new` (entries of one snapshot) with what is stored, by hash: no stored entry's
-/// content is needed.
-pub fn diff(old: &HashMap<String, StoredHead>, new: &[Entry]) -> Diff {
+/// Compares `new` with what is stored, by hash: no stored entry's content is needed. The
+/// entries `new` left unparsed (their record's digest is the stored one) are unchanged.
+pub fn diff(old: &HashMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
     let mut d = Diff::default();
     let mut seen = std::collections::HashSet::with_capacity(new.len());
-    for (i, entry) in new.iter().enumerate() {
+    for id in &new.unparsed {
+        seen.insert(id.as_str());
+        if old.contains_key(id) {
+            d.unchanged += 1;
+        } else {
+            d.unparsed_not_stored.push(id.clone());
+        }
+    }
+    for (i, entry) in new.entries.iter().enumerate() {
         seen.insert(entry.id.as_str());
         let hash = entry_hash(entry);
         match old.get(&entry.id) {
             None => d.added.push((i, hash)),
-            Some(stored) if stored.hash == hash => d.unchanged += 1,
+            Some(stored) if stored.hash == hash => {
+                d.unchanged += 1;
+                if let Some(digest) = new.record_digests.get(&entry.id) {
+                    if stored.record.as_ref() != Some(digest) {
+                        d.redigested.push((entry.id.clone(), digest.clone()));
+                    }
+                }
+            }
             Some(stored) => d.changed.push((entry.id.clone(), stored.clone(), i, hash)),
         }
     }
@@ -98,16 +118,19 @@ mod tests {
             name: "ADISA".into(),
             kind: "fka".into(),
         });
-        let new = vec![renamed, entry("2", "ARTAVIL"), entry("4", "NEW")];
+        let new = ListSnapshot {
+            entries: vec![renamed, entry("2", "ARTAVIL"), entry("4", "NEW")],
+            ..ListSnapshot::default()
+        };
         let d = diff(&old, &new);
         assert_eq!(d.added.len(), 1);
-        assert_eq!(new[d.added[0].0].id, "4");
+        assert_eq!(new.entries[d.added[0].0].id, "4");
         assert_eq!(d.removed.len(), 1);
         assert_eq!(d.removed[0].0, "3");
         assert_eq!(d.unchanged, 1);
         assert_eq!(d.changed.len(), 1);
         assert_eq!(d.changed[0].0, "1");
-        assert_eq!(new[d.changed[0].2].name, "SKIPPER");
+        assert_eq!(new.entries[d.changed[0].2].name, "SKIPPER");
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct StoredHead {
     pub hash: String,
     pub episode: u32,
     pub version: u32,
+    /// The digest of the record it was parsed from, for a format that digests records one by
+    /// one ([`ListSnapshot::record_digests`]); `None` for other formats, and for an entry
+    /// whose record was not digested (stored by a delta, or before records were).
+    pub record: Option<String>,
 }
 
 impl StoredEntry {
@@ -58,6 +62,7 @@ impl StoredEntry {
             hash: self.hash.clone(),
             episode: self.episode,
             version: self.version,
+            record: None,
         }
     }
 
@@ -132,6 +137,8 @@ pub struct EntryWrite {
     pub new_version: bool,
     /// The entry (re)enters the list: episode `episode` starts.
     pub new_episode: bool,
+    /// The digest of the record it was parsed from, if its format digests records.
+    pub record: Option<String>,
 }
 
 /// An entry leaving the list: its episode ends.
@@ -184,6 +191,10 @@ pub struct CyclePlan {
     pub warning: Option<String>,
     /// How the plan changes the source's name counts.
     pub name_stats: NameStatsDelta,
+    /// Entries whose content is unchanged but whose record's digest is new (the record's
+    /// bytes changed, or were not digested before), as (entry id, digest): the store keeps
+    /// the digest, so that the next download of the same bytes is not parsed.
+    pub record_digests: Vec<(String, String)>,
 }
 
 impl CyclePlan {
@@ -205,7 +216,7 @@ pub fn plan_list(
     matcher: &Matcher,
     ctx: &PlanContext,
 ) -> Result<CyclePlan, Refusal> {
-    let d = diff::diff(&state.current, &snapshot.entries);
+    let d = diff::diff(&state.current, snapshot);
     plan_list_reweighed(state, snapshot, d, ctx, matcher, |_, _| None).map(|(plan, _)| plan)
 }
 
@@ -231,6 +242,11 @@ pub fn plan_list_reweighed(
                 entry_id: id.to_string(),
             })
     };
+    if let Some(id) = d.unparsed_not_stored.first() {
+        return Err(Refusal::UnparsedNotStored {
+            entry_id: id.clone(),
+        });
+    }
     guard::check_snapshot(
         snapshot,
         state.current.len(),
@@ -270,11 +286,13 @@ pub fn plan_list_reweighed(
     let mut plan = CyclePlan {
         source: ctx.list.source.clone(),
         published: ctx.list.published.clone(),
-        entries: snapshot.entries.len(),
+        entries: snapshot.len(),
         ..CyclePlan::default()
     };
     plan.counts.unchanged = d.unchanged;
     plan.name_stats = delta;
+    plan.record_digests = d.redigested;
+    let record = |id: &str| snapshot.record_digests.get(id).cloned();
     let raise = |plan: &mut CyclePlan, event, entry: &Entry, write: (&str, u32, u32), hits| {
         let (hash, episode, version) = write;
         let at = Transition {
@@ -318,6 +336,7 @@ pub fn plan_list_reweighed(
             version,
             new_version,
             new_episode: true,
+            record: record(&entry.id),
         });
     }
 
@@ -361,6 +380,7 @@ pub fn plan_list_reweighed(
             version,
             new_version: meaningful,
             new_episode: false,
+            record: record(&entry.id),
         });
     }
 

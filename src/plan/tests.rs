@@ -121,9 +121,13 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
                 hash: w.hash.clone(),
                 episode: w.episode,
                 version: w.version,
+                record: w.record.clone(),
             },
         );
         next.contents.insert(w.entry.id.clone(), w.entry.clone());
+    }
+    for (id, digest) in &plan.record_digests {
+        next.current.get_mut(id).unwrap().record = Some(digest.clone());
     }
     for d in &plan.delistings {
         let s = next.current.remove(&d.entry_id).unwrap();
@@ -476,7 +480,7 @@ fn a_delisting_is_planned_from_the_stored_content_and_never_without_it() {
     // the store reads only what the diff names: here the content of the removed entry
     let mut heads_only = s1.clone();
     heads_only.contents.clear();
-    let d = diff::diff(&heads_only.current, &with_fillers(vec![]));
+    let d = diff::diff(&heads_only.current, &snapshot(with_fillers(vec![])));
     assert_eq!(d.needs_content().collect::<Vec<_>>(), ["15036"]);
     let refused = plan_list(&heads_only, &snapshot(with_fillers(vec![])), &m, &ctx());
     assert!(matches!(
@@ -491,4 +495,62 @@ fn a_delisting_is_planned_from_the_stored_content_and_never_without_it() {
         events(&day2),
         [(Event::Delisted, "vessel:9187629", "15036")]
     );
+}
+
+/// A snapshot whose parser left unchanged records unparsed (FtM: their bytes have the
+/// stored digest) plans as the whole snapshot would: the unparsed entries are on the list,
+/// so nothing is delisted for them, and an entry left out of both is.
+#[test]
+fn entries_left_unparsed_as_unchanged_are_on_the_list() {
+    let m = matcher(vec![vessel_by_imo()]);
+    let mut whole = snapshot(with_fillers(vec![artavil()]));
+    for e in &whole.entries {
+        whole
+            .record_digests
+            .insert(e.id.clone(), format!("d-{}", e.id));
+    }
+    let day1 = plan_list(&first_state(), &whole, &m, &ctx()).unwrap();
+    assert!(day1.writes.iter().all(|w| w.record.is_some()));
+    let s1 = apply(&first_state(), &day1);
+    assert_eq!(s1.current["15036"].record.as_deref(), Some("d-15036"));
+
+    // day 2: every record but one filler's has its stored digest; that filler is gone
+    let gone = filler(3).id;
+    let partial = ListSnapshot {
+        unparsed: s1
+            .current
+            .keys()
+            .filter(|id| **id != gone)
+            .cloned()
+            .collect(),
+        ..ListSnapshot::default()
+    };
+    let day2 = plan_list(&s1, &partial, &m, &ctx()).unwrap();
+    assert_eq!(day2.entries, 20);
+    assert_eq!(day2.counts.unchanged, 20);
+    assert!(day2.writes.is_empty());
+    assert_eq!(day2.delistings.len(), 1);
+    assert_eq!(day2.delistings[0].entry_id, gone);
+
+    // an entry parsed again with unchanged content but new bytes keeps the new digest
+    let mut redigested = partial.clone();
+    redigested.unparsed.retain(|id| id != "15036");
+    redigested.entries.push(artavil());
+    redigested
+        .record_digests
+        .insert("15036".into(), "d-15036-reordered".into());
+    let day2b = plan_list(&s1, &redigested, &m, &ctx()).unwrap();
+    assert!(day2b.writes.is_empty() && day2b.alerts.is_empty());
+    assert_eq!(
+        day2b.record_digests,
+        [("15036".to_string(), "d-15036-reordered".to_string())]
+    );
+
+    // left unparsed but not stored: parsed against another state, never planned
+    let mut stale = partial;
+    stale.unparsed.push("not-stored".into());
+    assert!(matches!(
+        plan_list(&s1, &stale, &m, &ctx()),
+        Err(Refusal::UnparsedNotStored { entry_id }) if entry_id == "not-stored"
+    ));
 }

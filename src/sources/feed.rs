@@ -803,7 +803,7 @@ fn content_id(title: &str, summary: &str) -> String {
     hasher.update(b"\n");
     hasher.update(summary.as_bytes());
     let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::domain::digest::hex(&digest);
     format!("sha256:{hex}")
 }
 

@@ -116,6 +116,25 @@ pub trait SourceFormat: Send + Sync {
 
     /// Parses the fetched documents, one [`Body`] per resource (or one for the URL itself).
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError>;
+
+    /// Whether [`parse_known`](Self::parse_known) can leave records unparsed: the format
+    /// digests each record's bytes one by one, so the pipeline hands it the stored digests.
+    fn digests_records(&self) -> bool {
+        false
+    }
+
+    /// [`parse`](Self::parse), except that a format that digests its records leaves out of
+    /// the snapshot's entries each record for which `stored(entry id, digest)` holds (the
+    /// store has that entry as parsed from the very same bytes), and names it in
+    /// [`ListSnapshot::unparsed`] instead.
+    fn parse_known(
+        &self,
+        bodies: &[Body],
+        stored: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Parsed, ParseError> {
+        let _ = stored;
+        self.parse(bodies)
+    }
 }
 
 /// Every kind the config accepts.

@@ -68,9 +68,8 @@ impl SourceFormat for OfacCsv {
         let (entries, stray_rows) = parse_files(prim, alt, add, comments)?;
         Ok(Parsed::List(ListSnapshot {
             entries,
-            published: None,
-            stated_count: None,
             stray_rows,
+            ..ListSnapshot::default()
         }))
     }
 }

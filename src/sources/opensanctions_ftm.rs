@@ -11,12 +11,15 @@
 //! the entities it leaves alone, and deletes others), so it is refused there and read with
 //! [`parse_delta`], for the pipeline to apply to the stored snapshot.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
+use crate::domain::digest::hex;
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 use crate::domain::ident;
 
@@ -28,6 +31,18 @@ impl SourceFormat for OpenSanctionsFtm {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
+        self.parse_known(bodies, &|_, _| false)
+    }
+
+    fn digests_records(&self) -> bool {
+        true
+    }
+
+    fn parse_known(
+        &self,
+        bodies: &[Body],
+        stored: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Parsed, ParseError> {
         let body = single_body(bodies)?;
         let mut lines = lines(body)?.peekable();
         if let Some((_, first)) = lines.peek() {
@@ -37,41 +52,219 @@ impl SourceFormat for OpenSanctionsFtm {
                 return Ok(Parsed::Delta(parse_delta(body)?));
             }
         }
-        // Each line straight into its entity, never a whole-document tree of JSON values;
-        // the helpers (addresses, sanctions, documents) are kept until every entity has
-        // been read, and each listable entity is dropped once it is an entry.
-        let mut helpers = Vec::new();
-        let mut listable = Vec::new();
-        for (n, (line, text)) in lines.enumerate() {
-            let entity: RawEntity = serde_json::from_str(text).map_err(|e| {
+        let records = Records::skim(body, lines)?;
+        records.snapshot(stored)
+    }
+}
+
+/// The lines of a full export as skimmed: each entity's id, its role, and the ids it refers
+/// to, but not its properties. An entry is made of its own line and of the helper lines
+/// folded into it, so a listable entity's record digest covers those lines too; only the
+/// entities whose digest is not the stored one are parsed.
+struct Records<'a> {
+    body: &'a Body,
+    lines: Vec<Skimmed<'a>>,
+    /// Sanction, Identification and Passport lines by the id of the entity they concern.
+    folded: HashMap<String, Vec<usize>>,
+    /// Address lines by their id.
+    addresses: HashMap<String, Vec<usize>>,
+}
+
+/// One line of a full export, skimmed.
+struct Skimmed<'a> {
+    number: usize,
+    text: &'a str,
+    id: Cow<'a, str>,
+    role: Role,
+    /// What a helper is folded into (Sanction `entity`, document `holder`), or the addresses
+    /// a listable entity gives by id (`addressEntity`).
+    refers_to: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Listable,
+    Address,
+    /// A Sanction, Identification or Passport: folded into the entities it names.
+    Folded,
+    /// Relationships and the like: not read.
+    Other,
+}
+
+/// The fields of an entity that skimming reads; serde skips the rest of the line unread.
+#[derive(Deserialize)]
+struct Skim<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(default, borrow)]
+    schema: Option<Cow<'a, str>>,
+    #[serde(default)]
+    properties: SkimProperties,
+}
+
+#[derive(Default, Deserialize)]
+struct SkimProperties {
+    #[serde(default)]
+    entity: Vec<Value>,
+    #[serde(default)]
+    holder: Vec<Value>,
+    #[serde(default, rename = "addressEntity")]
+    address_entity: Vec<Value>,
+}
+
+/// Written into every record digest: a build that reads entities differently (a new
+/// watchkeeper version, or a change here: bump the number) parses every record once again.
+const RECORD_DIGEST_SEED: &str = concat!(
+    "watchkeeper ",
+    env!("CARGO_PKG_VERSION"),
+    " opensanctions_ftm record 1\n"
+);
+
+impl<'a> Records<'a> {
+    fn skim(
+        body: &'a Body,
+        lines: impl Iterator<Item = (usize, &'a str)>,
+    ) -> Result<Records<'a>, ParseError> {
+        let mut records = Records {
+            body,
+            lines: Vec::new(),
+            folded: HashMap::new(),
+            addresses: HashMap::new(),
+        };
+        for (n, (number, text)) in lines.enumerate() {
+            let skim: Skim = serde_json::from_str(text).map_err(|e| {
                 if n == 0 && !text.trim_start().starts_with('{') {
                     not_ndjson(body)
                 } else {
-                    malformed(body, line, e.to_string())
+                    malformed(body, number, e.to_string())
                 }
             })?;
-            let entity = with_id(body, line, entity)?;
-            if entity_kind(entity.schema()).is_some() {
-                listable.push(entity);
-            } else if Resolver::HELPERS.contains(&entity.schema()) {
-                helpers.push(entity);
+            if skim.id.trim().is_empty() {
+                return Err(malformed(body, number, "entity without an id".into()));
+            }
+            let schema = skim.schema.as_deref().unwrap_or_default();
+            let p = &skim.properties;
+            let (role, refers_to) = match schema {
+                s if entity_kind(s).is_some() => (Role::Listable, &p.address_entity),
+                "Address" => (Role::Address, &p.address_entity),
+                "Sanction" => (Role::Folded, &p.entity),
+                "Identification" | "Passport" => (Role::Folded, &p.holder),
+                _ => (Role::Other, &p.address_entity),
+            };
+            let refers_to = match role {
+                Role::Listable | Role::Folded => texts(refers_to).map(String::from).collect(),
+                Role::Address | Role::Other => Vec::new(),
+            };
+            records.lines.push(Skimmed {
+                number,
+                text,
+                id: skim.id,
+                role,
+                refers_to,
+            });
+        }
+        for (i, line) in records.lines.iter().enumerate() {
+            match line.role {
+                Role::Address => records
+                    .addresses
+                    .entry(line.id.to_string())
+                    .or_default()
+                    .push(i),
+                Role::Folded => {
+                    for target in &line.refers_to {
+                        records.folded.entry(target.clone()).or_default().push(i);
+                    }
+                }
+                Role::Listable | Role::Other => {}
             }
         }
-        let resolver = Resolver::new(&helpers);
-        let entries: Vec<Entry> = listable
+        Ok(records)
+    }
+
+    /// The helper lines folded into the listable entity on line `i`, in file order.
+    fn helpers_of(&self, i: usize) -> Vec<usize> {
+        let line = &self.lines[i];
+        let mut helpers: Vec<usize> = self
+            .folded
+            .get(line.id.as_ref())
             .into_iter()
-            .filter_map(|e| resolver.entry(&e))
+            .flatten()
+            .chain(
+                line.refers_to
+                    .iter()
+                    .filter_map(|a| self.addresses.get(a.as_str()))
+                    .flatten(),
+            )
+            .copied()
             .collect();
-        if entries.is_empty() {
+        helpers.sort_unstable();
+        helpers.dedup();
+        helpers
+    }
+
+    /// The digest of the listable entity on line `i`: its line and its helpers' lines.
+    fn digest(&self, i: usize) -> String {
+        let mut h = Sha256::new();
+        h.update(RECORD_DIGEST_SEED);
+        h.update(self.lines[i].text);
+        for helper in self.helpers_of(i) {
+            h.update(b"\n");
+            h.update(self.lines[helper].text);
+        }
+        hex(&h.finalize()[..16])
+    }
+
+    fn raw(&self, i: usize) -> Result<RawEntity, ParseError> {
+        let line = &self.lines[i];
+        let entity: RawEntity = serde_json::from_str(line.text)
+            .map_err(|e| malformed(self.body, line.number, e.to_string()))?;
+        with_id(self.body, line.number, entity)
+    }
+
+    /// The snapshot: every listable entity whose digest `stored` does not know is parsed
+    /// (with the helpers folded into it), the others are named as unparsed. An id on more than
+    /// one line is always parsed, as the whole file would be.
+    fn snapshot(&self, stored: &dyn Fn(&str, &str) -> bool) -> Result<Parsed, ParseError> {
+        let listable: Vec<usize> = (0..self.lines.len())
+            .filter(|&i| self.lines[i].role == Role::Listable)
+            .collect();
+        if listable.is_empty() {
             return Err(ParseError::WrongFormat {
-                url: body.url.clone(),
+                url: self.body.url.clone(),
                 reason: "no Person, Organization, Vessel or other listable entity".into(),
             });
         }
-        Ok(Parsed::List(ListSnapshot {
-            entries,
-            ..ListSnapshot::default()
-        }))
+        let mut lines_of: HashMap<&str, u32> = HashMap::with_capacity(listable.len());
+        for &i in &listable {
+            *lines_of.entry(&self.lines[i].id).or_default() += 1;
+        }
+        let mut snapshot = ListSnapshot::default();
+        let mut wanted = Vec::new();
+        for &i in &listable {
+            let id = self.lines[i].id.as_ref();
+            let digest = self.digest(i);
+            if lines_of[id] == 1 && stored(id, &digest) {
+                snapshot.unparsed.push(id.to_string());
+            } else {
+                // An id on two lines keeps the digest of its last line, as its last line wins.
+                snapshot.record_digests.insert(id.to_string(), digest);
+                wanted.push(i);
+            }
+        }
+        let mut helper_lines: Vec<usize> =
+            wanted.iter().flat_map(|&i| self.helpers_of(i)).collect();
+        helper_lines.sort_unstable();
+        helper_lines.dedup();
+        let helpers = helper_lines
+            .into_iter()
+            .map(|i| self.raw(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        let resolver = Resolver::new(&helpers);
+        for i in wanted {
+            let raw = self.raw(i)?;
+            snapshot.entries.extend(resolver.entry(&raw));
+        }
+        Ok(Parsed::List(snapshot))
     }
 }
 
@@ -195,17 +388,7 @@ impl RawEntity {
     fn strings(&self, prop: &str) -> Vec<&str> {
         self.properties
             .get(prop)
-            .map(|values| {
-                values
-                    .iter()
-                    .filter_map(|v| match v {
-                        Value::String(s) => Some(s.trim()),
-                        Value::Object(o) => o.get("caption").and_then(Value::as_str),
-                        _ => None,
-                    })
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
+            .map(|values| texts(values).collect())
             .unwrap_or_default()
     }
 
@@ -216,6 +399,18 @@ impl RawEntity {
     fn schema(&self) -> &str {
         self.schema.as_deref().unwrap_or_default()
     }
+}
+
+/// A property's string values; nested entities (in "nested" exports) give their caption.
+fn texts(values: &[Value]) -> impl Iterator<Item = &str> {
+    values
+        .iter()
+        .filter_map(|v| match v {
+            Value::String(s) => Some(s.trim()),
+            Value::Object(o) => o.get("caption").and_then(Value::as_str),
+            _ => None,
+        })
+        .filter(|s| !s.is_empty())
 }
 
 fn raw_entity(body: &Body, line: usize, value: Value) -> Result<RawEntity, ParseError> {
@@ -251,9 +446,6 @@ struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    /// The schemata whose entities are folded into the entries that refer to them.
-    const HELPERS: &'static [&'static str] = &["Address", "Sanction", "Identification", "Passport"];
-
     fn new(raw: &'a [RawEntity]) -> Resolver<'a> {
         let mut r = Resolver {
             addresses: HashMap::new(),

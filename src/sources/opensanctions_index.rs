@@ -18,6 +18,7 @@ use sha2::Digest;
 
 use super::opensanctions_ftm::{self, OpenSanctionsFtm};
 use super::{Body, ParseError, Parsed, SourceFormat};
+use crate::domain::digest::hex;
 
 /// The index URL of an OpenSanctions dataset (`sanctions`, `default`, `peps`…).
 pub fn index_url(dataset: &str) -> String {
@@ -75,10 +76,6 @@ impl Checksum {
             ))
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Deserialize)]
@@ -208,9 +205,21 @@ impl SourceFormat for OpenSanctionsIndex {
     }
 
     fn parse(&self, bodies: &[Body]) -> Result<Parsed, ParseError> {
+        self.parse_known(bodies, &|_, _| false)
+    }
+
+    fn digests_records(&self) -> bool {
+        true
+    }
+
+    fn parse_known(
+        &self,
+        bodies: &[Body],
+        stored: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Parsed, ParseError> {
         if let [full] = bodies {
             if full.resource == FULL_EXPORT {
-                return OpenSanctionsFtm.parse(bodies);
+                return OpenSanctionsFtm.parse_known(bodies, stored);
             }
         }
         let mut ops = Vec::new();

@@ -72,6 +72,10 @@ impl Store {
                 history::start_episode(&tx, &plan.source, &w.entry.id, w.episode, at)?;
             }
         }
+        // not a change of content: the screening cache stays as it is
+        for (id, digest) in &plan.record_digests {
+            entries::set_record_digest(&tx, &plan.source, id, digest)?;
+        }
         for d in &plan.delistings {
             entries::delete_entry(&tx, &plan.source, &d.entry_id)?;
             history::end_episode(&tx, &plan.source, &d.entry_id, d.episode, at)?;

@@ -127,8 +127,9 @@ impl Store {
 
 /// The current entries of `source`, by id, without their content.
 fn current_heads(conn: &Connection, source: &str) -> Result<HashMap<String, StoredHead>> {
-    let mut stmt =
-        conn.prepare("SELECT entry_id, hash, episode, version FROM entries WHERE source = ?1")?;
+    let mut stmt = conn.prepare(
+        "SELECT entry_id, hash, episode, version, record_hash FROM entries WHERE source = ?1",
+    )?;
     let rows = stmt.query_map([source], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -136,6 +137,7 @@ fn current_heads(conn: &Connection, source: &str) -> Result<HashMap<String, Stor
                 hash: r.get(1)?,
                 episode: r.get(2)?,
                 version: r.get(3)?,
+                record: r.get(4)?,
             },
         ))
     })?;
@@ -244,12 +246,13 @@ pub(super) fn put_entry(
     // The content itself lives once, in entry_versions, under (source, entry_id, version).
     tx.prepare_cached(
         "INSERT INTO entries (source, entry_id, hash, name, kind, first_seen, updated_at,
-                              episode, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)
+                              episode, version, record_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)
          ON CONFLICT (source, entry_id) DO UPDATE SET
             hash = excluded.hash, name = excluded.name, kind = excluded.kind,
             updated_at = excluded.updated_at,
-            episode = excluded.episode, version = excluded.version",
+            episode = excluded.episode, version = excluded.version,
+            record_hash = excluded.record_hash",
     )?
     .execute(params![
         source,
@@ -259,7 +262,8 @@ pub(super) fn put_entry(
         entry.kind.as_str(),
         now,
         write.episode,
-        write.version
+        write.version,
+        write.record
     ])?;
     tx.prepare_cached("DELETE FROM entry_identifiers WHERE source = ?1 AND entry_id = ?2")?
         .execute(params![source, entry.id])?;
@@ -270,6 +274,18 @@ pub(super) fn put_entry(
     for (kind, value) in shared_identifiers(entry) {
         ins.execute(params![source, entry.id, kind, value])?;
     }
+    Ok(())
+}
+
+/// Keeps the new digest of an unchanged entry's record.
+pub(super) fn set_record_digest(
+    tx: &Transaction<'_>,
+    source: &str,
+    entry_id: &str,
+    digest: &str,
+) -> Result<()> {
+    tx.prepare_cached("UPDATE entries SET record_hash = ?3 WHERE source = ?1 AND entry_id = ?2")?
+        .execute(params![source, entry_id, digest])?;
     Ok(())
 }
 

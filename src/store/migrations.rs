@@ -234,6 +234,10 @@ const STEPS: &[&str] = &[
     // 11: how many applied snapshots changed a source's stored entries; the screening cache
     // is keyed by these counts instead of by a scan of every entry on each `screen`.
     "ALTER TABLE sources ADD COLUMN entries_changed INTEGER NOT NULL DEFAULT 0;",
+    // 12: the digest of the record an entry was parsed from (FtM: its line, and the lines of
+    // the addresses, sanctions and documents folded into it), so that a download whose record
+    // has the stored digest is not parsed again. NULL until a cycle digests the record.
+    "ALTER TABLE entries ADD COLUMN record_hash TEXT;",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.
