@@ -351,6 +351,7 @@ fn process(
                     }
                     read => read?,
                 }
+                store.read_past(&source.name, &mut state, d.added_ids(snapshot))?;
                 ctx.list.published = snapshot.published.clone();
                 plan_list(store, &state, snapshot, d, matcher, &ctx)?
             }
@@ -361,6 +362,7 @@ fn process(
                 snapshot.published = publication.clone();
                 ctx.list.published = publication.clone();
                 let d = plan::diff::diff(&state.current, &snapshot);
+                store.read_past(&source.name, &mut state, d.added_ids(&snapshot))?;
                 plan_list(store, &state, &snapshot, d, matcher, &ctx)?
             }
         };

@@ -38,6 +38,15 @@ impl Diff {
         self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
     }
 
+    /// The ids of the added entries of `new`, the snapshot diffed: those whose earlier
+    /// listings (if any) the plan reads.
+    pub fn added_ids<'a>(
+        &'a self,
+        new: &'a ListSnapshot,
+    ) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        self.added.iter().map(|&(i, _)| new.entries[i].id.as_str())
+    }
+
     /// The entries whose stored content the plan reads: the changed and the removed ones.
     pub fn needs_content(&self) -> impl Iterator<Item = &str> {
         self.changed

@@ -15,45 +15,42 @@ pub(super) const SHARED_IDENTIFIERS: &[&str] = &["imo", "mmsi", "passport"];
 
 impl Store {
     /// What the store knows about a list source before a cycle: its current entries with their
-    /// episode and version, the entries it delisted earlier, and whether it has any snapshot.
+    /// episode and version, and whether it has any snapshot. The entries it delisted earlier
+    /// are read for the ids a diff finds added ([`Store::read_past`]).
     pub fn source_state(&self, source: &str) -> Result<SourceState> {
         let current = current_heads(&self.conn, source)?;
-        let mut past = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT ep.entry_id, MAX(ep.episode),
-                    (SELECT v.version FROM entry_versions v WHERE v.source = ep.source
-                        AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1),
-                    (SELECT v.hash FROM entry_versions v WHERE v.source = ep.source
-                        AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1)
-             FROM episodes ep
-             WHERE ep.source = ?1
-               AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.source = ep.source
-                               AND e.entry_id = ep.entry_id)
-             GROUP BY ep.entry_id",
-        )?;
-        let rows = stmt.query_map([source], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                PastListing {
-                    episode: r.get(1)?,
-                    version: r.get::<_, Option<u32>>(2)?.unwrap_or(1),
-                    hash: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                },
-            ))
-        })?;
-        for row in rows {
-            let (id, p) = row?;
-            past.insert(id, p);
-        }
         let first_snapshot = self.source_status(source)?.is_none_or(|s| s.snapshots == 0);
         Ok(SourceState {
             current,
             contents: HashMap::new(),
-            past,
+            past: HashMap::new(),
             first_snapshot,
             pins: super::exclusions::of_source(&self.conn, source)?,
             dismissed: super::reviews::of_source(&self.conn, source)?,
         })
+    }
+
+    /// Reads into `state.past` the earlier listings of those of `ids` (entries not on the list
+    /// now: those a diff found added) that `source` delisted before, so that a listing again
+    /// is told from a first one. A few ids are looked up one by one, as a cycle after a small
+    /// change needs; many are read in one pass over the source's episodes.
+    pub fn read_past<'a>(
+        &self,
+        source: &str,
+        state: &mut SourceState,
+        ids: impl ExactSizeIterator<Item = &'a str>,
+    ) -> Result<()> {
+        const ONE_BY_ONE: usize = 2_000;
+        if ids.len() > ONE_BY_ONE {
+            state.past = past_listings(&self.conn, source)?;
+            return Ok(());
+        }
+        for id in ids {
+            if let Some(past) = past_listing(&self.conn, source, id)? {
+                state.past.insert(id.to_string(), past);
+            }
+        }
+        Ok(())
     }
 
     /// Reads into `state.contents` the stored content of the current entries `ids` of
@@ -296,4 +293,97 @@ pub(super) fn delete_entry(tx: &Transaction<'_>, source: &str, entry_id: &str) -
     tx.prepare_cached("DELETE FROM entry_identifiers WHERE source = ?1 AND entry_id = ?2")?
         .execute(params![source, entry_id])?;
     Ok(())
+}
+
+/// Every entry `source` delisted earlier and does not list now, with its last episode and
+/// version.
+fn past_listings(conn: &Connection, source: &str) -> Result<HashMap<String, PastListing>> {
+    let mut stmt = conn.prepare(
+        "SELECT ep.entry_id, MAX(ep.episode),
+                (SELECT v.version FROM entry_versions v WHERE v.source = ep.source
+                    AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1),
+                (SELECT v.hash FROM entry_versions v WHERE v.source = ep.source
+                    AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1)
+         FROM episodes ep
+         WHERE ep.source = ?1
+           AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.source = ep.source
+                           AND e.entry_id = ep.entry_id)
+         GROUP BY ep.entry_id",
+    )?;
+    let rows = stmt.query_map([source], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            PastListing {
+                episode: r.get(1)?,
+                version: r.get::<_, Option<u32>>(2)?.unwrap_or(1),
+                hash: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The last listing of `entry_id`, an entry not on the list now, if `source` had it before.
+fn past_listing(conn: &Connection, source: &str, entry_id: &str) -> Result<Option<PastListing>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT MAX(ep.episode),
+                (SELECT v.version FROM entry_versions v WHERE v.source = ?1
+                    AND v.entry_id = ?2 ORDER BY v.version DESC LIMIT 1),
+                (SELECT v.hash FROM entry_versions v WHERE v.source = ?1
+                    AND v.entry_id = ?2 ORDER BY v.version DESC LIMIT 1)
+         FROM episodes ep WHERE ep.source = ?1 AND ep.entry_id = ?2",
+    )?;
+    Ok(stmt.query_row(params![source, entry_id], |r| {
+        let Some(episode) = r.get::<_, Option<u32>>(0)? else {
+            return Ok(None);
+        };
+        Ok(Some(PastListing {
+            episode,
+            version: r.get::<_, Option<u32>>(1)?.unwrap_or(1),
+            hash: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+        }))
+    })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_earlier_listing_read_by_id_is_the_one_the_whole_scan_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        // "a" listed twice (two versions) and delisted, "b" once, "c" listed again now.
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO episodes (source, entry_id, episode, listed_at, delisted_at) VALUES
+                   ('l', 'a', 1, 't1', 't2'), ('l', 'a', 2, 't3', 't4'),
+                   ('l', 'b', 1, 't1', 't2'), ('l', 'c', 1, 't1', 't2'), ('l', 'c', 2, 't3', NULL),
+                   ('other', 'b', 4, 't1', 't2');
+                 INSERT INTO entry_versions (source, entry_id, version, hash, data, seen_at) VALUES
+                   ('l', 'a', 1, 'ha1', '{}', 't1'), ('l', 'a', 2, 'ha2', '{}', 't3'),
+                   ('l', 'b', 1, 'hb1', '{}', 't1'), ('l', 'c', 1, 'hc1', '{}', 't1');
+                 INSERT INTO entries (source, entry_id, hash, name, kind, first_seen, updated_at,
+                                      episode, version)
+                   VALUES ('l', 'c', 'hc1', 'C', 'person', 't1', 't3', 2, 1);",
+            )
+            .unwrap();
+        let scanned = past_listings(&store.conn, "l").unwrap();
+        let past = |episode, version, hash: &str| PastListing {
+            episode,
+            version,
+            hash: hash.into(),
+        };
+        assert_eq!(scanned.len(), 2, "{scanned:?}");
+        assert_eq!(scanned["a"], past(2, 2, "ha2"));
+        assert_eq!(scanned["b"], past(1, 1, "hb1"));
+        for id in ["a", "b", "never"] {
+            assert_eq!(
+                past_listing(&store.conn, "l", id).unwrap().as_ref(),
+                scanned.get(id),
+                "{id}"
+            );
+        }
+    }
 }
