@@ -53,6 +53,14 @@ impl Token {
         }
     }
 
+    /// Two Arabic-script parts joined as one, keeping the letters each part spells: the
+    /// second d of "سعد الدين" (sad din, "Saduddin") is its own.
+    pub fn joined_arabic(a: &Token, b: &Token) -> Token {
+        let t = Token::new(format!("{}{}", a.text, b.text), Script::Arabic);
+        let _ = t.spelling.set(format!("{}{}", a.spelling(), b.spelling()));
+        t
+    }
+
     /// Skeletons of the German, French and Egyptian spellings of the part (see
     /// [`translit::variant_skeletons`]).
     pub fn variants(&self) -> &[String] {

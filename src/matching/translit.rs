@@ -176,14 +176,45 @@ pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
 pub fn spelling(text: &str, from_arabic: bool) -> String {
     // "زهير" is z-h-i-r, not "Jir"; "qu" is k in Spanish ("Quintero") but q-u in Arabic names
     // ("Attiqullah")
-    let pairs = DIGRAPHS.iter().filter(|(from, _)| {
-        if from_arabic {
-            !ARABIC_SPLIT_PAIRS.contains(from)
-        } else {
-            *from != "qu"
+    let pairs = DIGRAPHS
+        .iter()
+        .filter(|(from, _)| *from != "qu" && !(from_arabic && ARABIC_SPLIT_PAIRS.contains(from)));
+    if from_arabic {
+        collapse_arabic(&digraphs_of(&arabic_prefix(text), pairs, false))
+    } else {
+        // a c before e, i or y is s in French and Spanish ("Lounici" for لونيسي)
+        let soft = soft_c(text);
+        collapse(&digraphs_of(&arabic_prefix(&soft), pairs, false))
+    }
+}
+
+fn soft_c(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let soft = |i: usize| b[i] == b'c' && matches!(b.get(i + 1), Some(b'e' | b'i' | b'y'));
+    if !(0..b.len()).any(soft) {
+        return text.into();
+    }
+    let out: Vec<u8> = (0..b.len())
+        .map(|i| if soft(i) { b's' } else { b[i] })
+        .collect();
+    String::from_utf8(out)
+        .expect("an ASCII letter for another keeps UTF-8 valid")
+        .into()
+}
+
+/// [`collapse`] for a part romanised from Arabic script, where "shh" is ش and ه ("شهاب",
+/// Shahab), not a doubled h.
+fn collapse_arabic(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let digraph_h = c == 'h'
+            && out.ends_with('h')
+            && out[..out.len() - 1].ends_with(['s', 'k', 'g', 't', 'd', 'z', 'c']);
+        if digraph_h || !out.ends_with(c) {
+            out.push(c);
         }
-    });
-    collapse(&digraphs_of(&arabic_prefix(text), pairs, false))
+    }
+    out
 }
 
 /// [`arabic_spelling_fits`] on spellings already made by [`spelling`].
@@ -197,8 +228,13 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
         if vowelish(a[i]) && (i > 0 || plain(a[i])) {
             let run_a = &a[i..i + a[i..].iter().take_while(|c| vowelish(**c)).count()];
             // a leading w or y is a consonant the Arabic would write ("Wali" is not "علي")
-            let in_run = |c: u8| if j == 0 { plain(c) } else { vowelish(c) };
-            let run_l = &l[j..j + l[j..].iter().take_while(|c| in_run(**c)).count()];
+            let in_run = |k: usize, c: u8| if j + k == 0 { plain(c) } else { vowelish(c) };
+            let run = l[j..]
+                .iter()
+                .enumerate()
+                .take_while(|&(k, &c)| in_run(k, c))
+                .count();
+            let run_l = &l[j..j + run];
             // a Latin diphthong spells a long vowel or glide the Arabic must write too:
             // "Said" is سعيد, not سعد
             let glide = |class: &[u8]| {
@@ -228,9 +264,13 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
             j += run_l.len();
             continue;
         }
-        // one unwritten short vowel; two letters ("ei", "ou", "aa") spell a long one
+        // one unwritten short vowel; two letters ("ei", "aa") spell a long one, but French
+        // writes a short u as ou ("Mounir" for منير); not before the last letter, where ou
+        // is the long vowel of Mahmoud (محمود), which محمد is not
         if j > 0 && j + 1 < l.len() && plain(l[j]) && !vowel(l[j + 1]) {
             j += 1;
+        } else if j > 0 && l[j..].starts_with(b"ou") && j + 3 < l.len() && !vowel(l[j + 2]) {
+            j += 2;
         }
         // French ch for ش ("Cherif")
         if a[i..].starts_with(b"sh") && l[j..].starts_with(b"ch") {
