@@ -53,10 +53,10 @@ impl Token {
         }
     }
 
-    /// Two Arabic-script parts joined as one, keeping the letters each part spells: the
-    /// second d of "سعد الدين" (sad din, "Saduddin") is its own.
-    pub fn joined_arabic(a: &Token, b: &Token) -> Token {
-        let t = Token::new(format!("{}{}", a.text, b.text), Script::Arabic);
+    /// Two parts joined as one, keeping the letters each part spells: the second d of
+    /// "سعد الدين" (sad din, "Saduddin") is its own, and "abdul" still spells "abd".
+    pub fn joined_keeping_spellings(a: &Token, b: &Token) -> Token {
+        let t = Token::new(format!("{}{}", a.text, b.text), a.script);
         let _ = t.spelling.set(format!("{}{}", a.spelling(), b.spelling()));
         t
     }
@@ -257,6 +257,10 @@ const LEGAL_PHRASES: &[&[&str]] = &[
 ];
 
 /// Leading words of a vessel name that only say it is a ship.
+/// Honorifics as romanised from Arabic script, where the Latin form would be a name of its
+/// own ("سید" is sid, Sayed; "حاجى" haja, Haji; "ملا" mla, Mullah; "شیخ" shikh, Sheikh).
+const ARABIC_HONORIFICS: &[&str] = &["sid", "haja", "mla", "shikh", "mului"];
+
 const VESSEL_PREFIXES: &[&str] = &["mt", "mv", "ms", "ss", "tanker", "vessel", "ship"];
 
 /// Connecting words: carried by some spellings of a name and not by others.
@@ -345,7 +349,8 @@ fn keep_mask(tokens: &[Token], kind: NameKind) -> Vec<bool> {
     let is = |list: &[&str], t: &Token| list.contains(&t.text.as_str());
     if kind == NameKind::Person {
         for (i, t) in tokens.iter().enumerate() {
-            if !is(HONORIFICS, t) {
+            let arabic = t.script == Script::Arabic && is(ARABIC_HONORIFICS, t);
+            if !is(HONORIFICS, t) && !arabic {
                 break;
             }
             keep[i] = false;
@@ -512,9 +517,12 @@ fn arabic_to_latin(text: &str) -> std::borrow::Cow<'_, str> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() * 2);
     let mut i = 0;
+    // the letter after an article split off begins a word: "الوليد" is al walid
+    let mut after_article = false;
     while i < chars.len() {
         let c = chars[i];
-        let start = i == 0 || !is_arabic_letter(chars[i - 1]);
+        let follows_article = std::mem::take(&mut after_article);
+        let start = i == 0 || !is_arabic_letter(chars[i - 1]) || follows_article;
         let next = chars.get(i + 1).copied();
         let rest: String = chars[i..]
             .iter()
@@ -528,11 +536,19 @@ fn arabic_to_latin(text: &str) -> std::borrow::Cow<'_, str> {
         if rest.starts_with("عبدال") && rest.chars().count() > 6 {
             out.push_str("abd al ");
             i += 5;
+            after_article = true;
             continue;
         }
-        if start && rest.starts_with("ال") && rest.chars().count() > 3 && rest != "الله" {
+        // one article a word: "الالفي" is al alfi
+        if start
+            && !follows_article
+            && rest.starts_with("ال")
+            && rest.chars().count() > 3
+            && rest != "الله"
+        {
             out.push_str("al ");
             i += 2;
+            after_article = true;
             continue;
         }
         let before_alef = next.is_some_and(|n| ALEFS.contains(&n));
@@ -556,6 +572,8 @@ fn arabic_to_latin(text: &str) -> std::borrow::Cow<'_, str> {
             'إ' => out.push('i'),
             // "Nazmi", "Zahir": the lists write z where any_ascii writes dh
             'ظ' => out.push('z'),
+            // a hamza on yeh after alef is heard and written i: "قائد" Qaid, "عائشة" Aisha
+            'ئ' if i > 0 && ALEFS.contains(&chars[i - 1]) => out.push('i'),
             'ء' | 'ئ' => {}
             'ؤ' => out.push('u'),
             'و' if start || before_alef => out.push('w'),

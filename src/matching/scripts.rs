@@ -510,7 +510,8 @@ pub fn arabic_letters(c: char) -> Option<&'static str> {
         'ۃ' => "a",
         'ے' | 'ې' => "e",
         'ۍ' => "i",
-        'ځ' => "dz",
+        // Pashto dz, which the lists write z ("ځدران", Zadran)
+        'ځ' => "z",
         'څ' => "ts",
         'ټ' | 'ٹ' => "t",
         'ډ' | 'ڈ' => "d",

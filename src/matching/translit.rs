@@ -176,15 +176,36 @@ pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
 pub fn spelling(text: &str, from_arabic: bool) -> String {
     // "زهير" is z-h-i-r, not "Jir"; "qu" is k in Spanish ("Quintero") but q-u in Arabic names
     // ("Attiqullah")
+    // "zh" is z then h in a romanisation of Arabic script ("Mazhar", مظهر), as in the script
     let pairs = DIGRAPHS
         .iter()
-        .filter(|(from, _)| *from != "qu" && !(from_arabic && ARABIC_SPLIT_PAIRS.contains(from)));
+        .filter(|(from, _)| *from != "qu" && *from != "zh")
+        .filter(|(from, _)| !(from_arabic && ARABIC_SPLIT_PAIRS.contains(from)));
     if from_arabic {
-        collapse_arabic(&digraphs_of(&arabic_prefix(text), pairs, false))
+        collapse_keeping_digraph_h(&digraphs_of(&arabic_prefix(text), pairs, false))
     } else {
         // a c before e, i or y is s in French and Spanish ("Lounici" for لونيسي)
-        let soft = soft_c(text);
-        collapse(&digraphs_of(&arabic_prefix(&soft), pairs, false))
+        let soft = soft_c(without_assimilated_article(text));
+        collapse_keeping_digraph_h(&digraphs_of(&arabic_prefix(&soft), pairs, false))
+    }
+}
+
+/// A Latin part without the Arabic article it carries assimilated to a doubled sun letter
+/// ("Essabar", "Elsseid", "Ettayeb"), which the Arabic-script side writes apart and which is
+/// dropped there. The rest keeps four letters.
+fn without_assimilated_article(text: &str) -> &str {
+    let b = text.as_bytes();
+    let sun = |c: u8| matches!(c, b't' | b'd' | b'r' | b'z' | b's' | b'n');
+    let article = match b {
+        // French writes it e ("Essaadi"); a leading a may be the name's own ("Attiqullah")
+        [b'e', x, y, ..] if x == y && sun(*x) => 1,
+        [b'a' | b'e', b'l', x, y, ..] if x == y && sun(*x) => 2,
+        _ => 0,
+    };
+    if article > 0 && b.len() - article > 4 {
+        &text[article + 1..]
+    } else {
+        text
     }
 }
 
@@ -202,9 +223,8 @@ fn soft_c(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
-/// [`collapse`] for a part romanised from Arabic script, where "shh" is ش and ه ("شهاب",
-/// Shahab), not a doubled h.
-fn collapse_arabic(s: &str) -> String {
+/// Doubled letters once, except that "shh" is ش and ه ("شهاب", Mashhadani), not a doubled h.
+fn collapse_keeping_digraph_h(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let digraph_h = c == 'h'
@@ -272,11 +292,20 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
         } else if j > 0 && l[j..].starts_with(b"ou") && j + 3 < l.len() && !vowel(l[j + 2]) {
             j += 2;
         }
-        // French ch for ش ("Cherif")
+        // French ch for ش ("Cherif"), ou for a waw (v here) that begins the part ("Ould")
         if a[i..].starts_with(b"sh") && l[j..].starts_with(b"ch") {
             i += 2;
             j += 2;
             continue;
+        }
+        if i == 0 && j == 0 && a[0] == b'v' && l.starts_with(b"ou") {
+            i += 1;
+            j += 2;
+            continue;
+        }
+        // a final he after a vowel is often not written ("جمعه" Juma, "زاده" Zada)
+        if j == l.len() && a[i..] == *b"h" && i > 0 && vowel(a[i - 1]) {
+            return true;
         }
         if !l
             .get(j)
@@ -303,16 +332,6 @@ fn regional_variant(arabic: u8, latin: u8) -> bool {
 
 fn is_plain_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u')
-}
-
-fn collapse(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if !out.ends_with(c) {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Rewritings by which German and French romanise Russian (and French and Egyptian
