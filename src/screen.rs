@@ -387,7 +387,8 @@ fn shared_ids(e: &Entry) -> Vec<String> {
 /// Rebuilds the screening cache if the stored entries changed since it was built; returns
 /// whether it did.
 pub fn refresh_index(store: &mut Store) -> Result<bool> {
-    if store.screen_index_current()? {
+    let rules = crate::matching::rules_digest();
+    if store.screen_index_current(rules)? {
         return Ok(false);
     }
     // taken before the entries are read: a change meanwhile makes the next call rebuild
@@ -409,7 +410,7 @@ pub fn refresh_index(store: &mut Store) -> Result<bool> {
             }
         }
     }
-    store.write_screen_index(&fingerprint, &index)?;
+    store.write_screen_index(rules, &fingerprint, &index)?;
     Ok(true)
 }
 

@@ -14,8 +14,12 @@ use crate::store::{Store, StoreError};
 const READ_ALL_ABOVE: usize = 20_000;
 
 /// Counts, once, the names of each source the store has not counted yet (a database from
-/// before the counts were kept) from its stored entries.
+/// before the counts were kept, or counts made by other matcher rules) from its stored
+/// entries.
 pub fn count_uncounted(store: &mut Store) -> Result<(), StoreError> {
+    if store.reset_name_stats_unless(crate::matching::rules_digest())? {
+        tracing::info!("name statistics made by other matcher rules: counted again");
+    }
     // a snapshot stored meanwhile by another process makes a count stale: count again
     for _ in 0..5 {
         let sources = store.uncounted_sources()?;

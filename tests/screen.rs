@@ -70,6 +70,40 @@ fn a_name_in_hangul_finds_the_listed_person() {
     assert!(again.starts_with("no stored entry scores"), "{again}");
 }
 
+#[test]
+fn a_cache_built_by_other_lookup_rules_is_built_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = installed(dir.path());
+    let first = |config: &Path| {
+        let out = run(config, &["screen", "리병철", "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["results"][0]["entry_id"].as_str().map(str::to_string)
+    };
+    assert_eq!(first(&config).as_deref(), Some("23215"));
+    // As an older build would have left it: keys that miss the name, under its own rules.
+    let db = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
+    db.execute_batch(
+        "DELETE FROM screen_postings;
+         UPDATE screen_index_meta SET fingerprint =
+           substr(fingerprint, 1, instr(fingerprint, '|'))
+           || 'older-rules' || substr(fingerprint, instr(fingerprint, '|')
+           + instr(substr(fingerprint, instr(fingerprint, '|') + 1), '|'));",
+    )
+    .unwrap();
+    let meta: String = db
+        .query_row("SELECT fingerprint FROM screen_index_meta", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(meta.starts_with("names+rows|older-rules|"), "{meta}");
+    drop(db);
+    assert_eq!(
+        first(&config).as_deref(),
+        Some("23215"),
+        "the cache was kept"
+    );
+}
+
 /// The fixture list files, copied into `to`.
 fn copy_fixture(to: &Path) {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ofac-sdn-csv-scripts");

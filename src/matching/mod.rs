@@ -534,6 +534,54 @@ fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<usize> {
     index.candidates(parts, &imos, &mmsis)
 }
 
+/// A digest of the keys a fixed set of names in the scripts the matcher reads is looked up
+/// ([`entry_lookup_keys`]) and counted ([`NameStats::name_keys`]) under. What the store keeps
+/// by these keys, made by another build of the rules (a new folding, a new romanisation),
+/// would miss entries or weigh parts wrongly: it records this digest and is built again when
+/// it differs.
+pub fn rules_digest() -> &'static str {
+    static DIGEST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DIGEST.get_or_init(probe_keys_digest)
+}
+
+fn probe_keys_digest() -> String {
+    const PROBES: &[(EntityKind, &str)] = &[
+        (EntityKind::Person, "ABU MARZOOK, Mousa Mohammed"),
+        (EntityKind::Person, "LUKASHENKA, Alyaksandr Hryhoryavich"),
+        (EntityKind::Person, "سيف الدين المشهداني"),
+        (EntityKind::Person, "عبد الله احمد عبدالله الالفي"),
+        (EntityKind::Person, "سید عصمت الله عاصم"),
+        (EntityKind::Person, "محمد عمر ځدران"),
+        (EntityKind::Person, "Шамиль Магомедович Измайлов"),
+        (EntityKind::Person, "Ντεριπάσκα Όλεγκ"),
+        (EntityKind::Person, "김정은"),
+        (EntityKind::Person, "ウラジーミル・プーチン"),
+        (EntityKind::Person, "בשאר אל-אסד"),
+        (EntityKind::Person, "ZAKARYA ESSABAR"),
+        (EntityKind::Person, "DJAMEL LOUNICI"),
+        (
+            EntityKind::Organization,
+            "Gulf Marine Services General Trading LLC",
+        ),
+        (EntityKind::Vessel, "M/T SKIPPER (ex ADISA)"),
+    ];
+    let mut h = Sha256::new();
+    for (kind, name) in PROBES {
+        let entry = Entry {
+            kind: *kind,
+            name: name.to_string(),
+            ..Entry::default()
+        };
+        for keys in entry_lookup_keys(&entry).0 {
+            h.update(keys.join(" "));
+            h.update(b"\n");
+        }
+        h.update(NameStats::name_keys(name).join(" "));
+        h.update(b"\n");
+    }
+    crate::domain::digest::hex(&h.finalize()[..8])
+}
+
 /// The keys an entry is looked up under in the candidate index (see [`Matcher::index_keys`]):
 /// those of each of its names, by position in [`Entry::all_names`], and those of its
 /// identifiers, which stand for the whole entry.

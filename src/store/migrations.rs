@@ -238,6 +238,12 @@ const STEPS: &[&str] = &[
     // the addresses, sanctions and documents folded into it), so that a download whose record
     // has the stored digest is not parsed again. NULL until a cycle digests the record.
     "ALTER TABLE entries ADD COLUMN record_hash TEXT;",
+    // 13: the matcher rules the name statistics were counted by (`matching::rules_digest`):
+    // counts made by other rules are keyed differently, and every source is counted again.
+    "CREATE TABLE name_stats_rules (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        rules TEXT NOT NULL
+    );",
 ];
 
 /// Work a step needs beyond SQL, run after the step of the same number.

@@ -15,6 +15,38 @@ use super::{Result, Store};
 use crate::plan::NameStatsDelta;
 
 impl Store {
+    /// Forgets every count if they were made by matcher rules other than `rules` (or before
+    /// the rules were recorded), so that every source is counted again; returns whether any
+    /// count was forgotten.
+    pub fn reset_name_stats_unless(&mut self, rules: &str) -> Result<bool> {
+        let read = |conn: &rusqlite::Connection| -> Result<Option<String>> {
+            Ok(conn
+                .query_row("SELECT rules FROM name_stats_rules WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        // read first: nearly always the same, and then no write lock is taken
+        if read(&self.conn)?.as_deref() == Some(rules) {
+            return Ok(false);
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if read(&tx)?.as_deref() == Some(rules) {
+            return Ok(false);
+        }
+        let forgotten = tx.execute("DELETE FROM name_stats_sources", [])?;
+        tx.execute("DELETE FROM name_stats", [])?;
+        tx.execute(
+            "INSERT INTO name_stats_rules (id, rules) VALUES (1, ?1)
+             ON CONFLICT (id) DO UPDATE SET rules = excluded.rules",
+            [rules],
+        )?;
+        tx.commit()?;
+        Ok(forgotten > 0)
+    }
+
     /// Sources whose names have not been counted yet.
     pub fn uncounted_sources(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
@@ -157,4 +189,25 @@ pub(super) fn apply_delta(
         params![source, delta.names],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_made_by_other_matcher_rules_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        assert!(!store.reset_name_stats_unless("rules-1").unwrap());
+        let generation = store.generation("un").unwrap();
+        let counts = HashMap::from([("hsin".to_string(), 2)]);
+        assert!(store.put_name_stats("un", generation, 3, &counts).unwrap());
+        assert!(!store.reset_name_stats_unless("rules-1").unwrap());
+        assert_eq!(store.all_name_stats().unwrap(), (3, counts.clone()));
+        assert!(store.reset_name_stats_unless("rules-2").unwrap());
+        assert_eq!(store.all_name_stats().unwrap(), (0, HashMap::new()));
+        // and counted again, as `weights::count_uncounted` does next
+        assert!(store.put_name_stats("un", generation, 3, &counts).unwrap());
+    }
 }

@@ -68,10 +68,11 @@ impl Store {
         )?)
     }
 
-    /// Whether the cache was built from the entries as they are now.
-    pub fn screen_index_current(&self) -> Result<bool> {
+    /// Whether the cache was built from the entries as they are now, by the lookup rules
+    /// whose digest is `rules`.
+    pub fn screen_index_current(&self, rules: &str) -> Result<bool> {
         self.conn.execute_batch(SCHEMA)?;
-        let current = format!("{CACHE_FORMAT}|{}", self.entries_fingerprint()?);
+        let current = format!("{CACHE_FORMAT}|{rules}|{}", self.entries_fingerprint()?);
         let stored: Option<String> = self
             .conn
             .query_row(
@@ -83,9 +84,14 @@ impl Store {
         Ok(stored.is_some_and(|s| s == current))
     }
 
-    /// Replaces the cache, in one transaction, as built from entries in the state
-    /// `fingerprint`.
-    pub fn write_screen_index(&mut self, fingerprint: &str, index: &ScreenIndex) -> Result<()> {
+    /// Replaces the cache, in one transaction, as built by the lookup rules `rules` from
+    /// entries in the state `fingerprint`.
+    pub fn write_screen_index(
+        &mut self,
+        rules: &str,
+        fingerprint: &str,
+        index: &ScreenIndex,
+    ) -> Result<()> {
         self.conn.execute_batch(SCHEMA)?;
         let tx = self.transaction()?;
         tx.execute_batch(
@@ -116,7 +122,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO screen_index_meta (id, fingerprint) VALUES (1, ?1)",
-            params![format!("{CACHE_FORMAT}|{fingerprint}")],
+            params![format!("{CACHE_FORMAT}|{rules}|{fingerprint}")],
         )?;
         tx.commit()?;
         Ok(())
