@@ -26,6 +26,14 @@ fn source(name: &str, kind: &str, url: String) -> SourceConfig {
     }
 }
 
+/// A matcher with one watched person.
+fn watching(person: &str) -> MatcherSlot {
+    MatcherSlot::new(Matcher::new(
+        vec![WatchItem::query(WatchKind::Person, person)],
+        DEFAULT_THRESHOLD,
+    ))
+}
+
 fn file_url(p: &Path) -> String {
     format!("file://{}", p.display())
 }
@@ -106,10 +114,7 @@ async fn opensanctions_deltas_update_the_stored_snapshot() {
     let db = dir.path().join("state.db");
     let served = dir.path().join("entities.json");
     let fetcher = Fetcher::new();
-    let matcher = MatcherSlot::new(Matcher::new(
-        vec![WatchItem::query(WatchKind::Person, "Vladimir Plotnikov")],
-        DEFAULT_THRESHOLD,
-    ));
+    let matcher = watching("Vladimir Plotnikov");
     let src = source("opensanctions", "opensanctions_ftm", file_url(&served));
     let count = |db: &Path| {
         Store::open(db)
@@ -194,10 +199,7 @@ async fn a_full_export_is_parsed_again_only_where_its_records_changed() {
     let db = dir.path().join("state.db");
     let served = dir.path().join("entities.json");
     let fetcher = Fetcher::new();
-    let matcher = MatcherSlot::new(Matcher::new(
-        vec![WatchItem::query(WatchKind::Person, "Vitaly Kuzmenko")],
-        DEFAULT_THRESHOLD,
-    ));
+    let matcher = watching("Vitaly Kuzmenko");
     let src = source("os", "opensanctions_ftm", file_url(&served));
     let mut hashes = Vec::new();
     let mut summaries = Vec::new();
