@@ -256,11 +256,11 @@ const LEGAL_PHRASES: &[&[&str]] = &[
     &["aktsionernoe", "obshchestvo"],
 ];
 
-/// Leading words of a vessel name that only say it is a ship.
 /// Honorifics as romanised from Arabic script, where the Latin form would be a name of its
 /// own ("سید" is sid, Sayed; "حاجى" haja, Haji; "ملا" mla, Mullah; "شیخ" shikh, Sheikh).
 const ARABIC_HONORIFICS: &[&str] = &["sid", "haja", "mla", "shikh", "mului"];
 
+/// Leading words of a vessel name that only say it is a ship.
 const VESSEL_PREFIXES: &[&str] = &["mt", "mv", "ms", "ss", "tanker", "vessel", "ship"];
 
 /// Connecting words: carried by some spellings of a name and not by others.
