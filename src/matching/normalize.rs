@@ -53,11 +53,12 @@ impl Token {
         }
     }
 
-    /// Two parts joined as one, keeping the letters each part spells: the second d of
-    /// "سعد الدين" (sad din, "Saduddin") is its own, and "abdul" still spells "abd".
-    pub fn joined_keeping_spellings(a: &Token, b: &Token) -> Token {
+    /// Two parts joined as one that keeps `spelling`, the letters each part spells: the
+    /// second d of "سعد الدين" (sad din, "Saduddin") is its own, and "abdul" still spells
+    /// "abd".
+    pub fn joined_with_spelling(a: &Token, b: &Token, spelling: String) -> Token {
         let t = Token::new(format!("{}{}", a.text, b.text), a.script);
-        let _ = t.spelling.set(format!("{}{}", a.spelling(), b.spelling()));
+        let _ = t.spelling.set(spelling);
         t
     }
 

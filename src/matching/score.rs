@@ -590,15 +590,16 @@ fn merge_against<'a>(side: &'a [Token], other: &[Token]) -> Cow<'a, [Token]> {
                 // "سعد الدين" (sad din) writes both d of "Saduddin": joined, it keeps them;
                 // and "Mohammad Abdul" joined spells "محمدعبد" (mhmdabd) as its parts do
                 if !joins {
-                    let kept = Token::joined_keeping_spellings(&side[i], next);
+                    let kept = format!("{}{}", side[i].spelling(), next.spelling());
                     let fits = |o: &Token| {
                         if arabic {
-                            spellings_fit(kept.spelling(), o.spelling())
+                            spellings_fit(&kept, o.spelling())
                         } else {
-                            spellings_fit(o.spelling(), kept.spelling())
+                            spellings_fit(o.spelling(), &kept)
                         }
                     };
                     if other.iter().filter(|o| across(o)).any(fits) && may_join(a, b) {
+                        let kept = Token::joined_with_spelling(&side[i], next, kept);
                         out.get_or_insert_with(|| side[..i].to_vec()).push(kept);
                         i += 2;
                         continue;
