@@ -202,12 +202,12 @@ impl<'a> Records<'a> {
         helpers
     }
 
-    /// The digest of the listable entity on line `i`: its line and its helpers' lines.
-    fn digest(&self, i: usize) -> String {
+    /// The digest of the listable entity on line `i`: its line and its `helpers`' lines.
+    fn digest(&self, i: usize, helpers: &[usize]) -> String {
         let mut h = Sha256::new();
         h.update(RECORD_DIGEST_SEED);
         h.update(self.lines[i].text);
-        for helper in self.helpers_of(i) {
+        for &helper in helpers {
             h.update(b"\n");
             h.update(self.lines[helper].text);
         }
@@ -240,19 +240,20 @@ impl<'a> Records<'a> {
         }
         let mut snapshot = ListSnapshot::default();
         let mut wanted = Vec::new();
+        let mut helper_lines = Vec::new();
         for &i in &listable {
             let id = self.lines[i].id.as_ref();
-            let digest = self.digest(i);
+            let helpers = self.helpers_of(i);
+            let digest = self.digest(i, &helpers);
             if lines_of[id] == 1 && stored(id, &digest) {
                 snapshot.unparsed.push(id.to_string());
             } else {
                 // An id on two lines keeps the digest of its last line, as its last line wins.
                 snapshot.record_digests.insert(id.to_string(), digest);
                 wanted.push(i);
+                helper_lines.extend(helpers);
             }
         }
-        let mut helper_lines: Vec<usize> =
-            wanted.iter().flat_map(|&i| self.helpers_of(i)).collect();
         helper_lines.sort_unstable();
         helper_lines.dedup();
         let helpers = helper_lines
