@@ -295,54 +295,54 @@ pub(super) fn delete_entry(tx: &Transaction<'_>, source: &str, entry_id: &str) -
     Ok(())
 }
 
-/// Every entry `source` delisted earlier and does not list now, with its last episode and
-/// version.
+/// The columns of an entry's last listing, for a query over `episodes ep`: its last episode,
+/// and the version and hash of its last stored version.
+const LAST_LISTING: &str = "MAX(ep.episode),
+    (SELECT v.version FROM entry_versions v WHERE v.source = ep.source
+        AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1),
+    (SELECT v.hash FROM entry_versions v WHERE v.source = ep.source
+        AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1)";
+
+/// The [`LAST_LISTING`] columns from `at` on; `None` where the entry has no episode.
+fn last_listing(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<PastListing>> {
+    let Some(episode) = r.get::<_, Option<u32>>(at)? else {
+        return Ok(None);
+    };
+    Ok(Some(PastListing {
+        episode,
+        version: r.get::<_, Option<u32>>(at + 1)?.unwrap_or(1),
+        hash: r.get::<_, Option<String>>(at + 2)?.unwrap_or_default(),
+    }))
+}
+
+/// Every entry `source` delisted earlier and does not list now, with its last listing.
 fn past_listings(conn: &Connection, source: &str) -> Result<HashMap<String, PastListing>> {
-    let mut stmt = conn.prepare(
-        "SELECT ep.entry_id, MAX(ep.episode),
-                (SELECT v.version FROM entry_versions v WHERE v.source = ep.source
-                    AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1),
-                (SELECT v.hash FROM entry_versions v WHERE v.source = ep.source
-                    AND v.entry_id = ep.entry_id ORDER BY v.version DESC LIMIT 1)
+    let mut stmt = conn.prepare(&format!(
+        "SELECT ep.entry_id, {LAST_LISTING}
          FROM episodes ep
          WHERE ep.source = ?1
            AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.source = ep.source
                            AND e.entry_id = ep.entry_id)
-         GROUP BY ep.entry_id",
-    )?;
+         GROUP BY ep.entry_id"
+    ))?;
     let rows = stmt.query_map([source], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            PastListing {
-                episode: r.get(1)?,
-                version: r.get::<_, Option<u32>>(2)?.unwrap_or(1),
-                hash: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-            },
-        ))
+        Ok((r.get::<_, String>(0)?, last_listing(r, 1)?))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut past = HashMap::new();
+    for row in rows {
+        if let (id, Some(listing)) = row? {
+            past.insert(id, listing);
+        }
+    }
+    Ok(past)
 }
 
 /// The last listing of `entry_id`, an entry not on the list now, if `source` had it before.
 fn past_listing(conn: &Connection, source: &str, entry_id: &str) -> Result<Option<PastListing>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT MAX(ep.episode),
-                (SELECT v.version FROM entry_versions v WHERE v.source = ?1
-                    AND v.entry_id = ?2 ORDER BY v.version DESC LIMIT 1),
-                (SELECT v.hash FROM entry_versions v WHERE v.source = ?1
-                    AND v.entry_id = ?2 ORDER BY v.version DESC LIMIT 1)
-         FROM episodes ep WHERE ep.source = ?1 AND ep.entry_id = ?2",
-    )?;
-    Ok(stmt.query_row(params![source, entry_id], |r| {
-        let Some(episode) = r.get::<_, Option<u32>>(0)? else {
-            return Ok(None);
-        };
-        Ok(Some(PastListing {
-            episode,
-            version: r.get::<_, Option<u32>>(1)?.unwrap_or(1),
-            hash: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-        }))
-    })?)
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LAST_LISTING} FROM episodes ep WHERE ep.source = ?1 AND ep.entry_id = ?2"
+    ))?;
+    Ok(stmt.query_row(params![source, entry_id], |r| last_listing(r, 0))?)
 }
 
 #[cfg(test)]
