@@ -116,14 +116,7 @@ async fn opensanctions_deltas_update_the_stored_snapshot() {
     let fetcher = Fetcher::new();
     let matcher = watching("Vladimir Plotnikov");
     let src = source("opensanctions", "opensanctions_ftm", file_url(&served));
-    let count = |db: &Path| {
-        Store::open(db)
-            .unwrap()
-            .source_state("opensanctions")
-            .unwrap()
-            .current
-            .len()
-    };
+    let count = |db: &Path| stored_hashes(db, "opensanctions").len();
 
     std::fs::copy(fixture("opensanctions-ftm/entities.ftm.json"), &served).unwrap();
     run_source(&db, &src, &fetcher, &matcher).await.unwrap();

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use sha1::Digest;
 use watchkeeper::config::SourceConfig;
+use watchkeeper::domain::digest::hex;
 use watchkeeper::domain::watch::{WatchItem, WatchKind};
 use watchkeeper::fetch::Fetcher;
 use watchkeeper::matching::{Matcher, MatcherSlot, DEFAULT_THRESHOLD};
@@ -117,10 +118,6 @@ async fn publish(server: &MockServer, p: Publication<'_>) {
         .mount(server)
         .await;
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn source(server: &MockServer) -> SourceConfig {

@@ -54,6 +54,18 @@ to = ["compliance@example.org"]
     config
 }
 
+/// The entry ids `screen` gives for `query`, best first.
+fn screened(config: &Path, query: &str) -> Vec<String> {
+    let out = run(config, &["screen", query, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["entry_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn a_name_in_hangul_finds_the_listed_person() {
     let dir = tempfile::tempdir().unwrap();
@@ -74,11 +86,7 @@ fn a_name_in_hangul_finds_the_listed_person() {
 fn a_cache_built_by_other_lookup_rules_is_built_again() {
     let dir = tempfile::tempdir().unwrap();
     let config = installed(dir.path());
-    let first = |config: &Path| {
-        let out = run(config, &["screen", "리병철", "--json"]);
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        v["results"][0]["entry_id"].as_str().map(str::to_string)
-    };
+    let first = |config: &Path| screened(config, "리병철").into_iter().next();
     assert_eq!(first(&config).as_deref(), Some("23215"));
     // As an older build would have left it: keys that miss the name, under its own rules.
     let db = rusqlite::Connection::open(dir.path().join("state.db")).unwrap();
@@ -133,13 +141,9 @@ fn the_cache_follows_the_list_through_a_delisting_and_a_relisting() {
     let dir = tempfile::tempdir().unwrap();
     let config = installed(dir.path());
     let found = |config: &Path| {
-        let out = run(config, &["screen", "RI, Pyong Chol", "--json"]);
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        v["results"]
-            .as_array()
-            .unwrap()
+        screened(config, "RI, Pyong Chol")
             .iter()
-            .any(|r| r["entry_id"] == "23215")
+            .any(|id| id == "23215")
     };
     // the cache is built after the delisting: only a rebuild finds the entry again
     delist(dir.path(), "23215");
