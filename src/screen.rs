@@ -4,8 +4,9 @@
 //!
 //! Queries go through the pipeline's matcher and candidate index, so only entries that share
 //! a lookup key with a query are scored. Against the store ([`screen_store`]) the entries'
-//! keys and the name-part frequencies come from a cache (`store::screen_index`) rebuilt only
-//! when the stored entries changed, so one query reads a few postings and candidates.
+//! keys, their names as the matcher prepares them and the counts those names are weighed by
+//! come from a cache (`store::screen_index`) rebuilt only when the stored entries or counts
+//! changed, so one query reads a few postings and candidates and normalises no entry name.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -14,8 +15,8 @@ use crate::domain::entry::{Entry, Identifier};
 use crate::domain::ident::{self, Imo};
 use crate::domain::watch::{WatchItem, WatchKind};
 use crate::matching::normalize::fold;
-use crate::matching::{entry_lookup_keys, Matcher, NameStats, PreparedEntry};
-use crate::store::screen_index::{Candidate, ScreenIndex, WHOLE_ENTRY};
+use crate::matching::{self, entry_lookup_keys, Matcher, NameStats, PreparedEntry};
+use crate::store::screen_index::{Candidate, ScreenIndex, ScreenRecord, WHOLE_ENTRY};
 use crate::store::{Result, Store};
 use crate::weights;
 
@@ -113,7 +114,7 @@ pub fn screen_many(
 ) -> Vec<Vec<ScreenResult>> {
     let (items, owner) = query_items(queries, min_score);
     let matcher = Matcher::new(items, min_score).with_stats(stats);
-    let (mut prepared, _) = prepared(entries, None, false);
+    let (mut prepared, _) = prepared(entries, None, None);
     ranked(
         entries,
         &mut prepared,
@@ -166,38 +167,55 @@ fn in_parallel<'env, T: Send + 'env>(
 
 /// The entries' names prepared for scoring, in the [`chunks`] of `entries` (with the index
 /// of each chunk's first entry): with `kept`, only the names it gives for each entry (`None`:
-/// all); with `keys`, also every key they are weighed under.
+/// all). With `stored` (per entry, its names as the screening cache keeps them), they are
+/// read from there with the counts of the keys they are weighed under; an entry whose bytes
+/// are missing or do not read back is prepared from its names, and its keys are returned as
+/// still to be counted.
 fn prepared<'e>(
     entries: &'e [(String, Entry)],
     kept: Option<&[Option<Vec<u32>>]>,
-    keys: bool,
-) -> (Vec<(usize, Vec<PreparedEntry<'e>>)>, BTreeSet<String>) {
+    stored: Option<&[Option<Vec<u8>>]>,
+) -> (Vec<(usize, Vec<PreparedEntry<'e>>)>, Weighing) {
     let done = in_parallel(chunks(entries).map(|(start, chunk)| {
         move || {
+            let mut weighing = Weighing::default();
             let names: Vec<PreparedEntry> = chunk
                 .iter()
                 .enumerate()
                 .map(|(i, (_, e))| {
                     let names = kept.and_then(|k| k[start + i].as_deref());
-                    PreparedEntry::of_names(e, names)
+                    let Some(stored) = stored else {
+                        return PreparedEntry::of_names(e, names);
+                    };
+                    let bytes = stored[start + i].as_deref();
+                    let read = bytes
+                        .and_then(|b| matching::stored::decode(e, b, names, &mut weighing.counts));
+                    read.unwrap_or_else(|| {
+                        let p = PreparedEntry::of_names(e, names);
+                        p.weighed_keys(&mut weighing.uncounted);
+                        p
+                    })
                 })
                 .collect();
-            let mut weighed = BTreeSet::new();
-            if keys {
-                for n in &names {
-                    n.weighed_keys(&mut weighed);
-                }
-            }
-            ((start, names), weighed)
+            ((start, names), weighing)
         }
     }));
-    let mut all_keys = BTreeSet::new();
+    let mut all = Weighing::default();
     let mut out = Vec::with_capacity(done.len());
-    for (chunk, weighed) in done {
+    for (chunk, weighing) in done {
         out.push(chunk);
-        all_keys.extend(weighed);
+        all.counts.extend(weighing.counts);
+        all.uncounted.extend(weighing.uncounted);
     }
-    (out, all_keys)
+    (out, all)
+}
+
+/// What weighing the prepared names takes: the counts read with them, and the keys of names
+/// prepared afresh, still to be counted.
+#[derive(Default)]
+struct Weighing {
+    counts: HashMap<String, u32>,
+    uncounted: BTreeSet<String>,
 }
 
 /// Scores the `prepared` chunks of `entries` with `matcher`, whose item `i` stands for query
@@ -384,23 +402,37 @@ fn shared_ids(e: &Entry) -> Vec<String> {
         .collect()
 }
 
-/// Rebuilds the screening cache if the stored entries changed since it was built; returns
-/// whether it did.
+/// What the screening cache is built by: the lookup rules and the matcher's sources (its
+/// records hold names as this matcher prepares them).
+fn cache_rules() -> String {
+    format!(
+        "{}+{}",
+        matching::rules_digest(),
+        matching::prepared_digest()
+    )
+}
+
+/// Rebuilds the screening cache if the stored entries or name counts changed since it was
+/// built; returns whether it did.
 pub fn refresh_index(store: &mut Store) -> Result<bool> {
-    let rules = crate::matching::rules_digest();
-    if store.screen_index_current(rules)? {
+    let rules = cache_rules();
+    if store.screen_index_current(&rules)? {
         return Ok(false);
     }
-    // taken before the entries are read: a change meanwhile makes the next call rebuild
-    let fingerprint = store.entries_fingerprint()?;
-    let entries = store.all_entries()?;
+    // one state of the store: a change after it makes the next call rebuild
+    let (fingerprint, entries, (_, counts)) = store.reading(|s| {
+        Ok((
+            s.screen_fingerprint()?,
+            s.all_entries()?,
+            s.all_name_stats()?,
+        ))
+    })?;
     let mut index = ScreenIndex {
         entries: Vec::with_capacity(entries.len()),
         postings: HashMap::new(),
     };
-    for (i, (source, entry)) in entries.iter().enumerate() {
-        index.entries.push((source.clone(), entry.id.clone()));
-        let (by_name, of_ids) = entry_lookup_keys(entry);
+    for (i, (source, entry)) in entries.into_iter().enumerate() {
+        let (by_name, of_ids) = entry_lookup_keys(&entry);
         let names = by_name.into_iter().enumerate();
         let of_ids = std::iter::once((WHOLE_ENTRY as usize, of_ids));
         for (name, keys) in names.chain(of_ids) {
@@ -409,9 +441,30 @@ pub fn refresh_index(store: &mut Store) -> Result<bool> {
                 index.postings.entry(k).or_default().push(posting);
             }
         }
+        let prepared = matching::stored::encode(&entry, |k| counts.get(k).copied().unwrap_or(0));
+        index.entries.push(ScreenRecord {
+            source,
+            entry: scored_fields(entry),
+            prepared,
+        });
     }
-    store.write_screen_index(rules, &fingerprint, &index)?;
+    store.write_screen_index(&rules, &fingerprint, &index)?;
     Ok(true)
+}
+
+/// The entry with only the fields scoring and grouping read ([`crate::matching::scored_alike`]
+/// names them): what the cache keeps of it.
+fn scored_fields(entry: Entry) -> Entry {
+    Entry {
+        id: entry.id,
+        kind: entry.kind,
+        name: entry.name,
+        aliases: entry.aliases,
+        identifiers: entry.identifiers,
+        dates_of_birth: entry.dates_of_birth,
+        nationalities: entry.nationalities,
+        ..Entry::default()
+    }
 }
 
 /// Screens stored entries against each query through the screening cache (rebuilt first if
@@ -424,8 +477,9 @@ pub fn screen_store(
     min_score: f64,
     limit: usize,
 ) -> Result<(Vec<Vec<ScreenResult>>, usize)> {
-    refresh_index(store)?;
+    // counted first: the cache keeps the counts of its names' keys
     weights::count_uncounted(store)?;
+    refresh_index(store)?;
     // one read transaction: postings, entries and counts of one state of the store
     store.reading(|store| screen_stored(store, queries, min_score, limit))
 }
@@ -448,14 +502,15 @@ fn screen_stored(
             .collect(),
     };
     let ordinals: Vec<u32> = candidates.iter().map(|(o, _)| *o).collect();
-    let (entries, kept) = with_names(store.screen_entries(&ordinals)?, candidates);
+    let (entries, kept, stored) = with_names(store.screen_records(&ordinals)?, candidates);
     // the candidates' parts are weighed too (an entry part without a partner costs its
-    // weight); their names are normalised once, for these keys and for scoring. The
+    // weight): the cache gives their names prepared, with the counts of their keys. The
     // queries' own keys were read above, in the same read transaction.
-    let (mut prepared, keys) = prepared(&entries, Some(&kept), true);
+    let (mut prepared, weighing) = prepared(&entries, Some(&kept), Some(&stored));
     let query_keys = first.weighed_keys();
-    let unread = keys.iter().filter(|k| !query_keys.contains(*k));
+    let unread = (weighing.uncounted.iter()).filter(|k| !query_keys.contains(*k));
     let (names, mut counts) = store.name_stats(unread.map(String::as_str))?;
+    counts.extend(weighing.counts);
     if let Some(read) = first.stats() {
         counts.extend(read.counts().iter().map(|(k, n)| (k.clone(), *n)));
     }
@@ -473,24 +528,30 @@ fn screen_stored(
 /// Per entry read, the positions of the names of it to prepare (`None`: all).
 type KeptNames = Vec<Option<Vec<u32>>>;
 
-/// The entries read, each with the names of it that its candidate gives: both lists are in
-/// ordinal order, and an entry the cache names but the store no longer holds is not read.
+/// Per entry read, its names as the cache keeps them prepared (`None`: not kept).
+type StoredNames = Vec<Option<Vec<u8>>>;
+
+/// The entries read, each with the names of it that its candidate gives and its prepared
+/// names: the lists are in ordinal order, and an entry the cache names but no longer holds is
+/// not read.
 fn with_names(
-    read: Vec<(u32, String, Entry)>,
+    read: Vec<(u32, ScreenRecord)>,
     candidates: Vec<Candidate>,
-) -> (Vec<(String, Entry)>, KeptNames) {
+) -> (Vec<(String, Entry)>, KeptNames, StoredNames) {
     let mut candidates = candidates.into_iter().peekable();
     let mut entries = Vec::with_capacity(read.len());
     let mut kept = Vec::with_capacity(read.len());
-    for (ordinal, source, entry) in read {
+    let mut stored = Vec::with_capacity(read.len());
+    for (ordinal, record) in read {
         while candidates.next_if(|(o, _)| *o < ordinal).is_some() {}
         let names = candidates
             .next_if(|(o, _)| *o == ordinal)
             .and_then(|(_, n)| n);
-        entries.push((source, entry));
+        entries.push((record.source, record.entry));
         kept.push(names);
+        stored.push(record.prepared);
     }
-    (entries, kept)
+    (entries, kept, stored)
 }
 
 /// The entity kinds a `--kind` word selects.

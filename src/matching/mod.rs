@@ -17,6 +17,7 @@ pub mod normalize;
 pub mod personal;
 pub mod score;
 pub mod scripts;
+pub mod stored;
 pub mod text;
 pub mod translit;
 
@@ -532,6 +533,12 @@ fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<usize> {
         .iter()
         .map(|(tokens, comma)| (tokens.as_slice(), *comma));
     index.candidates(parts, &imos, &mmsis)
+}
+
+/// A digest of the matcher's sources (see `build.rs`): what the store keeps as this matcher
+/// prepared it is built again by a binary whose matcher differs.
+pub fn prepared_digest() -> &'static str {
+    env!("WATCHKEEPER_MATCHING_DIGEST")
 }
 
 /// A digest of the keys a fixed set of names in the scripts the matcher reads is looked up

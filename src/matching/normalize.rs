@@ -53,6 +53,18 @@ impl Token {
         }
     }
 
+    /// A part as [`Token::new`] made it once, read back from the screening cache (see
+    /// [`super::stored`]): its skeleton is not made again.
+    pub(crate) fn stored(text: String, key: String, script: Script) -> Token {
+        Token {
+            text,
+            key,
+            script,
+            spelling: std::sync::OnceLock::new(),
+            variants: std::sync::OnceLock::new(),
+        }
+    }
+
     /// Two parts joined as one that keeps `spelling`, the letters each part spells: the
     /// second d of "سعد الدين" (sad din, "Saduddin") is its own, and "abdul" still spells
     /// "abd".

@@ -1,11 +1,13 @@
 //! A cache for `screen`: the lookup keys of every stored entry name (key → entry names), so
 //! that one query reads the postings of its own keys and the few entries they name instead of
-//! every entry, and of those only the names that share a key with it. (The name-part
-//! frequencies it weighs by are kept up by every cycle, in [`super::name_stats`].)
+//! every entry, and of those only the names that share a key with it; and per entry the
+//! fields scoring reads with its names as the matcher prepared them (bytes the store does not
+//! read), so that a query neither decodes whole entries nor normalises their names.
 //!
-//! It is derived data: built from `entries` by the caller (the store knows no matching), it
-//! records the state of `entries` it was built from and is rebuilt when that changed. Its
-//! tables are created on first use, not by a migration: dropping them loses nothing.
+//! It is derived data: built from `entries` and the name counts by the caller (the store
+//! knows no matching), it records the state of both it was built from and is rebuilt when
+//! that changed. Its tables are created on first use, not by a migration: dropping them loses
+//! nothing.
 
 use std::collections::HashMap;
 
@@ -19,12 +21,14 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_index_meta (
         fingerprint TEXT NOT NULL
     );
     DROP TABLE IF EXISTS screen_entries;
-    CREATE TABLE IF NOT EXISTS screen_rows (
+    DROP TABLE IF EXISTS screen_rows;
+    -- entry: the fields scoring reads, as JSON; prepared: its names as the matcher
+    -- prepared them (NULL: prepared when screened)
+    CREATE TABLE IF NOT EXISTS screen_records (
         ordinal INTEGER PRIMARY KEY,
         source TEXT NOT NULL,
-        entry_id TEXT NOT NULL,
-        entry_row INTEGER NOT NULL,
-        version_row INTEGER NOT NULL
+        entry TEXT NOT NULL,
+        prepared BLOB
     );
     -- ordinals: (entry ordinal, name position) pairs, two little-endian u32 each
     CREATE TABLE IF NOT EXISTS screen_postings (
@@ -37,14 +41,22 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS screen_index_meta (
 /// Stands for every name of an entry in a posting: a key of its identifiers.
 pub const WHOLE_ENTRY: u32 = u32::MAX;
 
-/// How the cache is written (postings by name, entries by row id); a cache written
+/// How the cache is written (postings by name, entries as records); a cache written
 /// otherwise is rebuilt.
-const CACHE_FORMAT: &str = "names+rows";
+const CACHE_FORMAT: &str = "names+records";
+
+/// One entry as the cache keeps it.
+pub struct ScreenRecord {
+    pub source: String,
+    /// The entry with only the fields scoring reads.
+    pub entry: Entry,
+    pub prepared: Option<Vec<u8>>,
+}
 
 /// What a screening cache holds, as the caller computed it from the entries.
 pub struct ScreenIndex {
-    /// (source, entry id) by ordinal.
-    pub entries: Vec<(String, String)>,
+    /// By ordinal.
+    pub entries: Vec<ScreenRecord>,
     /// Lookup key → (entry ordinal, position of the name in `Entry::all_names`, or
     /// [`WHOLE_ENTRY`]) of the names under it.
     pub postings: HashMap<String, Vec<(u32, u32)>>,
@@ -68,11 +80,23 @@ impl Store {
         )?)
     }
 
-    /// Whether the cache was built from the entries as they are now, by the lookup rules
-    /// whose digest is `rules`.
+    /// The state of the stored entries and of the name counts, as the cache records it: the
+    /// counts change with the entries, and also when a source is counted (again).
+    pub fn screen_fingerprint(&self) -> Result<String> {
+        let counted: String = self.conn.query_row(
+            "SELECT coalesce(group_concat(source || ':' || names, ','), '')
+             FROM (SELECT source, names FROM name_stats_sources ORDER BY source)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(format!("{}|{counted}", self.entries_fingerprint()?))
+    }
+
+    /// Whether the cache was built from the entries and counts as they are now, by the
+    /// matcher whose digest is `rules`.
     pub fn screen_index_current(&self, rules: &str) -> Result<bool> {
         self.conn.execute_batch(SCHEMA)?;
-        let current = format!("{CACHE_FORMAT}|{rules}|{}", self.entries_fingerprint()?);
+        let current = format!("{CACHE_FORMAT}|{rules}|{}", self.screen_fingerprint()?);
         let stored: Option<String> = self
             .conn
             .query_row(
@@ -84,8 +108,8 @@ impl Store {
         Ok(stored.is_some_and(|s| s == current))
     }
 
-    /// Replaces the cache, in one transaction, as built by the lookup rules `rules` from
-    /// entries in the state `fingerprint`.
+    /// Replaces the cache, in one transaction, as built by the matcher `rules` from entries
+    /// and counts in the state `fingerprint` ([`Store::screen_fingerprint`]).
     pub fn write_screen_index(
         &mut self,
         rules: &str,
@@ -95,20 +119,17 @@ impl Store {
         self.conn.execute_batch(SCHEMA)?;
         let tx = self.transaction()?;
         tx.execute_batch(
-            "DELETE FROM screen_index_meta; DELETE FROM screen_rows; DELETE FROM screen_postings;",
+            "DELETE FROM screen_index_meta; DELETE FROM screen_records;
+             DELETE FROM screen_postings;",
         )?;
         {
-            // the rows of the entry and of its current version, for a query to read them by
-            // row id rather than through two lookups by (source, entry id)
             let mut ins = tx.prepare(
-                "INSERT INTO screen_rows (ordinal, source, entry_id, entry_row, version_row)
-                 SELECT ?1, e.source, e.entry_id, e.rowid, v.rowid
-                 FROM entries e JOIN entry_versions v
-                   ON v.source = e.source AND v.entry_id = e.entry_id AND v.version = e.version
-                 WHERE e.source = ?2 AND e.entry_id = ?3",
+                "INSERT INTO screen_records (ordinal, source, entry, prepared)
+                 VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for (i, (source, id)) in index.entries.iter().enumerate() {
-                ins.execute(params![i as i64, source, id])?;
+            for (i, r) in index.entries.iter().enumerate() {
+                let json = serde_json::to_string(&r.entry).expect("an entry serializes");
+                ins.execute(params![i as i64, r.source, json, r.prepared])?;
             }
             let mut ins =
                 tx.prepare("INSERT INTO screen_postings (key, ordinals) VALUES (?1, ?2)")?;
@@ -164,33 +185,33 @@ impl Store {
     /// built leaves a gap).
     pub fn screen_entry_count(&self) -> Result<u32> {
         Ok(self.conn.query_row(
-            "SELECT coalesce(max(ordinal) + 1, 0) FROM screen_rows",
+            "SELECT coalesce(max(ordinal) + 1, 0) FROM screen_records",
             [],
             |r| r.get(0),
         )?)
     }
 
-    /// The stored entries of the given ordinals, as (ordinal, source, entry); in
+    /// The cached records of the given ordinals, as (ordinal, record); in
     /// [`Store::reading`] too.
-    pub fn screen_entries(&self, ordinals: &[u32]) -> Result<Vec<(u32, String, Entry)>> {
+    pub fn screen_records(&self, ordinals: &[u32]) -> Result<Vec<(u32, ScreenRecord)>> {
         let mut stmt = self.conn.prepare_cached(
-            // The cache is rebuilt whenever entries change, so the rows are those it was
-            // built from; the row's names and version are checked all the same.
-            "SELECT s.source, s.entry_id, v.data FROM screen_rows s
-             JOIN entries e ON e.rowid = s.entry_row
-             JOIN entry_versions v ON v.rowid = s.version_row
-             WHERE s.ordinal = ?1
-               AND e.source = s.source AND e.entry_id = s.entry_id
-               AND v.source = s.source AND v.entry_id = s.entry_id AND v.version = e.version",
+            "SELECT source, entry, prepared FROM screen_records WHERE ordinal = ?1",
         )?;
         let mut out = Vec::with_capacity(ordinals.len());
         for &o in ordinals {
-            let row: Option<(String, String, String)> = stmt
+            let row: Option<(String, String, Option<Vec<u8>>)> = stmt
                 .query_row([o as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            if let Some((source, id, data)) = row {
-                let entry: Entry = super::decode(&source, &id, &data)?;
-                out.push((o, source, entry));
+            if let Some((source, data, prepared)) = row {
+                let entry: Entry = super::decode("screen_records", &o.to_string(), &data)?;
+                out.push((
+                    o,
+                    ScreenRecord {
+                        source,
+                        entry,
+                        prepared,
+                    },
+                ));
             }
         }
         Ok(out)
