@@ -54,15 +54,22 @@ pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseErro
 trait Fields {
     /// The cleaned text of the first child `name` that has any, borrowed when it can be.
     fn field_str(&self, name: &str) -> Option<Cow<'_, str>>;
-    fn values(&self, name: &str) -> Vec<String>;
+    /// The cleaned `VALUE`s of every child `name` (`<NATIONALITY><VALUE>…</VALUE></NATIONALITY>`).
+    fn value_texts<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Cow<'n, str>> + 'n;
+
+    fn values(&self, name: &str) -> Vec<String> {
+        self.value_texts(name).map(Cow::into_owned).collect()
+    }
 
     /// [`Fields::field_str`], owned.
+    #[inline]
     fn field(&self, name: &str) -> Option<String> {
         self.field_str(name).map(Cow::into_owned)
     }
 }
 
 impl Fields for Node<'_> {
+    #[inline]
     fn field_str(&self, name: &str) -> Option<Cow<'_, str>> {
         self.children
             .iter()
@@ -70,131 +77,131 @@ impl Fields for Node<'_> {
             .find_map(|c| clean(&c.text))
     }
 
-    /// The cleaned `VALUE`s of every child `name` (`<NATIONALITY><VALUE>…</VALUE></NATIONALITY>`).
-    fn values(&self, name: &str) -> Vec<String> {
+    #[inline]
+    fn value_texts<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Cow<'n, str>> + 'n {
         self.children_named(name)
             .flat_map(|c| c.children_named("VALUE"))
-            .filter_map(|v| clean(&v.text).map(Cow::into_owned))
-            .collect()
+            .filter_map(|v| clean(&v.text))
     }
 }
 
 /// Collapses the indentation and line breaks the list carries inside text; `None` when empty.
+///
+/// Every text of a record goes through here, so it is read as bytes: most texts are clean
+/// already (words apart by single spaces), which a pass the compiler reads many bytes at a time
+/// tells, and are then taken as they are; the others are copied once, a run of whitespace at a
+/// time. Remarks run to hundreds of bytes over several lines.
 fn clean(text: &str) -> Option<Cow<'_, str>> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
+    let text = text.trim();
+    if text.is_empty() {
         return None;
     }
-    // Most texts are clean already, and are then taken as they are: words apart by single
-    // spaces. Remarks run to hundreds of bytes over several lines.
-    let collapsed = match spacing(trimmed) {
-        Spacing::Clean => return Some(Cow::Borrowed(trimmed)),
-        Spacing::Ascii => joined_by_spaces(trimmed.split_ascii_whitespace(), trimmed.len()),
-        Spacing::Unicode if is_collapsed_by_chars(trimmed) => return Some(Cow::Borrowed(trimmed)),
-        Spacing::Unicode => joined_by_spaces(trimmed.split_whitespace(), trimmed.len()),
-    };
-    Some(Cow::Owned(collapsed))
-}
-
-/// What [`clean`] has to do with a text's whitespace.
-enum Spacing {
-    /// Nothing: single spaces between words.
-    Clean,
-    /// Collapse runs of ASCII whitespace: the text holds no other kind.
-    Ascii,
-    /// Read it as characters: it may hold whitespace beyond ASCII.
-    Unicode,
-}
-
-/// Read as bytes, because every text of a record goes through here: only a few lead bytes can
-/// start a non-ASCII whitespace character, and only a text holding one of them (or a vertical
-/// tab, which `split_ascii_whitespace` keeps) is read as characters.
-fn spacing(text: &str) -> Spacing {
-    const UNICODE: u8 = 1;
-    const ASCII: u8 = 2;
-    const CLASS: [u8; 256] = {
-        let mut class = [0; 256];
-        let mut b = b'\t';
-        while b <= b'\r' {
-            class[b as usize] = ASCII;
-            b += 1;
-        }
-        // U+000B; U+0085 and U+00A0; U+1680; U+2000–U+205F; U+3000.
-        class[0x0B] = UNICODE;
-        class[0xC2] = UNICODE;
-        class[0xE1] = UNICODE;
-        class[0xE2] = UNICODE;
-        class[0xE3] = UNICODE;
-        class
-    };
-    let seen = text.bytes().fold(0, |seen, b| seen | CLASS[b as usize]);
-    if seen & UNICODE != 0 {
-        Spacing::Unicode
-    } else if seen & ASCII != 0 || text.contains("  ") {
-        Spacing::Ascii
-    } else {
-        Spacing::Clean
+    let bytes = text.as_bytes();
+    // No early exit, so that the folds can be read many bytes at a time. Suspect: whitespace
+    // other than the space, or a lead byte of whitespace beyond ASCII (`may_start_whitespace`).
+    let suspect = bytes
+        .iter()
+        .map(|&b| (b.wrapping_sub(b'\t') < 5) | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3))
+        .fold(false, |seen, suspect| seen | suspect);
+    let doubled = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .fold(false, |seen, (&a, &b)| seen | ((a == b' ') & (b == b' ')));
+    if !suspect && !doubled {
+        return Some(Cow::Borrowed(text));
     }
-}
-
-fn is_collapsed_by_chars(text: &str) -> bool {
-    let mut after_space = false;
-    text.chars().all(|c| {
-        let fits = if c == ' ' {
-            !after_space
-        } else {
-            !c.is_whitespace()
-        };
-        after_space = c == ' ';
-        fits
+    let mut collapsed: Option<String> = None;
+    // `text[..kept]` is in `collapsed` already.
+    let mut kept = 0;
+    let mut at = 0;
+    while let Some(found) = bytes[at..].iter().position(|&b| may_start_whitespace(b)) {
+        let start = at + found;
+        let mut end = start;
+        loop {
+            match whitespace_len(&bytes[end..]) {
+                0 => break,
+                len => end += len,
+            }
+        }
+        at = end.max(start + 1);
+        // Trimmed, the text neither starts nor ends with a run: each one lies between words.
+        if end == start || (end == start + 1 && bytes[start] == b' ') {
+            continue;
+        }
+        let out = collapsed.get_or_insert_with(|| String::with_capacity(text.len()));
+        out.push_str(&text[kept..start]);
+        out.push(' ');
+        kept = end;
+    }
+    Some(match collapsed {
+        None => Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(&text[kept..]);
+            Cow::Owned(out)
+        }
     })
 }
 
-fn joined_by_spaces<'t>(words: impl Iterator<Item = &'t str>, capacity: usize) -> String {
-    let mut joined = String::with_capacity(capacity);
-    for word in words {
-        if !joined.is_empty() {
-            joined.push(' ');
+/// Whether `b` may start a whitespace character: ASCII whitespace, or the lead byte of one
+/// beyond ASCII. A table, as remarks are searched a byte at a time.
+fn may_start_whitespace(b: u8) -> bool {
+    const MAY_START: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = matches!(b as u8, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1..=0xE3);
+            b += 1;
         }
-        joined.push_str(word);
-    }
-    joined
+        table
+    };
+    MAY_START[b as usize]
 }
 
-/// [`clean`] of a text already owned, kept when it is clean.
-fn clean_owned(text: String) -> Option<String> {
-    match clean(&text)? {
-        Cow::Borrowed(clean) if clean.len() == text.len() => {}
-        changed => return Some(changed.into_owned()),
+/// The length in bytes of the whitespace character (as `char::is_whitespace` has it) that
+/// `bytes` start with; 0 when they start with none.
+fn whitespace_len(bytes: &[u8]) -> usize {
+    match bytes {
+        [b'\t'..=b'\r' | b' ', ..] => 1,
+        // U+0085, U+00A0
+        [0xC2, 0x85 | 0xA0, ..] => 2,
+        // U+1680; U+2000–U+200A, U+2028, U+2029, U+202F; U+205F; U+3000
+        [0xE1, 0x9A, 0x80, ..]
+        | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+        | [0xE2, 0x81, 0x9F, ..]
+        | [0xE3, 0x80, 0x80, ..] => 3,
+        _ => 0,
     }
-    Some(text)
 }
 
-/// Fields mapped explicitly; any other field of a record lands in `extra`.
-const KNOWN_FIELDS: &[&str] = &[
-    "DATAID",
-    "FIRST_NAME",
-    "SECOND_NAME",
-    "THIRD_NAME",
-    "FOURTH_NAME",
-    "UN_LIST_TYPE",
-    "LISTED_ON",
-    "NAME_ORIGINAL_SCRIPT",
-    "COMMENTS1",
-    "TITLE",
-    "DESIGNATION",
-    "NATIONALITY",
-    "INDIVIDUAL_ALIAS",
-    "ENTITY_ALIAS",
-    "INDIVIDUAL_ADDRESS",
-    "ENTITY_ADDRESS",
-    "INDIVIDUAL_DATE_OF_BIRTH",
-    "INDIVIDUAL_PLACE_OF_BIRTH",
-    "INDIVIDUAL_DOCUMENT",
-    // Sorting aids of the UN's own site, empty in every published snapshot.
-    "SORT_KEY",
-    "SORT_KEY_LAST_MOD",
-];
+/// Fields mapped explicitly; any other field of a record lands in `extra`. A `match`, so that
+/// each name is compared with constants rather than searched for in a list.
+fn is_known_field(name: &str) -> bool {
+    matches!(
+        name,
+        "DATAID"
+            | "FIRST_NAME"
+            | "SECOND_NAME"
+            | "THIRD_NAME"
+            | "FOURTH_NAME"
+            | "UN_LIST_TYPE"
+            | "LISTED_ON"
+            | "NAME_ORIGINAL_SCRIPT"
+            | "COMMENTS1"
+            | "TITLE"
+            | "DESIGNATION"
+            | "NATIONALITY"
+            | "INDIVIDUAL_ALIAS"
+            | "ENTITY_ALIAS"
+            | "INDIVIDUAL_ADDRESS"
+            | "ENTITY_ADDRESS"
+            | "INDIVIDUAL_DATE_OF_BIRTH"
+            | "INDIVIDUAL_PLACE_OF_BIRTH"
+            | "INDIVIDUAL_DOCUMENT"
+            // Sorting aids of the UN's own site, empty in every published snapshot.
+            | "SORT_KEY"
+            | "SORT_KEY_LAST_MOD"
+    )
+}
 
 fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, ParseError> {
     let id = record
@@ -206,11 +213,17 @@ fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, P
         })?;
     let is_individual = record.name == INDIVIDUAL;
     let name = if is_individual {
-        let parts: Vec<Cow<str>> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
+        let mut name = String::new();
+        for part in ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
             .iter()
             .filter_map(|f| record.field_str(f))
-            .collect();
-        parts.join(" ")
+        {
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(&part);
+        }
+        name
     } else {
         record.field("FIRST_NAME").unwrap_or_default()
     };
@@ -224,7 +237,7 @@ fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, P
         },
         name,
         programs: record.field("UN_LIST_TYPE").into_iter().collect(),
-        listed_on: record.field("LISTED_ON").map(|d| date_part(&d)),
+        listed_on: record.field_str("LISTED_ON").map(|d| date_part(&d)),
         remarks: record.field("COMMENTS1"),
         nationalities: record.values("NATIONALITY"),
         ..Entry::default()
@@ -260,14 +273,17 @@ fn entry_from_record(record: &Node, url: &str, position: u64) -> Result<Entry, P
     Ok(entry)
 }
 
-/// Adds a value the record may or may not give.
-fn push_some(list: &mut Vec<String>, value: Option<String>) {
+/// Adds a value the record may or may not give; one borrowed from the record is copied only
+/// when it is added.
+fn push_some(list: &mut Vec<String>, value: Option<Cow<'_, str>>) {
     match value {
-        // Moved in, not copied, when it needs no trimming.
+        // Moved in, not copied again, when it needs no trimming.
         Some(value)
-            if value.trim().len() == value.len() && !value.is_empty() && !list.contains(&value) =>
+            if value.trim().len() == value.len()
+                && !value.is_empty()
+                && !list.iter().any(|v| *v == value) =>
         {
-            list.push(value);
+            list.push(value.into_owned());
         }
         Some(value) => push_unique(list, &value),
         None => {}
@@ -285,16 +301,16 @@ fn add_aliases(record: &Node, entry: &mut Entry) {
         let kind = alias_kind(alias.field_str("QUALITY").as_deref());
         push_alias(&mut entry.aliases, name, kind);
         // Birth data given under an alias is still this person's, and matching may need it.
-        push_some(&mut entry.dates_of_birth, alias.field("DATE_OF_BIRTH"));
-        let place = [
-            alias.field_str("CITY_OF_BIRTH"),
-            alias.field_str("COUNTRY_OF_BIRTH"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-        push_some(&mut entry.places_of_birth, clean_owned(place));
+        push_some(&mut entry.dates_of_birth, alias.field_str("DATE_OF_BIRTH"));
+        let place = joined(
+            [
+                alias.field_str("CITY_OF_BIRTH"),
+                alias.field_str("COUNTRY_OF_BIRTH"),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        push_some(&mut entry.places_of_birth, place);
     }
     for original in record.children_named("NAME_ORIGINAL_SCRIPT") {
         if let Some(name) = clean(&original.text) {
@@ -319,16 +335,20 @@ fn alias_kind(quality: Option<&str>) -> String {
     let Some(quality) = quality else {
         return "aka".to_string();
     };
-    let compact: String = quality
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '.')
-        .flat_map(char::to_lowercase)
-        .collect();
-    match compact.as_str() {
-        "" => "aka".to_string(),
-        "good" | "low" | "aka" | "fka" | "nka" => compact,
-        _ => hyphenated(quality),
+    // Compared as it is lowercased, not collected first: nearly every alias has a quality.
+    let compact = || {
+        quality
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .flat_map(char::to_lowercase)
+    };
+    if compact().next().is_none() {
+        return "aka".to_string();
     }
+    ["good", "low", "aka", "fka", "nka"]
+        .iter()
+        .find(|word| compact().eq(word.chars()))
+        .map_or_else(|| hyphenated(quality), |word| word.to_string())
 }
 
 fn hyphenated(text: &str) -> String {
@@ -360,77 +380,100 @@ fn date_part(date: &str) -> String {
 
 /// A readable date of birth: `1958-08-30`, `1960`, `approximately 1968`,
 /// `between 1956 and 1958`, with the list's note in parentheses.
-fn date_of_birth(node: &Node) -> Option<String> {
-    let type_of_date = node
+fn date_of_birth<'n>(node: &'n Node) -> Option<Cow<'n, str>> {
+    let approximately = node
         .field_str("TYPE_OF_DATE")
-        .unwrap_or_default()
-        .to_uppercase();
-    let note = node.field("NOTE");
-    let range = node.field("FROM_YEAR").zip(node.field("TO_YEAR"));
+        .is_some_and(|t| upper_case_is(&t, "APPROXIMATELY"));
+    let note = node.field_str("NOTE");
+    let range = node.field_str("FROM_YEAR").zip(node.field_str("TO_YEAR"));
     let date = if let Some((from, to)) = range {
-        format!("between {from} and {to}")
-    } else if let Some(date) = node.field("DATE") {
-        date_part(&date)
-    } else if let Some(year) = node.field("YEAR") {
+        Cow::Owned(format!("between {from} and {to}"))
+    } else if let Some(date) = node.field_str("DATE") {
+        Cow::Owned(date_part(&date))
+    } else if let Some(year) = node.field_str("YEAR") {
         year
     } else {
         return note;
     };
-    let date = if type_of_date == "APPROXIMATELY" {
-        format!("approximately {date}")
+    let date = if approximately {
+        Cow::Owned(format!("approximately {date}"))
     } else {
         date
     };
     // "Approximately" as a note only repeats what TYPE_OF_DATE or the range already says.
     match note.filter(|n| !n.eq_ignore_ascii_case("approximately")) {
-        Some(note) => Some(format!("{date} ({note})")),
+        Some(note) => Some(Cow::Owned(format!("{date} ({note})"))),
         None => Some(date),
+    }
+}
+
+/// Whether `text` upper-cased is `upper`, without upper-casing a copy when it is ASCII.
+fn upper_case_is(text: &str, upper: &str) -> bool {
+    if text.is_ascii() {
+        text.len() == upper.len()
+            && text
+                .bytes()
+                .zip(upper.bytes())
+                .all(|(t, u)| t.to_ascii_uppercase() == u)
+    } else {
+        text.to_uppercase() == upper
     }
 }
 
 /// The non-empty `parts` of an address or place joined by commas, with its NOTE in parentheses
 /// (or the NOTE alone when it is all the list gives).
-fn joined_parts(node: &Node, parts: &[&str]) -> Option<String> {
-    let text = parts
-        .iter()
-        .filter_map(|p| node.field_str(p))
-        .collect::<Vec<_>>()
-        .join(", ");
-    match (clean_owned(text), node.field("NOTE")) {
-        (Some(text), Some(note)) => Some(format!("{text} ({note})")),
+fn joined_parts<'n>(node: &'n Node, parts: &[&str]) -> Option<Cow<'n, str>> {
+    let text = joined(parts.iter().filter_map(|p| node.field_str(p)));
+    match (text, node.field_str("NOTE")) {
+        (Some(text), Some(note)) => Some(Cow::Owned(format!("{text} ({note})"))),
         (text, note) => text.or(note),
     }
+}
+
+/// Cleaned texts joined by commas, `None` when there are none; one text alone stays borrowed.
+/// Cleaned texts joined so are clean.
+fn joined<'t>(mut texts: impl Iterator<Item = Cow<'t, str>>) -> Option<Cow<'t, str>> {
+    let first = texts.next()?;
+    let Some(second) = texts.next() else {
+        return Some(first);
+    };
+    let mut joined = first.into_owned();
+    for text in std::iter::once(second).chain(texts) {
+        joined.push_str(", ");
+        joined.push_str(&text);
+    }
+    Some(Cow::Owned(joined))
 }
 
 /// An identity document as an identifier; documents the list gives no number for are left to
 /// the remarks, as an identifier without a value would match nothing.
 fn document(node: &Node) -> Option<Identifier> {
     let value = node.field("NUMBER")?;
-    let type_of_document = node.field("TYPE_OF_DOCUMENT");
-    let detail = node.field("TYPE_OF_DOCUMENT2");
+    let type_of_document = node.field_str("TYPE_OF_DOCUMENT");
+    let detail = node.field_str("TYPE_OF_DOCUMENT2");
     let kind = type_of_document
         .as_deref()
         .or(detail.as_deref())
         .map(document_kind)
         .unwrap_or_else(|| "document".to_string());
 
-    let mut note = Vec::new();
+    let mut note: Vec<Cow<str>> = Vec::new();
     if detail.is_some() && detail != type_of_document {
         note.extend(detail);
     }
     if let Some(country) = node
-        .field("ISSUING_COUNTRY")
-        .or_else(|| node.field("COUNTRY_OF_ISSUE"))
+        .field_str("ISSUING_COUNTRY")
+        .or_else(|| node.field_str("COUNTRY_OF_ISSUE"))
     {
-        note.push(format!("issued by {country}"));
+        note.push(format!("issued by {country}").into());
     }
-    if let Some(city) = node.field("CITY_OF_ISSUE") {
-        note.push(format!("issued in {city}"));
+    if let Some(city) = node.field_str("CITY_OF_ISSUE") {
+        note.push(format!("issued in {city}").into());
     }
-    if let Some(date) = node.field("DATE_OF_ISSUE") {
-        note.push(format!("issued on {}", date_part(&date)));
+    if let Some(date) = node.field_str("DATE_OF_ISSUE") {
+        note.push(format!("issued on {}", date_part(&date)).into());
     }
-    note.extend(node.field("NOTE"));
+    note.extend(node.field_str("NOTE"));
     Some(Identifier {
         kind,
         value,
@@ -458,14 +501,20 @@ fn document_kind(type_of_document: &str) -> String {
 fn extra_fields(record: &Node) -> BTreeMap<String, String> {
     let mut extra = BTreeMap::new();
     for child in &record.children {
-        if KNOWN_FIELDS.contains(&child.name.as_ref()) {
+        if is_known_field(&child.name) {
             continue;
         }
         let value = if child.children.is_empty() {
             clean(&child.text).map(Cow::into_owned)
         } else {
-            let values = record.values(&child.name);
-            (!values.is_empty()).then(|| values.join("; "))
+            let mut values = String::new();
+            for value in record.value_texts(&child.name) {
+                if !values.is_empty() {
+                    values.push_str("; ");
+                }
+                values.push_str(&value);
+            }
+            (!values.is_empty()).then_some(values)
         };
         if let Some(value) = value {
             extra.entry(child.name.to_lowercase()).or_insert(value);
@@ -615,6 +664,19 @@ mod tests {
             }
         }
         assert!(texts > 2_000, "{texts} texts");
+    }
+
+    #[test]
+    fn whitespace_read_by_bytes_is_whitespace_read_by_characters() {
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let mut bytes = c.to_string().into_bytes();
+            bytes.push(b'x');
+            let expected = if c.is_whitespace() { c.len_utf8() } else { 0 };
+            assert_eq!(whitespace_len(&bytes), expected, "{c:?}");
+            if expected > 0 {
+                assert!(may_start_whitespace(bytes[0]), "{c:?}");
+            }
+        }
     }
 
     #[test]

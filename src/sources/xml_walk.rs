@@ -51,6 +51,7 @@ pub(crate) struct Node<'a> {
 
 impl<'a> Node<'a> {
     /// An attribute's value, trimmed; `None` when absent or blank.
+    #[inline]
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
@@ -59,10 +60,12 @@ impl<'a> Node<'a> {
             .filter(|v| !v.is_empty())
     }
 
+    #[inline]
     pub fn child(&self, name: &str) -> Option<&Node<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
+    #[inline]
     pub fn children_named<'n>(&'n self, name: &'n str) -> impl Iterator<Item = &'n Node<'a>> + 'n {
         self.children.iter().filter(move |c| c.name == name)
     }
@@ -89,6 +92,7 @@ impl<'a> Node<'a> {
     }
 
     /// The trimmed text of the first child called `name`, if it has any.
+    #[inline]
     pub fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).and_then(Node::text)
     }
@@ -469,11 +473,18 @@ impl<'a, 's> Walker<'a, 's> {
 
     fn open_node(&self, start: BytesStart<'a>) -> Result<Node<'a>, ParseError> {
         let (reader, url) = (&self.reader, self.url);
-        let name = self.decode(start.local_name().into_inner())?;
+        let name = self.decode(local_name(start.name().into_inner()))?;
         let mut attrs = Vec::new();
+        // Most elements have none, and reading none still costs a pass of the attribute parser.
+        if start.attributes_raw().iter().all(u8::is_ascii_whitespace) {
+            return Ok(Node {
+                name,
+                ..Node::default()
+            });
+        }
         for attr in start.attributes() {
             let attr = attr.map_err(|e| malformed(url, reader.buffer_position(), e.to_string()))?;
-            let key = self.decode(attr.key.local_name().into_inner())?;
+            let key = self.decode(local_name(attr.key.into_inner()))?;
             let value = unescaped(self.decode(&attr.value)?);
             attrs.push((key, value));
             if attrs.len() > MAX_ELEMENT_ATTRIBUTES {
@@ -492,6 +503,15 @@ impl<'a, 's> Walker<'a, 's> {
     }
 }
 
+/// A qualified name without its prefix, as `QName::local_name` has it. Searched for here
+/// rather than with memchr, whose setup costs more than reading a name of a dozen bytes.
+fn local_name(qname: &[u8]) -> &[u8] {
+    match qname.iter().position(|&b| b == b':') {
+        Some(colon) => &qname[colon + 1..],
+        None => qname,
+    }
+}
+
 /// Where `part` (a name, value or text an event hands out) lies in `document`, if it does.
 fn span_in(document: &[u8], part: &[u8]) -> Option<std::ops::Range<usize>> {
     // The events borrow from the document, but only for as long as the event lives.
@@ -503,6 +523,11 @@ fn span_in(document: &[u8], part: &[u8]) -> Option<std::ops::Range<usize>> {
 /// Text or an attribute value with its entity and character references replaced. An unknown
 /// entity (`&nbsp;` in a hand-edited list) is kept verbatim rather than stopping the whole list.
 fn unescaped(decoded: Cow<'_, str>) -> Cow<'_, str> {
+    // Nearly every text holds no reference; one search for `&` costs less than setting out to
+    // unescape each.
+    if !decoded.contains('&') {
+        return decoded;
+    }
     match decoded {
         Cow::Borrowed(raw) => quick_xml::escape::unescape(raw).unwrap_or(Cow::Borrowed(raw)),
         Cow::Owned(raw) => match quick_xml::escape::unescape(&raw) {
