@@ -666,25 +666,30 @@ impl<'a> EntryNames<'a> {
         let kind = own_name_kind(self.entry.kind).unwrap_or(watch_kind);
         let (entry, split, kept) = (self.entry, &self.split, &self.kept);
         self.by_kind.entry(kind).or_insert_with(|| {
-            let primary = std::iter::once("name".to_string());
-            let aliases = entry.aliases.iter().map(|a| {
-                if a.kind == "aka" || a.kind.is_empty() {
-                    "alias".to_string()
-                } else {
-                    a.kind.clone()
-                }
-            });
-            primary
-                .chain(aliases)
+            name_labels(entry)
                 .zip(entry.all_names().zip(split))
                 .zip(kept)
                 .filter(|(_, &kept)| kept)
                 .map(|((label, (n, (tokens, comma_at))), _)| {
-                    (label, normalize_split(n, tokens.clone(), *comma_at, kind))
+                    let norm = normalize_split(n, tokens.clone(), *comma_at, kind);
+                    (label.to_string(), norm)
                 })
                 .collect()
         })
     }
+}
+
+/// How a match's reason names each of [`Entry::all_names`]: "name", "alias" for a plain alias,
+/// else the list's own word for it ("fka", "original-script"…).
+fn name_labels(entry: &Entry) -> impl Iterator<Item = &str> {
+    let aliases = entry.aliases.iter().map(|a| {
+        if a.kind == "aka" || a.kind.is_empty() {
+            "alias"
+        } else {
+            a.kind.as_str()
+        }
+    });
+    std::iter::once("name").chain(aliases)
 }
 
 /// The kind of name an entry's names are normalised as; `None` for an entity of unknown

@@ -44,17 +44,11 @@ impl Eq for Token {}
 impl Token {
     pub fn new(text: String, script: Script) -> Token {
         let key = translit::skeleton(&text);
-        Token {
-            text,
-            key,
-            script,
-            spelling: std::sync::OnceLock::new(),
-            variants: std::sync::OnceLock::new(),
-        }
+        Token::stored(text, key, script)
     }
 
-    /// A part as [`Token::new`] made it once, read back from the screening cache (see
-    /// [`super::stored`]): its skeleton is not made again.
+    /// A part whose skeleton is known: as [`Token::new`] made it, or read back from the
+    /// screening cache (see [`super::stored`]), where it is not made again.
     pub(crate) fn stored(text: String, key: String, script: Script) -> Token {
         Token {
             text,

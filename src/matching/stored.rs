@@ -89,14 +89,7 @@ pub fn decode<'a>(
         .collect();
     let mut split = Vec::with_capacity(n);
     let mut by_kind: HashMap<NameKind, Vec<(String, NormName)>> = HashMap::new();
-    let labels = std::iter::once("name").chain(entry.aliases.iter().map(|a| {
-        if a.kind == "aka" || a.kind.is_empty() {
-            "alias"
-        } else {
-            a.kind.as_str()
-        }
-    }));
-    for ((name, &keep), label) in entry.all_names().zip(&kept).zip(labels) {
+    for ((name, &keep), label) in entry.all_names().zip(&kept).zip(super::name_labels(entry)) {
         let size = r.u32()? as usize;
         let mut body = Reader(r.take(size)?);
         if !keep {

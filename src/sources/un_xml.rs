@@ -62,14 +62,12 @@ trait Fields {
     }
 
     /// [`Fields::field_str`], owned.
-    #[inline]
     fn field(&self, name: &str) -> Option<String> {
         self.field_str(name).map(Cow::into_owned)
     }
 }
 
 impl Fields for Node<'_> {
-    #[inline]
     fn field_str(&self, name: &str) -> Option<Cow<'_, str>> {
         self.children
             .iter()
@@ -77,7 +75,6 @@ impl Fields for Node<'_> {
             .find_map(|c| clean(&c.text))
     }
 
-    #[inline]
     fn value_texts<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Cow<'n, str>> + 'n {
         self.children_named(name)
             .flat_map(|c| c.children_named("VALUE"))

@@ -51,7 +51,6 @@ pub(crate) struct Node<'a> {
 
 impl<'a> Node<'a> {
     /// An attribute's value, trimmed; `None` when absent or blank.
-    #[inline]
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
@@ -60,12 +59,10 @@ impl<'a> Node<'a> {
             .filter(|v| !v.is_empty())
     }
 
-    #[inline]
     pub fn child(&self, name: &str) -> Option<&Node<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
-    #[inline]
     pub fn children_named<'n>(&'n self, name: &'n str) -> impl Iterator<Item = &'n Node<'a>> + 'n {
         self.children.iter().filter(move |c| c.name == name)
     }
@@ -92,7 +89,6 @@ impl<'a> Node<'a> {
     }
 
     /// The trimmed text of the first child called `name`, if it has any.
-    #[inline]
     pub fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).and_then(Node::text)
     }
