@@ -324,3 +324,68 @@ fn check_refuses_a_clear_text_webhook_to_another_host_at_its_line() {
         run.stdout
     );
 }
+
+/// Who each .eml in `outbox/` went to and which watch items it names, oldest first.
+fn mailed_items(dir: &Path) -> Vec<(String, Vec<&'static str>)> {
+    let mut files = emails(dir);
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let to = text
+                .lines()
+                .find_map(|l| l.strip_prefix("To: "))
+                .unwrap_or_default()
+                .to_string();
+            let items = ["Artavil", "Alexander Lukashenko"]
+                .into_iter()
+                .filter(|item| text.contains(item))
+                .collect();
+            (to, items)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_no_email_could_carry_waits_until_a_recipient_is_configured() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    // Lukashenko's alert has a recipient (`notify`); Artavil's has none (no `to` either).
+    let watchlist = format!("{LUKASHENKO}notify = [\"ops@example.org\"]\n{ARTAVIL}");
+    let dir = setup(&webhook("ops", "json", &server.uri()), &watchlist);
+    let config = dir.path().join("watchkeeper.toml");
+    let with_to = std::fs::read_to_string(&config).unwrap();
+    let without_to = with_to.replace("to = [\"compliance@example.org\"]\n", "");
+    assert_ne!(with_to, without_to);
+    std::fs::write(&config, &without_to).unwrap();
+
+    // The webhook gets both alerts; email sends Lukashenko's and keeps Artavil's back, even
+    // though a later alert of the same cycle went out.
+    for _ in 0..2 {
+        let run = once(dir.path());
+        assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    }
+    assert_eq!(
+        mailed_items(dir.path()),
+        [("ops@example.org".to_string(), vec!["Alexander Lukashenko"])]
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    // With default recipients, the waiting alert goes out, once, and nothing goes twice.
+    std::fs::write(&config, &with_to).unwrap();
+    for _ in 0..2 {
+        let run = once(dir.path());
+        assert!(run.ok, "{}{}", run.stdout, run.stderr);
+    }
+    let mailed = mailed_items(dir.path());
+    assert_eq!(mailed.len(), 2, "{mailed:?}");
+    assert!(
+        mailed.contains(&("compliance@example.org".to_string(), vec!["Artavil"])),
+        "{mailed:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

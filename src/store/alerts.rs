@@ -128,11 +128,14 @@ pub(super) fn unqueued(conn: &rusqlite::Connection) -> Result<Vec<Alert>> {
 }
 
 /// Alerts not yet in a message of `channel` and not older than the channel (see
-/// [`Store::queue_for_channels`]), oldest first.
+/// [`Store::queue_for_channels`]), oldest first. Only alerts after the channel's watermark
+/// (`outbox_queued`) are read: every alert up to it is in a message of the channel.
 pub(super) fn unqueued_on(conn: &rusqlite::Connection, channel: &str) -> Result<Vec<Alert>> {
     let mut stmt = conn.prepare(
         "SELECT a.data FROM alerts a
-         WHERE a.id > COALESCE((SELECT after_alert_id FROM outbox_channels WHERE channel = ?1), 0)
+         WHERE a.id > MAX(
+                 COALESCE((SELECT after_alert_id FROM outbox_channels WHERE channel = ?1), 0),
+                 COALESCE((SELECT through_alert_id FROM outbox_queued WHERE channel = ?1), 0))
            AND NOT EXISTS (SELECT 1 FROM outbox_alerts oa JOIN outbox o ON o.id = oa.outbox_id
                            WHERE oa.alert_id = a.id AND o.channel = ?1)
          ORDER BY a.id",

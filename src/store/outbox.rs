@@ -139,6 +139,7 @@ impl Store {
             let messages = plan(channel, &alerts);
             insert_messages(&tx, channel, &messages)?;
             queued += messages.len();
+            raise_watermark(&tx, channel, &alerts, &messages)?;
         }
         tx.commit()?;
         Ok(queued)
@@ -298,6 +299,33 @@ impl Store {
             .query_row("SELECT state FROM outbox WHERE id = ?1", [id], |r| r.get(0))
             .optional()?)
     }
+}
+
+/// Moves `channel`'s watermark past the alerts just read that all went into `messages`: up to
+/// the first one left out (an email digest with no recipient for it, say), which stays
+/// unqueued and is read again next time. `alerts` are every unqueued alert after the old
+/// watermark, oldest first, so an alert below the new one that was not read was already in a
+/// message of the channel.
+fn raise_watermark(
+    tx: &Transaction<'_>,
+    channel: &str,
+    alerts: &[Alert],
+    messages: &[(Vec<i64>, crate::email::Message)],
+) -> Result<()> {
+    let placed: std::collections::HashSet<i64> =
+        messages.iter().flat_map(|(ids, _)| ids).copied().collect();
+    let through = match alerts.iter().position(|a| !placed.contains(&a.id)) {
+        Some(0) => return Ok(()),
+        Some(first_left_out) => alerts[first_left_out - 1].id,
+        None => alerts.last().map_or(0, |a| a.id),
+    };
+    tx.execute(
+        "INSERT INTO outbox_queued (channel, through_alert_id) VALUES (?1, ?2)
+         ON CONFLICT (channel) DO UPDATE
+         SET through_alert_id = MAX(through_alert_id, excluded.through_alert_id)",
+        params![channel, through],
+    )?;
+    Ok(())
 }
 
 /// Inserts messages of `channel`, each covering some alerts, in `tx`.
