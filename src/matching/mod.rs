@@ -214,15 +214,33 @@ fn labelled_names(item: &WatchItem) -> Vec<(&'static str, &str)> {
         .collect()
 }
 
-/// The watchlist, normalised once; shared by every [`Matcher`] version built from it.
+/// The watchlist, normalised once; shared by every [`Matcher`] version built from it. What
+/// only matching needs is made when first asked for: a cycle whose download did not change
+/// matches nothing, and `once` would otherwise pay for it on every run (a third of its work
+/// besides reading the bytes, with 1,000 items).
 struct Watch {
     items: Vec<WatchItem>,
     default_threshold: f64,
-    prepared: Vec<Prepared>,
+    prepared: std::sync::OnceLock<Vec<Prepared>>,
     /// SHA-256 of the items as loaded, for the audit trail.
     hash: String,
-    /// [`Matcher::weighed_keys`], made when first asked for: every cycle that reweighs asks.
+    /// [`Matcher::weighed_keys`]: every cycle that reweighs asks.
     weighed_keys: std::sync::OnceLock<BTreeSet<String>>,
+    /// Which watch items a news text could mention.
+    news: std::sync::OnceLock<text::NewsIndex>,
+}
+
+impl Watch {
+    fn prepared(&self) -> &[Prepared] {
+        self.prepared
+            .get_or_init(|| self.items.iter().map(Prepared::new).collect())
+    }
+
+    fn news(&self) -> &text::NewsIndex {
+        self.news.get_or_init(|| {
+            text::NewsIndex::build(self.prepared().iter().map(|p| p.patterns.as_slice()))
+        })
+    }
 }
 
 /// The watchlist prepared for matching, with the rarity weights it scores with. Immutable: a
@@ -232,44 +250,47 @@ pub struct Matcher {
     watch: Arc<Watch>,
     /// Name-part frequencies across the stored names, when known.
     stats: Option<Arc<NameStats>>,
-    index: index::Index,
-    /// Which watch items a news text could mention.
-    news: Arc<text::NewsIndex>,
+    /// The candidate index for these weights, made when first asked for.
+    index: std::sync::OnceLock<index::Index>,
 }
 
 impl Matcher {
     pub fn new(items: Vec<WatchItem>, default_threshold: f64) -> Matcher {
-        let prepared: Vec<Prepared> = items.iter().map(Prepared::new).collect();
         let hash = watchlist_hash(&items);
-        let index = index::Index::build(&items, &prepared, default_threshold, None);
-        let news = Arc::new(text::NewsIndex::build(
-            prepared.iter().map(|p| p.patterns.as_slice()),
-        ));
         Matcher {
             watch: Arc::new(Watch {
                 items,
                 default_threshold,
-                prepared,
+                prepared: std::sync::OnceLock::new(),
                 hash,
                 weighed_keys: std::sync::OnceLock::new(),
+                news: std::sync::OnceLock::new(),
             }),
             stats: None,
-            index,
-            news,
+            index: std::sync::OnceLock::new(),
         }
     }
 
     /// A new version of this matcher that weighs name parts by their rarity in `stats` (see
     /// [`NameStats`]), with the watchlist re-indexed for them.
     pub fn with_stats(&self, stats: Arc<NameStats>) -> Matcher {
-        let w = &self.watch;
-        let index = index::Index::build(&w.items, &w.prepared, w.default_threshold, Some(&stats));
         Matcher {
             watch: self.watch.clone(),
             stats: Some(stats),
-            index,
-            news: self.news.clone(),
+            index: std::sync::OnceLock::new(),
         }
+    }
+
+    fn index(&self) -> &index::Index {
+        self.index.get_or_init(|| {
+            let w = &self.watch;
+            index::Index::build(
+                &w.items,
+                w.prepared(),
+                w.default_threshold,
+                self.stats.as_deref(),
+            )
+        })
     }
 
     /// Every key the watch items' names may be weighed under ([`weighed_keys`]).
@@ -309,7 +330,7 @@ impl Matcher {
     /// honouring each item's `sources` and `exclude`. Keywords never match list entries.
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
-        let candidates = candidates(&self.index, &names);
+        let candidates = candidates(self.index(), &names);
         self.match_among(source, &mut names, candidates)
     }
 
@@ -333,7 +354,7 @@ impl Matcher {
         if every_item {
             self.match_among(source, names, 0..self.watch.items.len())
         } else {
-            let candidates = candidates(&self.index, names);
+            let candidates = candidates(self.index(), names);
             self.match_among(source, names, candidates)
         }
     }
@@ -342,12 +363,12 @@ impl Matcher {
     /// candidate for every entry (a name of initials only): an entry can match only if one of
     /// [`entry_lookup_keys`] is among them. `screen` looks these up in its stored postings.
     pub fn index_keys(&self) -> Option<Vec<String>> {
-        self.index.keys()
+        self.index().keys()
     }
 
     /// How many watch items the index proposes for `entry` (for the benchmark).
     pub fn candidate_count(&self, entry: &Entry) -> usize {
-        candidates(&self.index, &EntryNames::new(entry)).len()
+        candidates(self.index(), &EntryNames::new(entry)).len()
     }
 
     fn match_among(
@@ -367,7 +388,8 @@ impl Matcher {
                 continue;
             }
             let threshold = item.threshold.unwrap_or(w.default_threshold);
-            if let Some(m) = score_prepared(item, &w.prepared[i], entry, names, stats, threshold) {
+            if let Some(m) = score_prepared(item, &w.prepared()[i], entry, names, stats, threshold)
+            {
                 out.push((i, m));
             }
         }
@@ -378,7 +400,7 @@ impl Matcher {
     /// its title, summary or content. Only the items the news index proposes are looked for.
     pub fn match_feed_item(&self, source: &str, item: &FeedItem) -> Vec<(usize, Mention)> {
         let places = places(item);
-        let candidates = self.news.candidates(&places);
+        let candidates = self.watch.news().candidates(&places);
         self.mentions(source, item, &places, candidates)
     }
 
@@ -390,7 +412,7 @@ impl Matcher {
 
     /// How many watch items the news index proposes for `item` (for the benchmark).
     pub fn news_candidate_count(&self, item: &FeedItem) -> usize {
-        self.news.candidates(&places(item)).len()
+        self.watch.news().candidates(&places(item)).len()
     }
 
     fn mentions(
@@ -455,7 +477,7 @@ impl Matcher {
         places: &[text::Place],
     ) -> Option<(&'p text::Pattern, usize, text::Found)> {
         let mut best: Option<(&text::Pattern, usize, text::Found)> = None;
-        for pattern in &self.watch.prepared[i].patterns {
+        for pattern in &self.watch.prepared()[i].patterns {
             let Some((place, found)) = text::find_in(pattern, places) else {
                 continue;
             };
