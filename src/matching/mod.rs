@@ -13,6 +13,7 @@
 //! numbers change when a ship is reflagged, so a different MMSI vetoes nothing.
 
 mod index;
+mod jaro;
 pub mod normalize;
 pub mod personal;
 pub mod score;

@@ -268,7 +268,7 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         };
         return (score, Via::Initial);
     }
-    let jw = strsim::jaro_winkler(&a.text, &b.text);
+    let jw = super::jaro::jaro_winkler(&a.text, &b.text);
     if gendered_pair(&a.text, &b.text) {
         return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
     }
