@@ -363,8 +363,7 @@ async fn an_alert_no_email_could_carry_waits_until_a_recipient_is_configured() {
     assert_ne!(with_to, without_to);
     std::fs::write(&config, &without_to).unwrap();
 
-    // The webhook gets both alerts; email sends Lukashenko's and keeps Artavil's back, even
-    // though a later alert of the same cycle went out.
+    // The webhook gets both alerts; email sends Lukashenko's and keeps Artavil's back.
     for _ in 0..2 {
         let run = once(dir.path());
         assert!(run.ok, "{}{}", run.stdout, run.stderr);
@@ -374,6 +373,20 @@ async fn an_alert_no_email_could_carry_waits_until_a_recipient_is_configured() {
         [("ops@example.org".to_string(), vec!["Alexander Lukashenko"])]
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    // Artavil's alert was raised after the one that was emailed: the case where composing
+    // must not move past an alert it left behind.
+    let listed = watchkeeper(dir.path(), &["alerts", "--json"]);
+    let listed: Value = serde_json::from_str(&listed.stdout).expect("alerts as JSON");
+    let alert = |item: &str| {
+        let a = listed["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["watch_item"] == item)
+            .unwrap_or_else(|| panic!("an alert for {item}: {listed}"));
+        a["id"].as_i64().unwrap()
+    };
+    assert!(alert("Alexander Lukashenko") < alert("Artavil"), "{listed}");
 
     // With default recipients, the waiting alert goes out, once, and nothing goes twice.
     std::fs::write(&config, &with_to).unwrap();
