@@ -332,12 +332,17 @@ fn mailed_items(dir: &Path) -> Vec<(String, Vec<&'static str>)> {
     files
         .iter()
         .map(|f| {
-            let text = std::fs::read_to_string(f).unwrap();
-            let to = text
-                .lines()
-                .find_map(|l| l.strip_prefix("To: "))
+            let bytes = std::fs::read(f).unwrap();
+            let parsed = mail_parser::MessageParser::default()
+                .parse(&bytes)
+                .expect("a parseable message");
+            let to = parsed
+                .to()
+                .and_then(|to| to.first())
+                .and_then(|a| a.address())
                 .unwrap_or_default()
                 .to_string();
+            let text = parsed.body_text(0).expect("a text part");
             let items = ["Artavil", "Alexander Lukashenko"]
                 .into_iter()
                 .filter(|item| text.contains(item))

@@ -273,7 +273,7 @@ impl Matcher {
     }
 
     /// A new version of this matcher that weighs name parts by their rarity in `stats` (see
-    /// [`NameStats`]), with the watchlist re-indexed for them.
+    /// [`NameStats`]); the watchlist is re-indexed for them when it is first matched.
     pub fn with_stats(&self, stats: Arc<NameStats>) -> Matcher {
         Matcher {
             watch: self.watch.clone(),
@@ -381,6 +381,7 @@ impl Matcher {
         let entry = names.entry;
         let stats = self.stats.as_deref();
         let w = &self.watch;
+        let prepared = w.prepared();
         let mut out = Vec::new();
         for i in candidates {
             let item = &w.items[i];
@@ -389,8 +390,7 @@ impl Matcher {
                 continue;
             }
             let threshold = item.threshold.unwrap_or(w.default_threshold);
-            if let Some(m) = score_prepared(item, &w.prepared()[i], entry, names, stats, threshold)
-            {
+            if let Some(m) = score_prepared(item, &prepared[i], entry, names, stats, threshold) {
                 out.push((i, m));
             }
         }

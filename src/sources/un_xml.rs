@@ -251,11 +251,14 @@ impl RecordFields {
     }
 
     /// The children of `field`, in document order.
-    fn nodes<'n, 'a>(
-        &'n self,
+    fn nodes<'s, 'n, 'a>(
+        &'s self,
         record: &'n Node<'a>,
         field: Field,
-    ) -> impl Iterator<Item = &'n Node<'a>> + 'n {
+    ) -> impl Iterator<Item = &'n Node<'a>> + 's
+    where
+        'n: 's,
+    {
         self.at[field as usize]
             .iter()
             .map(|&i| &record.children[i as usize])
@@ -263,9 +266,7 @@ impl RecordFields {
 
     /// The cleaned text of the first child of `field` that has any.
     fn text<'n>(&self, record: &'n Node, field: Field) -> Option<Cow<'n, str>> {
-        self.at[field as usize]
-            .iter()
-            .find_map(|&i| clean(&record.children[i as usize].text))
+        self.nodes(record, field).find_map(|c| clean(&c.text))
     }
 
     /// The cleaned `VALUE`s of every child of `field`.
@@ -283,14 +284,12 @@ fn entry_from_record(
     url: &str,
     position: u64,
 ) -> Result<Entry, ParseError> {
-    let id = fields
-        .text(record, Field::DataId)
-        .ok_or_else(|| ParseError::Malformed {
-            url: url.to_string(),
-            location: format!("byte {position}"),
-            message: format!("<{}> without a DATAID", record.name),
-        })?
-        .into_owned();
+    let owned = |field| fields.text(record, field).map(Cow::into_owned);
+    let id = owned(Field::DataId).ok_or_else(|| ParseError::Malformed {
+        url: url.to_string(),
+        location: format!("byte {position}"),
+        message: format!("<{}> without a DATAID", record.name),
+    })?;
     let is_individual = record.name == INDIVIDUAL;
     let name = if is_individual {
         let mut name = String::new();
@@ -310,12 +309,8 @@ fn entry_from_record(
         }
         name
     } else {
-        fields
-            .text(record, Field::FirstName)
-            .map(Cow::into_owned)
-            .unwrap_or_default()
+        owned(Field::FirstName).unwrap_or_default()
     };
-    let owned = |field| fields.text(record, field).map(Cow::into_owned);
 
     let mut entry = Entry {
         id,
