@@ -3,8 +3,6 @@
 //! Entries are stored as JSON and hashed field by field, so the field names here are part of the
 //! on-disk format: rename one only with a migration.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 /// What a list entry designates.
@@ -168,7 +166,7 @@ pub struct ListSnapshot {
     /// The digest of each parsed entry's record (its bytes and those of the records folded
     /// into it), by entry id, for the store to keep: the next download's record with the same
     /// digest is not parsed. Empty for formats that parse the document whole.
-    pub record_digests: HashMap<String, String>,
+    pub record_digests: super::IdMap<String, String>,
 }
 
 impl ListSnapshot {

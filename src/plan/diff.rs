@@ -1,10 +1,9 @@
 //! Diffing two snapshots of a list: which entries were added, changed and removed.
 
-use std::collections::HashMap;
-
 use sha2::{Digest, Sha256};
 
 use crate::domain::entry::{Entry, ListSnapshot};
+use crate::domain::{IdMap, IdSet};
 use crate::plan::StoredHead;
 
 /// The content hash of an entry: what tells one version of an entry from another.
@@ -58,9 +57,9 @@ impl Diff {
 
 /// Compares `new` with what is stored, by hash: no stored entry's content is needed. The
 /// entries `new` left unparsed (their record's digest is the stored one) are unchanged.
-pub fn diff(old: &HashMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
+pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
     let mut d = Diff::default();
-    let mut seen = std::collections::HashSet::with_capacity(new.len());
+    let mut seen = IdSet::with_capacity_and_hasher(new.len(), Default::default());
     for id in &new.unparsed {
         seen.insert(id.as_str());
         if old.contains_key(id) {
@@ -115,7 +114,7 @@ mod tests {
 
     #[test]
     fn added_changed_removed_and_unchanged_are_told_apart() {
-        let old: HashMap<_, _> = [
+        let old: IdMap<_, _> = [
             stored(entry("1", "ADISA")),
             stored(entry("2", "ARTAVIL")),
             stored(entry("3", "GONE")),

@@ -27,6 +27,7 @@ use crate::domain::alert::{Alert, AlertKey, Event, ListRef, Why};
 use crate::domain::changes::changed_fields;
 use crate::domain::entry::{Entry, FeedItem, FeedSnapshot, ListSnapshot};
 use crate::domain::watch::{Exclusion, WatchItem};
+use crate::domain::IdMap;
 use crate::guard::{self, Refusal};
 use crate::matching::{scored_alike, Match, Matcher};
 use crate::sources::DeltaOp;
@@ -90,7 +91,7 @@ pub struct PastListing {
 pub struct SourceState {
     /// The entries on the list now, by entry id: their hash and place in their history, which
     /// is all a diff needs.
-    pub current: HashMap<String, StoredHead>,
+    pub current: IdMap<String, StoredHead>,
     /// The stored content of current entries, by entry id: at least of those a snapshot
     /// changes or removes (the store reads them after the diff, so that a cycle decodes what
     /// changed and not the whole list), and of all of them where a delta is applied.

@@ -12,7 +12,7 @@
 //! [`parse_delta`], for the pipeline to apply to the stored snapshot.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -22,6 +22,7 @@ use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::digest::hex;
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 use crate::domain::ident;
+use crate::domain::IdMap;
 
 pub struct OpenSanctionsFtm;
 
@@ -65,9 +66,9 @@ struct Records<'a> {
     body: &'a Body,
     lines: Vec<Skimmed<'a>>,
     /// Sanction, Identification and Passport lines by the id of the entity they concern.
-    folded: HashMap<String, Vec<usize>>,
+    folded: IdMap<String, Vec<usize>>,
     /// Address lines by their id.
-    addresses: HashMap<String, Vec<usize>>,
+    addresses: IdMap<String, Vec<usize>>,
 }
 
 /// One line of a full export, skimmed.
@@ -128,8 +129,8 @@ impl<'a> Records<'a> {
         let mut records = Records {
             body,
             lines: Vec::new(),
-            folded: HashMap::new(),
-            addresses: HashMap::new(),
+            folded: IdMap::default(),
+            addresses: IdMap::default(),
         };
         for (n, (number, text)) in lines.enumerate() {
             let skim: Skim = serde_json::from_str(text).map_err(|e| {
@@ -234,7 +235,8 @@ impl<'a> Records<'a> {
                 reason: "no Person, Organization, Vessel or other listable entity".into(),
             });
         }
-        let mut lines_of: HashMap<&str, u32> = HashMap::with_capacity(listable.len());
+        let mut lines_of: IdMap<&str, u32> =
+            IdMap::with_capacity_and_hasher(listable.len(), Default::default());
         for &i in &listable {
             *lines_of.entry(&self.lines[i].id).or_default() += 1;
         }
@@ -441,17 +443,17 @@ fn entity_kind(schema: &str) -> Option<EntityKind> {
 
 /// The helper entities of one file, by the id that things refer to them with.
 struct Resolver<'a> {
-    addresses: HashMap<&'a str, String>,
-    sanctions: HashMap<&'a str, Vec<&'a RawEntity>>,
-    documents: HashMap<&'a str, Vec<&'a RawEntity>>,
+    addresses: IdMap<&'a str, String>,
+    sanctions: IdMap<&'a str, Vec<&'a RawEntity>>,
+    documents: IdMap<&'a str, Vec<&'a RawEntity>>,
 }
 
 impl<'a> Resolver<'a> {
     fn new(raw: &'a [RawEntity]) -> Resolver<'a> {
         let mut r = Resolver {
-            addresses: HashMap::new(),
-            sanctions: HashMap::new(),
-            documents: HashMap::new(),
+            addresses: IdMap::default(),
+            sanctions: IdMap::default(),
+            documents: IdMap::default(),
         };
         for e in raw {
             match e.schema() {

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::{decode, Result, Store};
 use crate::domain::entry::Entry;
 use crate::domain::ident;
+use crate::domain::IdMap;
 use crate::plan::{PastListing, SourceState, StoredEntry, StoredHead};
 
 /// Identifier kinds that name one vessel or one person across lists.
@@ -123,7 +124,7 @@ impl Store {
 }
 
 /// The current entries of `source`, by id, without their content.
-fn current_heads(conn: &Connection, source: &str) -> Result<HashMap<String, StoredHead>> {
+fn current_heads(conn: &Connection, source: &str) -> Result<IdMap<String, StoredHead>> {
     let mut stmt = conn.prepare(
         "SELECT entry_id, hash, episode, version, record_hash FROM entries WHERE source = ?1",
     )?;
@@ -138,7 +139,12 @@ fn current_heads(conn: &Connection, source: &str) -> Result<HashMap<String, Stor
             },
         ))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    // collected first, so that the map is made at its size once rather than grown by
+    // rehashing through a whole list
+    let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut heads = IdMap::with_capacity_and_hasher(rows.len(), Default::default());
+    heads.extend(rows);
+    Ok(heads)
 }
 
 /// The current entries that `filter` (an SQL condition on `e`, the entries table) selects,
