@@ -16,10 +16,12 @@
 
 use std::collections::HashMap;
 
+use crate::domain::IdMap;
+
 use super::normalize::{is_particle, Script, Token, JOINED_ARTICLES};
 use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
 use super::score::{is_patronymic, part_weight, NameStats, ABSENT_MIDDLE_WEIGHT, JOIN_PREFIXES};
-use super::scripts::{is_korean_syllable, kana_key, korean_fold};
+use super::scripts::{kana_key, korean_fold, korean_syllable_fold};
 use super::Prepared;
 use crate::domain::watch::{WatchItem, WatchKind};
 
@@ -35,9 +37,9 @@ const PREFIX: usize = 3;
 #[derive(Debug, Default)]
 pub(crate) struct Index {
     /// Part skeletons and their one-letter deletions → items.
-    parts: HashMap<String, Vec<u32>>,
+    parts: IdMap<String, Vec<u32>>,
     /// "imo:…" and "mmsi:…" → items.
-    ids: HashMap<String, Vec<u32>>,
+    ids: IdMap<String, Vec<u32>>,
     /// Items no key can stand for (a name of initials only): always candidates.
     always: Vec<u32>,
 }
@@ -75,22 +77,23 @@ impl Index {
             let strictness = super::strictness(item.kind);
             let weight = |t: &Token| part_weight(t, strictness, stats);
             let mut keys: Vec<String> = Vec::new();
+            let mut emit = |k: &str| keys.push(k.to_string());
             let mut always = false;
             for (_, name) in &p.names {
                 match must_pair_one_of(&name.tokens, item.kind, threshold, &weight, &frequency) {
                     Some(chosen) => {
                         for &c in &chosen {
-                            part_keys(&name.tokens[c], &mut keys);
-                            script_keys(&name.tokens[c], false, &mut keys);
+                            part_keys(&name.tokens[c], &mut emit);
+                            script_keys(&name.tokens[c], false, &mut emit);
                             // the entry may give the part as an initial only ("Ahmed, A")
-                            keys.extend(initial_key(&name.tokens[c]));
+                            initial_key(&name.tokens[c], &mut emit);
                             // written as one with a neighbour ("Binladen")
                             let t = &name.tokens;
                             if c > 0 {
-                                part_keys(&joined(&t[c - 1], &t[c]), &mut keys);
+                                part_keys(&joined(&t[c - 1], &t[c]), &mut emit);
                             }
                             if let Some(next) = t.get(c + 1) {
-                                part_keys(&joined(&t[c], next), &mut keys);
+                                part_keys(&joined(&t[c], next), &mut emit);
                             }
                         }
                     }
@@ -125,14 +128,15 @@ impl Index {
         imos: &[String],
         mmsis: &[String],
     ) -> Vec<usize> {
-        let keys = Index::lookup_keys(names, imos, mmsis);
         let mut out: Vec<usize> = self.always.iter().map(|&i| i as usize).collect();
-        for k in &keys {
+        // looked up as they are made, each from a borrowed or reused buffer: an entry has
+        // hundreds of keys, and only a few of them file anything
+        Index::each_lookup_key(names, imos, mmsis, &mut |k| {
             let items = self.parts.get(k).or_else(|| self.ids.get(k));
             if let Some(items) = items {
                 out.extend(items.iter().map(|&i| i as usize));
             }
-        }
+        });
         out.sort_unstable();
         out.dedup();
         out
@@ -154,48 +158,75 @@ impl Index {
         mmsis: &[String],
     ) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
+        Index::each_lookup_key(names, imos, mmsis, &mut |k| keys.push(k.to_string()));
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// [`Index::lookup_keys`] one by one, as made (some more than once), to `emit`.
+    fn each_lookup_key<'t>(
+        names: impl Iterator<Item = (&'t [Token], Option<usize>)>,
+        imos: &[String],
+        mmsis: &[String],
+        emit: &mut dyn FnMut(&str),
+    ) {
         for (tokens, comma_at) in names {
             for t in tokens {
                 if t.is_initial() {
-                    keys.extend(initial_key(t));
+                    initial_key(t, emit);
                     continue;
                 }
-                part_keys(t, &mut keys);
-                script_keys(t, true, &mut keys);
+                part_keys(t, emit);
+                script_keys(t, true, emit);
                 // "Abdulrahman" listed, "Abdul Rahman" watched and indexed under "rahman";
                 // "Elhassan" listed, "Hassan" watched
                 for p in JOIN_PREFIXES.iter().chain(JOINED_ARTICLES) {
                     if let Some(rest) = t.text.strip_prefix(p) {
                         if rest.len() >= 3 {
-                            part_keys(&Token::new(rest.to_string(), t.script), &mut keys);
+                            part_keys(&Token::new(rest.to_string(), t.script), emit);
                         }
                     }
                 }
             }
-            joined_keys(tokens.iter(), &mut keys);
-            // "AL RAHMAN, Umar Abd" is read "Umar Abd al-Rahman"
+            joined_keys(tokens.iter(), None, emit);
+            // "AL RAHMAN, Umar Abd" is read "Umar Abd al-Rahman": only the pairs across the
+            // turn are new
             if let Some(at) = comma_at.filter(|&at| at > 0 && at < tokens.len()) {
-                joined_keys(tokens[at..].iter().chain(&tokens[..at]), &mut keys);
+                let turn = tokens.len() - at;
+                joined_keys(tokens[at..].iter().chain(&tokens[..at]), Some(turn), emit);
             }
         }
-        keys.extend(imos.iter().map(|n| format!("imo:{n}")));
-        keys.extend(mmsis.iter().map(|m| format!("mmsi:{m}")));
-        keys.sort_unstable();
-        keys.dedup();
-        keys
+        let mut key = String::new();
+        for (prefix, numbers) in [("imo:", imos), ("mmsi:", mmsis)] {
+            for n in numbers {
+                key.clear();
+                key.push_str(prefix);
+                key.push_str(n);
+                emit(&key);
+            }
+        }
     }
 }
 
 /// Keys of each two neighbouring parts written as one, also over a particle that
-/// normalisation drops ("Abd al-Rahman" = "Abdrahman").
-fn joined_keys<'t>(tokens: impl Iterator<Item = &'t Token> + Clone, keys: &mut Vec<String>) {
+/// normalisation drops ("Abd al-Rahman" = "Abdrahman"); with `across`, only of the pairs
+/// that span the gap before that position.
+fn joined_keys<'t>(
+    tokens: impl Iterator<Item = &'t Token>,
+    across: Option<usize>,
+    emit: &mut dyn FnMut(&str),
+) {
     let parts: Vec<&Token> = tokens.collect();
+    let spans = |from: usize, to: usize| across.is_none_or(|gap| from < gap && gap <= to);
     for (j, t) in parts.iter().enumerate() {
         if let Some(next) = parts.get(j + 1) {
-            part_keys(&joined(t, next), keys);
-            if is_particle(&next.text) {
+            if spans(j, j + 1) {
+                part_keys(&joined(t, next), emit);
+            }
+            if is_particle(&next.text) && spans(j, j + 2) {
                 if let Some(after) = parts.get(j + 2) {
-                    part_keys(&joined(t, after), keys);
+                    part_keys(&joined(t, after), emit);
                 }
             }
         }
@@ -271,8 +302,13 @@ pub(crate) fn must_pair_one_of(
 }
 
 /// The key an initial, or a part the entry may give as an initial, is found under.
-fn initial_key(t: &Token) -> Option<String> {
-    t.text.chars().next().map(|c| format!("^{c}"))
+fn initial_key(t: &Token, emit: &mut dyn FnMut(&str)) {
+    if let Some(c) = t.text.chars().next() {
+        let mut key = [0u8; 5];
+        key[0] = b'^';
+        let len = 1 + c.encode_utf8(&mut key[1..]).len();
+        emit(std::str::from_utf8(&key[..len]).expect("a caret and one char"));
+    }
 }
 
 fn joined(a: &Token, b: &Token) -> Token {
@@ -283,35 +319,50 @@ fn joined(a: &Token, b: &Token) -> Token {
 /// spellings' skeletons, the Korean fold of a syllable and the kana key. A watch part
 /// (`lookup` false) is indexed under those of its own script; an entry part looks them all
 /// up, as any Latin part may meet a Hangul or kana watch name.
-fn script_keys(t: &Token, lookup: bool, keys: &mut Vec<String>) {
-    keys.extend(t.variants().iter().cloned());
-    if t.script == Script::Korean || (lookup && is_korean_syllable(&t.text)) {
-        keys.push(format!("k:{}", korean_fold(&t.text)));
+fn script_keys(t: &Token, lookup: bool, emit: &mut dyn FnMut(&str)) {
+    for v in t.variants() {
+        emit(v);
+    }
+    let fold = if t.script == Script::Korean {
+        Some(korean_fold(&t.text))
+    } else if lookup {
+        korean_syllable_fold(&t.text)
+    } else {
+        None
+    };
+    if let Some(fold) = fold {
+        emit(&format!("k:{fold}"));
     }
     if t.script == Script::Kana || (lookup && t.text.len() >= 2) {
-        keys.push(format!("j:{}", kana_key(&t.text, t.script == Script::Kana)));
+        emit(&format!(
+            "j:{}",
+            kana_key(&t.text, t.script == Script::Kana)
+        ));
     }
 }
 
 /// A part's lookup keys: its skeleton and, when long enough, each one-letter deletion of it.
-fn part_keys(t: &Token, keys: &mut Vec<String>) {
+fn part_keys(t: &Token, emit: &mut dyn FnMut(&str)) {
     let key = if t.key.len() >= 2 { &t.key } else { &t.text };
     if key.len() < 2 {
         return;
     }
-    keys.push(key.clone());
+    emit(key);
+    let mut made = String::with_capacity(key.len().max(PREFIX + 1));
     // Jaro-Winkler rewards a shared beginning, so most spellings it finds close share their
     // first letters even where their skeletons differ by more than one letter ("Khalid" and
     // "Khalil", "Ryongak" and "Ryongwang")
     if t.text.len() >= PREFIX_FROM {
-        keys.push(format!("<{}", &t.text[..PREFIX]));
+        made.push('<');
+        made.push_str(&t.text[..PREFIX]);
+        emit(&made);
     }
     if key.len() >= DELETIONS_FROM && key.is_ascii() {
         for i in 0..key.len() {
-            let mut d = String::with_capacity(key.len() - 1);
-            d.push_str(&key[..i]);
-            d.push_str(&key[i + 1..]);
-            keys.push(d);
+            made.clear();
+            made.push_str(&key[..i]);
+            made.push_str(&key[i + 1..]);
+            emit(&made);
         }
     }
 }
@@ -371,18 +422,19 @@ mod tests {
 
     #[test]
     fn close_spellings_share_a_key() {
-        let mut a = Vec::new();
-        let mut b = Vec::new();
-        part_keys(&Token::new("lukashenko".into(), Script::Latin), &mut a);
-        part_keys(&Token::new("lukachenko".into(), Script::Latin), &mut b);
+        let keys = |text: &str| {
+            let mut keys = Vec::new();
+            part_keys(&Token::new(text.into(), Script::Latin), &mut |k| {
+                keys.push(k.to_string())
+            });
+            keys
+        };
+        let (a, b) = (keys("lukashenko"), keys("lukachenko"));
         assert!(a.iter().any(|k| b.contains(k)), "{a:?} {b:?}");
         // two letters apart in the skeleton, the same beginning
-        let (mut d, mut e) = (Vec::new(), Vec::new());
-        part_keys(&Token::new("khalid".into(), Script::Latin), &mut d);
-        part_keys(&Token::new("khalil".into(), Script::Latin), &mut e);
+        let (d, e) = (keys("khalid"), keys("khalil"));
         assert!(d.iter().any(|k| e.contains(k)), "{d:?} {e:?}");
-        let mut c = Vec::new();
-        part_keys(&Token::new("lavrov".into(), Script::Latin), &mut c);
+        let c = keys("lavrov");
         assert!(!a.iter().any(|k| c.contains(k)), "{a:?} {c:?}");
     }
 }

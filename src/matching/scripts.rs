@@ -122,8 +122,13 @@ pub fn korean_fold(syllable: &str) -> String {
 /// Whether a folded Latin word can be one Korean syllable (in any romanisation): an
 /// optional initial, a vowel, an optional final.
 pub fn is_korean_syllable(word: &str) -> bool {
+    korean_syllable_fold(word).is_some()
+}
+
+/// The [`korean_fold`] of a word that [`is_korean_syllable`], made once for both.
+pub fn korean_syllable_fold(word: &str) -> Option<String> {
     if word.is_empty() || word.len() > 7 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return false;
+        return None;
     }
     let s = korean_fold(word);
     let initial = [
@@ -141,12 +146,13 @@ pub fn is_korean_syllable(word: &str) -> bool {
     .find(|v| rest.starts_with(**v))
     .map_or(0, |v| v.len());
     if vowel == 0 {
-        return false;
+        return None;
     }
-    matches!(
+    let syllable = matches!(
         &rest[vowel..],
         "" | "k" | "n" | "t" | "r" | "m" | "p" | "nk"
-    )
+    );
+    syllable.then_some(s)
 }
 
 /// Katakana and hiragana, each kana with its Hepburn value; a small kana after another
