@@ -303,6 +303,15 @@ fn main() {
         write_export(&export, &pool, n, None);
         let identical = run(&a.bin, &dir, &["once"]);
         println!("{}", row("identical content", &identical));
+        if a.keep.is_some() {
+            // what a profile of the 1 % cycle starts from, kept beside the state it ends in
+            let before = dir.join("before-change");
+            std::fs::create_dir_all(&before).expect("before-change dir");
+            for name in ["watchkeeper.db", "export/entities.ftm.json"] {
+                let to = before.join(Path::new(name).file_name().expect("file name"));
+                std::fs::copy(dir.join(name), to).expect("copy state");
+            }
+        }
         write_export(&export, &pool, n, Some(100));
         let changed = run(&a.bin, &dir, &["once"]);
         println!("{}", row("1 % changed", &changed));
