@@ -139,11 +139,15 @@ fn current_heads(conn: &Connection, source: &str) -> Result<IdMap<String, Stored
             },
         ))
     })?;
-    // collected first, so that the map is made at its size once rather than grown by
-    // rehashing through a whole list
-    let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut heads = IdMap::with_capacity_and_hasher(rows.len(), Default::default());
-    heads.extend(rows);
+    // made at its size once rather than grown by rehashing through a whole list
+    let count: usize = conn
+        .prepare_cached("SELECT count(*) FROM entries WHERE source = ?1")?
+        .query_row([source], |r| r.get(0))?;
+    let mut heads = IdMap::with_capacity_and_hasher(count, Default::default());
+    for row in rows {
+        let (id, head) = row?;
+        heads.insert(id, head);
+    }
     Ok(heads)
 }
 
