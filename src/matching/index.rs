@@ -18,9 +18,12 @@ use std::collections::HashMap;
 
 use crate::domain::IdMap;
 
-use super::normalize::{is_particle, Script, Token, JOINED_ARTICLES};
+use super::normalize::{is_particle, NormName, Script, Token, JOINED_ARTICLES};
 use super::personal::{DOB_AGREES, NATIONALITY_AGREES};
-use super::score::{is_patronymic, part_weight, NameStats, ABSENT_MIDDLE_WEIGHT, JOIN_PREFIXES};
+use super::score::{
+    is_patronymic, part_score, part_weight, NameStats, ABSENT_MIDDLE_WEIGHT, JOIN_PREFIXES,
+    PART_MIN,
+};
 use super::scripts::{kana_key, korean_fold, korean_syllable_fold};
 use super::Prepared;
 use crate::domain::watch::{WatchItem, WatchKind};
@@ -32,6 +35,56 @@ const DELETIONS_FROM: usize = 4;
 /// Parts of at least this many letters are also looked up by their first [`PREFIX`] letters.
 const PREFIX_FROM: usize = 4;
 const PREFIX: usize = 3;
+/// What a prefix key begins with.
+const PREFIX_MARK: char = '<';
+
+/// The watch items an entry meets in the index.
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    /// Items met by a skeleton, a deletion, a joined or script key, or an identifier.
+    pub sure: Vec<usize>,
+    /// Items met only by the first letters of a part ([`PREFIX`]), not among `sure`: the
+    /// pair those letters stand for must still score as a pair ([`prefix_pair_scores`]).
+    pub by_prefix: Vec<usize>,
+}
+
+impl Candidates {
+    /// Every item, ascending, with whether it was met by a prefix only.
+    pub fn all(&self) -> impl Iterator<Item = (usize, bool)> + '_ {
+        let mut sure = self.sure.iter().peekable();
+        let mut by_prefix = self.by_prefix.iter().peekable();
+        std::iter::from_fn(move || match (sure.peek(), by_prefix.peek()) {
+            (Some(&&a), Some(&&b)) if b < a => by_prefix.next().map(|&b| (b, true)),
+            (Some(_), _) => sure.next().map(|&a| (a, false)),
+            (None, _) => by_prefix.next().map(|&b| (b, true)),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.sure.len() + self.by_prefix.len()
+    }
+}
+
+/// Whether some part of a watch name and some part of an entry name that begin with the same
+/// [`PREFIX`] letters score as a pair: what a candidate met only by a prefix key needs to
+/// score at all. A prefix key stands for such a pair (see [`part_keys`]), and most of the
+/// items it meets share only a common beginning ("Moh…", "Abd…") with the entry: this is
+/// asked before scoring their names in full.
+pub(crate) fn prefix_pair_scores(watch: &[(&str, NormName)], entry: &[(String, NormName)]) -> bool {
+    let long = |t: &&Token| t.text.len() >= PREFIX_FROM;
+    watch
+        .iter()
+        .flat_map(|(_, n)| n.tokens.iter().filter(long))
+        .any(|w| {
+            entry
+                .iter()
+                .flat_map(|(_, n)| n.tokens.iter().filter(long))
+                .any(|e| {
+                    w.text.as_bytes()[..PREFIX] == e.text.as_bytes()[..PREFIX]
+                        && part_score(w, e).0 >= PART_MIN
+                })
+        })
+}
 
 /// Watch items by lookup key.
 #[derive(Debug, Default)]
@@ -127,19 +180,28 @@ impl Index {
         names: impl Iterator<Item = (&'t [Token], Option<usize>)>,
         imos: &[String],
         mmsis: &[String],
-    ) -> Vec<usize> {
-        let mut out: Vec<usize> = self.always.iter().map(|&i| i as usize).collect();
+    ) -> Candidates {
+        let mut sure: Vec<usize> = self.always.iter().map(|&i| i as usize).collect();
+        let mut by_prefix = Vec::new();
         // looked up as they are made, each from a borrowed or reused buffer: an entry has
         // hundreds of keys, and only a few of them file anything
         Index::each_lookup_key(names, imos, mmsis, &mut |k| {
             let items = self.parts.get(k).or_else(|| self.ids.get(k));
             if let Some(items) = items {
-                out.extend(items.iter().map(|&i| i as usize));
+                let to = if k.starts_with(PREFIX_MARK) {
+                    &mut by_prefix
+                } else {
+                    &mut sure
+                };
+                to.extend(items.iter().map(|&i| i as usize));
             }
         });
-        out.sort_unstable();
-        out.dedup();
-        out
+        sure.sort_unstable();
+        sure.dedup();
+        by_prefix.sort_unstable();
+        by_prefix.dedup();
+        by_prefix.retain(|i| sure.binary_search(i).is_err());
+        Candidates { sure, by_prefix }
     }
 
     /// Every key items are filed under; `None` when an item is always a candidate.
@@ -353,7 +415,7 @@ fn part_keys(t: &Token, emit: &mut dyn FnMut(&str)) {
     // first letters even where their skeletons differ by more than one letter ("Khalid" and
     // "Khalil", "Ryongak" and "Ryongwang")
     if t.text.len() >= PREFIX_FROM {
-        made.push('<');
+        made.push(PREFIX_MARK);
         made.push_str(&t.text[..PREFIX]);
         emit(&made);
     }
@@ -418,6 +480,29 @@ mod tests {
     #[test]
     fn a_name_of_initials_has_no_key() {
         assert_eq!(chosen("A. B.", WatchKind::Person, &[]), None);
+    }
+
+    #[test]
+    fn a_shared_beginning_counts_only_for_parts_that_pair() {
+        let names = |name: &str, kind: NameKind| vec![(name.to_string(), normalize(name, kind))];
+        let pairs = |watch: &str, entry: &str, kind: NameKind| {
+            let w = names(watch, kind);
+            let w: Vec<(&str, NormName)> = w.into_iter().map(|(_, n)| ("name", n)).collect();
+            prefix_pair_scores(&w, &names(entry, kind))
+        };
+        // OFAC's "KOREA RYONGWANG TRADING CORPORATION": no skeleton or deletion key meets
+        // "ryongak", its first letters do, and the pair scores 0.90
+        let org = NameKind::Organization;
+        assert!(pairs(
+            "KOREA RYONGAK TRADING CO",
+            "KOREA RYONGWANG TRADING CORPORATION",
+            org
+        ));
+        // "abd" begins both, and nothing else is alike
+        let person = NameKind::Person;
+        assert!(!pairs("Abdulkarim Tahir", "ABDELRAHMAN, Mansour", person));
+        // the same part, whatever the beginning of the others
+        assert!(pairs("Abdulkarim Tahir", "ABDULKARIM, Mansour", person));
     }
 
     #[test]

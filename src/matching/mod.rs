@@ -332,7 +332,7 @@ impl Matcher {
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
         let candidates = candidates(self.index(), &names);
-        self.match_among(source, &mut names, candidates)
+        self.match_among(source, &mut names, candidates.all())
     }
 
     /// [`Matcher::match_entry`] scoring every watch item, without the index: for `screen`,
@@ -340,7 +340,7 @@ impl Matcher {
     /// reference the index is checked against.
     pub fn match_entry_scan(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
-        self.match_among(source, &mut names, 0..self.watch.items.len())
+        self.match_among(source, &mut names, every(self.watch.items.len()))
     }
 
     /// [`Matcher::match_entry`] (or with `every_item`, [`Matcher::match_entry_scan`]) on names
@@ -353,10 +353,10 @@ impl Matcher {
     ) -> Vec<(usize, Match)> {
         let names = &mut prepared.0;
         if every_item {
-            self.match_among(source, names, 0..self.watch.items.len())
+            self.match_among(source, names, every(self.watch.items.len()))
         } else {
             let candidates = candidates(self.index(), names);
-            self.match_among(source, names, candidates)
+            self.match_among(source, names, candidates.all())
         }
     }
 
@@ -376,17 +376,23 @@ impl Matcher {
         &self,
         source: &str,
         names: &mut EntryNames<'_>,
-        candidates: impl IntoIterator<Item = usize>,
+        candidates: impl IntoIterator<Item = (usize, bool)>,
     ) -> Vec<(usize, Match)> {
         let entry = names.entry;
         let stats = self.stats.as_deref();
         let w = &self.watch;
         let prepared = w.prepared();
         let mut out = Vec::new();
-        for i in candidates {
+        for (i, by_prefix) in candidates {
             let item = &w.items[i];
             // Exclusions depend on the entry's version: the plan applies them.
             if !item.covers(source) {
+                continue;
+            }
+            if by_prefix
+                && compatible(item.kind, entry.kind)
+                && !index::prefix_pair_scores(&prepared[i].names, names.get(name_kind(item.kind)))
+            {
                 continue;
             }
             let threshold = item.threshold.unwrap_or(w.default_threshold);
@@ -546,8 +552,13 @@ fn watchlist_hash(items: &[WatchItem]) -> String {
     crate::domain::digest::hex(&Sha256::digest(&json))
 }
 
+/// Every watch item, as candidates met by more than a prefix.
+fn every(items: usize) -> impl Iterator<Item = (usize, bool)> {
+    (0..items).map(|i| (i, false))
+}
+
 /// Watch items the index proposes for the entry.
-fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<usize> {
+fn candidates(index: &index::Index, names: &EntryNames<'_>) -> index::Candidates {
     let entry = names.entry;
     let imos: Vec<String> = entry_imo_numbers(entry).collect();
     let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(mmsi).collect();
