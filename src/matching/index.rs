@@ -70,7 +70,19 @@ impl Candidates {
 /// score at all. A prefix key stands for such a pair (see [`part_keys`]), and most of the
 /// items it meets share only a common beginning ("Moh…", "Abd…") with the entry: this is
 /// asked before scoring their names in full.
+///
+/// Parts in scripts whose vowels are not written (Arabic) or that are compared by syllable
+/// (Hangul, kana) pair across scripts in ways no key stands for ("ghabra" and جبر, jabr):
+/// where either side has such a part, the answer is yes, and the names are scored in full.
 pub(crate) fn prefix_pair_scores(watch: &[(&str, NormName)], entry: &[(String, NormName)]) -> bool {
+    let keyed = |n: &NormName| {
+        n.tokens
+            .iter()
+            .all(|t| matches!(t.script, Script::Latin | Script::Cyrillic))
+    };
+    if !(watch.iter().all(|(_, n)| keyed(n)) && entry.iter().all(|(_, n)| keyed(n))) {
+        return true;
+    }
     let long = |t: &&Token| t.text.len() >= PREFIX_FROM;
     watch
         .iter()
@@ -503,6 +515,12 @@ mod tests {
         assert!(!pairs("Abdulkarim Tahir", "ABDELRAHMAN, Mansour", person));
         // the same part, whatever the beginning of the others
         assert!(pairs("Abdulkarim Tahir", "ABDULKARIM, Mansour", person));
+        // Arabic script pairs by its consonants, which no first letters stand for
+        assert!(pairs(
+            "AL GHABRA, Mohammed",
+            "جابر عبد الله الجلاهمة",
+            person
+        ));
     }
 
     #[test]
