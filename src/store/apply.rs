@@ -11,6 +11,13 @@ use crate::domain::alert::Event;
 use crate::domain::audit::{CycleRecord, Outcome};
 use crate::plan::{CyclePlan, PlannedAlert};
 
+/// Plans with at least this many entry writes and alerts are applied with a page cache of
+/// [`LARGE_PLAN_CACHE_KIB`].
+const LARGE_PLAN: usize = 10_000;
+const LARGE_PLAN_CACHE_KIB: i64 = 64 * 1024;
+/// SQLite's own default (-2000: about 2 MB), set back after a large plan.
+const DEFAULT_CACHE_SIZE: i64 = -2000;
+
 /// What applying a plan did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
@@ -24,6 +31,35 @@ impl Store {
     /// Applies a list or feed cycle's plan. `cycle` is its audit record (counts and alerts
     /// are filled in here); `validators` are the HTTP validators to keep for the next fetch.
     pub fn apply(
+        &mut self,
+        plan: &mut CyclePlan,
+        cycle: CycleRecord,
+        validators: Option<&str>,
+    ) -> Result<Applied> {
+        // A first load of 10^6 entries writes a database of 1.5 GB in one transaction: with
+        // SQLite's default 2 MB page cache it spills pages to the WAL and reads them back
+        // through every index it updates. A large plan gets a larger cache for its
+        // transaction, given back afterwards so that the daemon does not keep it.
+        let large = plan.writes.len() + plan.alerts.len() >= LARGE_PLAN;
+        if large {
+            self.conn
+                .pragma_update(None, "cache_size", -LARGE_PLAN_CACHE_KIB)?;
+        }
+        let applied = self.apply_plan(plan, cycle, validators);
+        if large {
+            // the plan is applied (or not) whatever this says: a failure costs memory only
+            let given_back = self
+                .conn
+                .pragma_update(None, "cache_size", DEFAULT_CACHE_SIZE)
+                .and_then(|()| self.conn.execute_batch("PRAGMA shrink_memory"));
+            if let Err(e) = given_back {
+                tracing::warn!("could not give back the page cache of a large cycle: {e}");
+            }
+        }
+        applied
+    }
+
+    fn apply_plan(
         &mut self,
         plan: &mut CyclePlan,
         mut cycle: CycleRecord,
