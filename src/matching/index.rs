@@ -38,33 +38,6 @@ const PREFIX: usize = 3;
 /// What a prefix key begins with.
 const PREFIX_MARK: char = '<';
 
-/// The watch items an entry meets in the index.
-#[derive(Debug, Default)]
-pub(crate) struct Candidates {
-    /// Items met by a skeleton, a deletion, a joined or script key, or an identifier.
-    pub sure: Vec<usize>,
-    /// Items met only by the first letters of a part ([`PREFIX`]), not among `sure`: the
-    /// pair those letters stand for must still score as a pair ([`prefix_pair_scores`]).
-    pub by_prefix: Vec<usize>,
-}
-
-impl Candidates {
-    /// Every item, ascending, with whether it was met by a prefix only.
-    pub fn all(&self) -> impl Iterator<Item = (usize, bool)> + '_ {
-        let mut sure = self.sure.iter().peekable();
-        let mut by_prefix = self.by_prefix.iter().peekable();
-        std::iter::from_fn(move || match (sure.peek(), by_prefix.peek()) {
-            (Some(&&a), Some(&&b)) if b < a => by_prefix.next().map(|&b| (b, true)),
-            (Some(_), _) => sure.next().map(|&a| (a, false)),
-            (None, _) => by_prefix.next().map(|&b| (b, true)),
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.sure.len() + self.by_prefix.len()
-    }
-}
-
 /// Whether some part of a watch name and some part of an entry name that begin with the same
 /// [`PREFIX`] letters score as a pair: what a candidate met only by a prefix key needs to
 /// score at all. A prefix key stands for such a pair (see [`part_keys`]), and most of the
@@ -75,12 +48,7 @@ impl Candidates {
 /// (Hangul, kana) pair across scripts in ways no key stands for ("ghabra" and جبر, jabr):
 /// where either side has such a part, the answer is yes, and the names are scored in full.
 pub(crate) fn prefix_pair_scores(watch: &[(&str, NormName)], entry: &[(String, NormName)]) -> bool {
-    let keyed = |n: &NormName| {
-        n.tokens
-            .iter()
-            .all(|t| matches!(t.script, Script::Latin | Script::Cyrillic))
-    };
-    if !(watch.iter().all(|(_, n)| keyed(n)) && entry.iter().all(|(_, n)| keyed(n))) {
+    if !(watch.iter().all(|(_, n)| n.is_keyed()) && entry.iter().all(|(_, n)| n.is_keyed())) {
         return true;
     }
     let long = |t: &&Token| t.text.len() >= PREFIX_FROM;
@@ -185,35 +153,31 @@ impl Index {
         index
     }
 
-    /// Watch items (ascending) that an entry could match, from the parts of each of its names
-    /// and its IMO and MMSI numbers.
+    /// Watch items (ascending, once each) that an entry could match, from the parts of each of
+    /// its names and its IMO and MMSI numbers, with whether only the first letters of a part
+    /// ([`PREFIX`]) met the item: then the pair those letters stand for must still score as a
+    /// pair ([`prefix_pair_scores`]).
     pub(crate) fn candidates<'t>(
         &self,
         names: impl Iterator<Item = (&'t [Token], Option<usize>)>,
         imos: &[String],
         mmsis: &[String],
-    ) -> Candidates {
-        let mut sure: Vec<usize> = self.always.iter().map(|&i| i as usize).collect();
-        let mut by_prefix = Vec::new();
+    ) -> Vec<(usize, bool)> {
+        let mut out: Vec<(usize, bool)> =
+            self.always.iter().map(|&i| (i as usize, false)).collect();
         // looked up as they are made, each from a borrowed or reused buffer: an entry has
         // hundreds of keys, and only a few of them file anything
         Index::each_lookup_key(names, imos, mmsis, &mut |k| {
             let items = self.parts.get(k).or_else(|| self.ids.get(k));
             if let Some(items) = items {
-                let to = if k.starts_with(PREFIX_MARK) {
-                    &mut by_prefix
-                } else {
-                    &mut sure
-                };
-                to.extend(items.iter().map(|&i| i as usize));
+                let by_prefix = k.starts_with(PREFIX_MARK);
+                out.extend(items.iter().map(|&i| (i as usize, by_prefix)));
             }
         });
-        sure.sort_unstable();
-        sure.dedup();
-        by_prefix.sort_unstable();
-        by_prefix.dedup();
-        by_prefix.retain(|i| sure.binary_search(i).is_err());
-        Candidates { sure, by_prefix }
+        // an item met by any other key as well comes first (false < true) and stays
+        out.sort_unstable();
+        out.dedup_by_key(|&mut (i, _)| i);
+        out
     }
 
     /// Every key items are filed under; `None` when an item is always a candidate.
@@ -378,10 +342,7 @@ pub(crate) fn must_pair_one_of(
 /// The key an initial, or a part the entry may give as an initial, is found under.
 fn initial_key(t: &Token, emit: &mut dyn FnMut(&str)) {
     if let Some(c) = t.text.chars().next() {
-        let mut key = [0u8; 5];
-        key[0] = b'^';
-        let len = 1 + c.encode_utf8(&mut key[1..]).len();
-        emit(std::str::from_utf8(&key[..len]).expect("a caret and one char"));
+        emit(&format!("^{c}"));
     }
 }
 
@@ -422,7 +383,7 @@ fn part_keys(t: &Token, emit: &mut dyn FnMut(&str)) {
         return;
     }
     emit(key);
-    let mut made = String::with_capacity(key.len().max(PREFIX + 1));
+    let mut made = String::new();
     // Jaro-Winkler rewards a shared beginning, so most spellings it finds close share their
     // first letters even where their skeletons differ by more than one letter ("Khalid" and
     // "Khalil", "Ryongak" and "Ryongwang")

@@ -31,7 +31,7 @@ use crate::domain::alert::Quote;
 use crate::domain::entry::{EntityKind, Entry, FeedItem};
 use crate::domain::ident::{self, ImoKind};
 use crate::domain::watch::{WatchItem, WatchKind};
-use normalize::{normalize, normalize_split, split_words, NameKind, NormName, Script};
+use normalize::{normalize, normalize_split, split_words, NameKind, NormName};
 pub use score::NameStats;
 use score::{describe_parts, score_names_with, NameScore, Strictness};
 
@@ -332,7 +332,7 @@ impl Matcher {
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
         let candidates = candidates(self.index(), &names);
-        self.match_among(source, &mut names, candidates.all())
+        self.match_among(source, &mut names, candidates)
     }
 
     /// [`Matcher::match_entry`] scoring every watch item, without the index: for `screen`,
@@ -356,7 +356,7 @@ impl Matcher {
             self.match_among(source, names, every(self.watch.items.len()))
         } else {
             let candidates = candidates(self.index(), names);
-            self.match_among(source, names, candidates.all())
+            self.match_among(source, names, candidates)
         }
     }
 
@@ -558,7 +558,7 @@ fn every(items: usize) -> impl Iterator<Item = (usize, bool)> {
 }
 
 /// Watch items the index proposes for the entry.
-fn candidates(index: &index::Index, names: &EntryNames<'_>) -> index::Candidates {
+fn candidates(index: &index::Index, names: &EntryNames<'_>) -> Vec<(usize, bool)> {
     let entry = names.entry;
     let imos: Vec<String> = entry_imo_numbers(entry).collect();
     let mmsis: Vec<String> = entry.identifiers_of("mmsi").map(mmsi).collect();
@@ -864,12 +864,7 @@ fn best_name_pair<'a>(
 /// their pairs share nothing. Names in other scripts are compared by spellings and syllables
 /// that no key captures, and always scored.
 fn may_pair(w: &NormName, e: &NormName) -> bool {
-    let keyed = |n: &NormName| {
-        n.tokens
-            .iter()
-            .all(|t| matches!(t.script, Script::Latin | Script::Cyrillic))
-    };
-    if !(keyed(w) && keyed(e)) {
+    if !(w.is_keyed() && e.is_keyed()) {
         return true;
     }
     // "Abdul Rahman" is "Abdulrahman": a part may be the start or end of a joined one

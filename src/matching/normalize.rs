@@ -135,6 +135,17 @@ pub struct NormName {
     pub family: Vec<bool>,
 }
 
+impl NormName {
+    /// Whether every part is in letters that spell their vowels (Latin, Cyrillic), so that
+    /// the keys of its letters stand for how it pairs; parts in other scripts pair by
+    /// spellings and syllables that no key captures.
+    pub fn is_keyed(&self) -> bool {
+        self.tokens
+            .iter()
+            .all(|t| matches!(t.script, Script::Latin | Script::Cyrillic))
+    }
+}
+
 const HONORIFICS: &[&str] = &[
     "mr",
     "mrs",
