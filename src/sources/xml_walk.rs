@@ -197,8 +197,14 @@ struct Walker<'a, 's> {
     root: &'s str,
     /// Local names of the open elements, root first.
     open: Vec<Cow<'a, str>>,
-    /// Non-empty while inside a record: the record and its open descendants.
-    record: Vec<Node<'a>>,
+    /// The record being read, when inside one. Each element is written once, where it will
+    /// stay (in its parent's list of children), and reached again through [`Walker::path`],
+    /// rather than kept on a stack and moved into its parent when it ends. The path is at most
+    /// [`MAX_DEPTH`] long, so reaching the open element stays bounded.
+    record: Option<Node<'a>>,
+    /// The positions, from the record down, of the open element the next events belong to:
+    /// empty when that is the record itself.
+    path: Vec<usize>,
     /// Empty lists of children, kept from the records handed over, for the next records to
     /// fill: after the first records, reading one allocates no list of children.
     spare: Vec<Vec<Node<'a>>>,
@@ -219,7 +225,8 @@ impl<'a, 's> Walker<'a, 's> {
             url,
             root,
             open: Vec::new(),
-            record: Vec::new(),
+            record: None,
+            path: Vec::new(),
             spare: Vec::new(),
             record_start: 0,
             record_elements: 0,
@@ -247,14 +254,14 @@ impl<'a, 's> Walker<'a, 's> {
                     self.check_depth(position)?;
                     let node = self.open_node(start)?;
                     self.open.push(node.name.clone());
-                    if !self.record.is_empty() || is_record(self.open.len(), &node.name) {
+                    if self.record.is_some() || is_record(self.open.len(), &node.name) {
                         self.enter(node, position)?;
                     }
                 }
                 Event::Empty(start) => {
                     self.check_depth(position)?;
                     let node = self.open_node(start)?;
-                    if !self.record.is_empty() || is_record(self.open.len() + 1, &node.name) {
+                    if self.record.is_some() || is_record(self.open.len() + 1, &node.name) {
                         self.enter(node, position)?;
                         self.close(on_item)?;
                     }
@@ -264,11 +271,11 @@ impl<'a, 's> Walker<'a, 's> {
                     if self.open.is_empty() {
                         return Ok(());
                     }
-                    if !self.record.is_empty() {
+                    if self.record.is_some() {
                         self.close(on_item)?;
                     }
                 }
-                Event::Text(text) if !self.record.is_empty() => {
+                Event::Text(text) if self.record.is_some() => {
                     // The indentation between elements, nearly every text event of a list:
                     // blank text before any other reads as no text at all.
                     if self.text_is_blank() && text.iter().all(u8::is_ascii_whitespace) {
@@ -277,7 +284,7 @@ impl<'a, 's> Walker<'a, 's> {
                     let decoded = self.decode(&text)?;
                     self.push_text(unescaped(decoded));
                 }
-                Event::CData(data) if !self.record.is_empty() => {
+                Event::CData(data) if self.record.is_some() => {
                     let decoded = self.decode(&data)?;
                     self.push_text(decoded);
                 }
@@ -289,15 +296,23 @@ impl<'a, 's> Walker<'a, 's> {
 
     /// Whether the innermost open element of the record has no text but blanks so far.
     fn text_is_blank(&self) -> bool {
-        self.record
-            .last()
+        self.open_element()
             .is_none_or(|top| top.text.is_empty() || top.text.chars().all(char::is_whitespace))
     }
 
     fn push_text(&mut self, piece: Cow<'a, str>) {
-        if let Some(top) = self.record.last_mut() {
-            top.push_text(piece);
+        if let Some(record) = &mut self.record {
+            descend(record, &self.path).push_text(piece);
         }
+    }
+
+    /// The innermost open element of the record, if inside one.
+    fn open_element(&self) -> Option<&Node<'a>> {
+        let mut node = self.record.as_ref()?;
+        for &at in &self.path {
+            node = &node.children[at];
+        }
+        Some(node)
     }
 
     /// Refuses an element that would open deeper than [`MAX_DEPTH`] (`position`: its start tag).
@@ -318,7 +333,7 @@ impl<'a, 's> Walker<'a, 's> {
     /// Adds an element to the current record (starting one if there is none), within the
     /// per-record limits.
     fn enter(&mut self, node: Node<'a>, position: u64) -> Result<(), ParseError> {
-        if self.record.is_empty() {
+        if self.record.is_none() {
             self.record_start = position;
             self.record_elements = 0;
             self.record_attributes = 0;
@@ -333,7 +348,7 @@ impl<'a, 's> Walker<'a, 's> {
             None
         };
         if let Some(exceeded) = exceeded {
-            let record = self.record.first().map_or(&node.name, |r| &r.name);
+            let record = self.record.as_ref().map_or(&node.name, |r| &r.name);
             return Err(malformed(
                 self.url,
                 position,
@@ -343,36 +358,42 @@ impl<'a, 's> Walker<'a, 's> {
                 ),
             ));
         }
-        self.record.push(node);
+        match &mut self.record {
+            None => self.record = Some(node),
+            Some(record) => {
+                let parent = descend(record, &self.path);
+                if parent.children.capacity() == 0 {
+                    parent.children = self.spare.pop().unwrap_or_default();
+                }
+                parent.children.push(node);
+                self.path.push(parent.children.len() - 1);
+            }
+        }
         Ok(())
     }
 
     /// ` inside record <NAME> at byte N`, when inside a record.
     fn in_record(&self) -> String {
-        self.record.first().map_or(String::new(), |r| {
+        self.record.as_ref().map_or(String::new(), |r| {
             format!(" inside record <{}> at byte {}", r.name, self.record_start)
         })
     }
 
-    /// Finishes the innermost open element of the record: the record itself goes to the
-    /// caller, anything deeper to its parent.
+    /// Finishes the innermost open element of the record (it is in its parent already); the
+    /// record itself goes to the caller.
     fn close(
         &mut self,
         on_item: &mut impl FnMut(Item<'_, 'a>) -> Result<(), ParseError>,
     ) -> Result<(), ParseError> {
-        let Some(node) = self.record.pop() else {
+        if self.path.pop().is_some() {
+            return Ok(());
+        }
+        let Some(record) = self.record.take() else {
             return Ok(());
         };
-        let Some(parent) = self.record.last_mut() else {
-            let handed = on_item(Item::Record(&node, self.record_start));
-            self.keep_lists(node);
-            return handed;
-        };
-        if parent.children.capacity() == 0 {
-            parent.children = self.spare.pop().unwrap_or_default();
-        }
-        parent.children.push(node);
-        Ok(())
+        let handed = on_item(Item::Record(&record, self.record_start));
+        self.keep_lists(record);
+        handed
     }
 
     /// Empties every list of children in a record handed over into [`Walker::spare`]; without
@@ -497,6 +518,14 @@ impl<'a, 's> Walker<'a, 's> {
             ..Node::default()
         })
     }
+}
+
+/// The element `path` leads to from `node` (positions in successive lists of children).
+fn descend<'n, 'a>(mut node: &'n mut Node<'a>, path: &[usize]) -> &'n mut Node<'a> {
+    for &at in path {
+        node = &mut node.children[at];
+    }
+    node
 }
 
 /// A qualified name without its prefix, as `QName::local_name` has it. Searched for here
