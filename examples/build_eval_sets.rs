@@ -801,6 +801,35 @@ fn generic_rows(universe: &[(String, Entry)]) -> Vec<Row> {
     rows
 }
 
+/// Pairs of words (in order) that the lists write for one person: two names of one entry
+/// whose words are the same but for one word on each side ("AHMAD, Ali" a.k.a. "AHMED, Ali").
+fn written_both_ways(universe: &[(String, Entry)]) -> BTreeSet<(String, String)> {
+    let mut pairs = BTreeSet::new();
+    for (_, e) in universe {
+        let names: Vec<Vec<String>> = e
+            .all_names()
+            .map(|n| {
+                let mut w = words(n);
+                w.sort_unstable();
+                w
+            })
+            .collect();
+        for (i, x) in names.iter().enumerate() {
+            for y in &names[i + 1..] {
+                let only = |p: &[String], q: &[String]| -> Vec<String> {
+                    p.iter().filter(|w| !q.contains(w)).cloned().collect()
+                };
+                if let ([a], [b]) = (&only(x, y)[..], &only(y, x)[..]) {
+                    if x.len() == y.len() {
+                        pairs.insert((a.min(b).clone(), a.max(b).clone()));
+                    }
+                }
+            }
+        }
+    }
+    pairs
+}
+
 fn near_surname_rows(universe: &[(String, Entry)]) -> Vec<Row> {
     // (family, first given name) of OFAC persons written "FAMILY, Given ..."
     let people: Vec<(&Entry, String, String)> = universe
@@ -828,10 +857,14 @@ fn near_surname_rows(universe: &[(String, Entry)]) -> Vec<Row> {
         c
     };
     let one_apart = |a: &str, b: &str| a != b && a.len() >= 5 && strsim::levenshtein(a, b) == 1;
+    let both_ways = written_both_ways(universe);
     let mut rows = Vec::new();
     for a in &common {
         for b in &common {
-            if !one_apart(a, b) {
+            // two spellings the lists give one person (Ahmad/Ahmed, Abbas/Abbes) are one name,
+            // which the matcher is right to find
+            if !one_apart(a, b) || both_ways.contains(&(a.min(b).to_string(), a.max(b).to_string()))
+            {
                 continue;
             }
             let mut taken = 0;
