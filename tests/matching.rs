@@ -718,6 +718,12 @@ fn two_common_surnames_a_letter_apart_stay_apart() {
     assert!(found(WatchKind::Person, "Elena Ivanov").is_empty());
     assert!(found(WatchKind::Person, "Sergei Ivanova").is_empty());
     first_is(WatchKind::Person, "Elena Ivanova", "29886");
+    // 16318 "ZHANG, Lei" (a.k.a. "LEI, Zhang") and 26236 "ZHENG, Fujing": 张 and 郑 are two
+    // family names, though their consonants are one
+    assert!(found(WatchKind::Person, "Lei Zheng").is_empty());
+    assert!(found(WatchKind::Person, "Fujing Zhang").is_empty());
+    first_is(WatchKind::Person, "Lei Zhang", "16318");
+    first_is(WatchKind::Person, "Fujing Zheng", "26236");
 }
 
 /// The pipeline weighs a pair of names by the stored counts of only the keys that pair may

@@ -269,7 +269,7 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         return (score, Via::Initial);
     }
     let jw = super::jaro::jaro_winkler(&a.text, &b.text);
-    if gendered_pair(&a.text, &b.text) {
+    if gendered_pair(&a.text, &b.text) || vowel_apart_before_ng(&a.text, &b.text) {
         return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
     }
     // Korean syllables in any romanisation (or Hangul) fold to one form; one letter apart
@@ -332,6 +332,21 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         jw
     };
     (length_guard(&a.text, &b.text, jw), Via::Fuzzy)
+}
+
+/// Chinese family names a vowel apart before their final -ng are other names: Zhang (张) and
+/// Zheng (郑), Chang and Cheng, in pinyin as in Wade-Giles. Their skeletons are one (the vowel
+/// is dropped), and Jaro-Winkler puts them at 0.9.
+fn vowel_apart_before_ng(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // one syllable: "zhuang" is the longest there is
+    if a.len() != b.len() || !(4..=6).contains(&a.len()) || !a.ends_with(b"ng") {
+        return false;
+    }
+    let vowel = a.len() - 3;
+    a[..vowel] == b[..vowel]
+        && a[vowel + 1..] == b[vowel + 1..]
+        && matches!((a[vowel], b[vowel]), (b'a', b'e') | (b'e', b'a'))
 }
 
 /// The masculine and feminine forms of a Slavic family name (Ivanov/Ivanova,
@@ -674,6 +689,27 @@ mod tests {
             &normalize(b, NameKind::Person),
             Strictness::Person,
         )
+    }
+
+    #[test]
+    fn a_vowel_before_a_final_ng_tells_chinese_family_names_apart() {
+        for (a, b) in [("zhang", "zheng"), ("chang", "cheng"), ("fang", "feng")] {
+            assert!(
+                vowel_apart_before_ng(a, b) && vowel_apart_before_ng(b, a),
+                "{a}/{b}"
+            );
+        }
+        // Chen and Chan are both 陈; other letters, lengths or endings are other rules' business
+        for (a, b) in [
+            ("chen", "chan"),
+            ("huang", "hwang"),
+            ("zhang", "zhong"),
+            ("hang", "heng "),
+        ] {
+            assert!(!vowel_apart_before_ng(a, b), "{a}/{b}");
+        }
+        assert!(person("Lei Zheng", "ZHANG, Lei").score < crate::matching::DEFAULT_THRESHOLD);
+        assert!(person("Lei Zhang", "ZHANG, Lei").score >= crate::matching::DEFAULT_THRESHOLD);
     }
 
     #[test]
