@@ -724,6 +724,12 @@ fn two_common_surnames_a_letter_apart_stay_apart() {
     assert!(found(WatchKind::Person, "Fujing Zhang").is_empty());
     first_is(WatchKind::Person, "Lei Zhang", "16318");
     first_is(WatchKind::Person, "Fujing Zheng", "26236");
+    // 24032 "MOHAMMADI, Ehsan" and 7841 "SALEH, Nedal": a Persian family name made with the -i
+    // of relation is another name than the one it is made of
+    assert!(found(WatchKind::Person, "Ehsan Mohammad").is_empty());
+    assert!(found(WatchKind::Person, "Nedal Salehi").is_empty());
+    first_is(WatchKind::Person, "Ehsan Mohammadi", "24032");
+    first_is(WatchKind::Person, "Nedal Saleh", "7841");
 }
 
 /// The pipeline weighs a pair of names by the stored counts of only the keys that pair may

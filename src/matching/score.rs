@@ -269,7 +269,11 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         return (score, Via::Initial);
     }
     let jw = super::jaro::jaro_winkler(&a.text, &b.text);
-    if gendered_pair(&a.text, &b.text) || vowel_apart_before_ng(&a.text, &b.text) {
+    if gendered_pair(&a.text, &b.text)
+        || vowel_apart_before_ng(&a.text, &b.text)
+        // in Latin letters: kana add a final vowel ("イーゴリ" is Igor)
+        || (a.script == Script::Latin && b.script == Script::Latin && nisba_pair(&a.text, &b.text))
+    {
         return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
     }
     // Korean syllables in any romanisation (or Hangul) fold to one form; one letter apart
@@ -347,6 +351,18 @@ fn vowel_apart_before_ng(a: &str, b: &str) -> bool {
     a[..vowel] == b[..vowel]
         && a[vowel + 1..] == b[vowel + 1..]
         && matches!((a[vowel], b[vowel]), (b'a', b'e') | (b'e', b'a'))
+}
+
+/// A family name made of a name with the Persian and Arabic -i of relation (Mohammadi,
+/// Salehi, Ahmadi, al-Husseini) is not the name it is made of, though one letter apart.
+fn nisba_pair(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    short.len() >= 4
+        && long.strip_prefix(short) == Some("i")
+        && !short.ends_with(|c: char| "aeiouy".contains(c))
+        // Abdullahi (Hausa, Somali Cabdullaahi) is Abdullah
+        && !short.ends_with("lah")
+        && !short.ends_with("laah")
 }
 
 /// The masculine and feminine forms of a Slavic family name (Ivanov/Ivanova,
@@ -710,6 +726,28 @@ mod tests {
         }
         assert!(person("Lei Zheng", "ZHANG, Lei").score < crate::matching::DEFAULT_THRESHOLD);
         assert!(person("Lei Zhang", "ZHANG, Lei").score >= crate::matching::DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn a_name_with_the_persian_i_of_relation_is_another_name() {
+        for (a, b) in [
+            ("mohammad", "mohammadi"),
+            ("salehi", "saleh"),
+            ("ibrahim", "ibrahimi"),
+        ] {
+            assert!(nisba_pair(a, b), "{a}/{b}");
+        }
+        // Abdullahi is Abdullah in Hausa and Somali; a vowel before the i is another ending
+        for (a, b) in [
+            ("abdullah", "abdullahi"),
+            ("cabdullaah", "cabdullaahi"),
+            ("musa", "musai"),
+        ] {
+            assert!(!nisba_pair(a, b), "{a}/{b}");
+        }
+        assert!(
+            person("Ehsan Mohammad", "MOHAMMADI, Ehsan").score < crate::matching::DEFAULT_THRESHOLD
+        );
     }
 
     #[test]
