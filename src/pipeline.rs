@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::config::SourceConfig;
 use crate::domain::alert::ListRef;
 use crate::domain::audit::{CycleRecord, Outcome};
+use crate::domain::digest::StoredDigest;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::guard::{self, Refusal};
 use crate::matching::{Matcher, MatcherSlot, NameStats};
@@ -321,7 +322,12 @@ fn process(
             if parsed_at != Some(generation) {
                 let known = store.source_state(&source.name)?;
                 let stored = |id: &str, digest: &str| {
-                    known.current.get(id).and_then(|h| h.record.as_deref()) == Some(digest)
+                    known
+                        .current
+                        .get(id)
+                        .and_then(|h| h.record.as_ref())
+                        .map(StoredDigest::as_str)
+                        == Some(digest)
                 };
                 let p = format.parse_known(bodies, &stored).map_err(parse_error)?;
                 parsed = Some(parsed_as(p));

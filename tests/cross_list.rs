@@ -163,7 +163,7 @@ fn stored_hashes(db: &Path, source: &str) -> std::collections::BTreeMap<String, 
         .unwrap()
         .current
         .into_iter()
-        .map(|(id, head)| (id, head.hash))
+        .map(|(id, head)| (id, head.hash.as_str().to_string()))
         .collect()
 }
 

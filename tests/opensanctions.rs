@@ -163,7 +163,7 @@ fn stored(db: &Path) -> BTreeMap<String, String> {
     state
         .current
         .into_iter()
-        .map(|(id, e)| (id, e.hash))
+        .map(|(id, e)| (id, e.hash.as_str().to_string()))
         .collect()
 }
 

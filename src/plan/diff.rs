@@ -2,6 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::digest::StoredDigest;
 use crate::domain::entry::{Entry, ListSnapshot};
 use crate::domain::{IdMap, IdSet};
 use crate::plan::StoredHead;
@@ -73,10 +74,10 @@ pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
         let hash = entry_hash(entry);
         match old.get(&entry.id) {
             None => d.added.push((i, hash)),
-            Some(stored) if stored.hash == hash => {
+            Some(stored) if stored.hash == *hash => {
                 d.unchanged += 1;
                 if let Some(digest) = new.record_digests.get(&entry.id) {
-                    if stored.record.as_ref() != Some(digest) {
+                    if stored.record.as_ref().map(StoredDigest::as_str) != Some(digest) {
                         d.redigested.push((entry.id.clone(), digest.clone()));
                     }
                 }

@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use crate::domain::alert::{Alert, AlertKey, Event, ListRef, Why};
 use crate::domain::changes::changed_fields;
+use crate::domain::digest::StoredDigest;
 use crate::domain::entry::{Entry, FeedItem, FeedSnapshot, ListSnapshot};
 use crate::domain::watch::{Exclusion, WatchItem};
 use crate::domain::IdMap;
@@ -48,19 +49,19 @@ pub struct StoredEntry {
 /// A stored entry's hash and place in its history, without its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredHead {
-    pub hash: String,
+    pub hash: StoredDigest,
     pub episode: u32,
     pub version: u32,
     /// The digest of the record it was parsed from, for a format that digests records one by
     /// one ([`ListSnapshot::record_digests`]); `None` for other formats, and for an entry
     /// whose record was not digested (stored by a delta, or before records were).
-    pub record: Option<String>,
+    pub record: Option<StoredDigest>,
 }
 
 impl StoredEntry {
     pub fn head(&self) -> StoredHead {
         StoredHead {
-            hash: self.hash.clone(),
+            hash: StoredDigest::new(&self.hash),
             episode: self.episode,
             version: self.version,
             record: None,

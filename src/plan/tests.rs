@@ -118,16 +118,16 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
         next.current.insert(
             w.entry.id.clone(),
             StoredHead {
-                hash: w.hash.clone(),
+                hash: StoredDigest::new(&w.hash),
                 episode: w.episode,
                 version: w.version,
-                record: w.record.clone(),
+                record: w.record.as_deref().map(StoredDigest::new),
             },
         );
         next.contents.insert(w.entry.id.clone(), w.entry.clone());
     }
     for (id, digest) in &plan.record_digests {
-        next.current.get_mut(id).unwrap().record = Some(digest.clone());
+        next.current.get_mut(id).unwrap().record = Some(StoredDigest::new(digest));
     }
     for d in &plan.delistings {
         let s = next.current.remove(&d.entry_id).unwrap();
@@ -137,7 +137,7 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
             PastListing {
                 episode: s.episode,
                 version: s.version,
-                hash: s.hash,
+                hash: s.hash.as_str().to_string(),
             },
         );
     }
@@ -512,7 +512,13 @@ fn entries_left_unparsed_as_unchanged_are_on_the_list() {
     let day1 = plan_list(&first_state(), &whole, &m, &ctx()).unwrap();
     assert!(day1.writes.iter().all(|w| w.record.is_some()));
     let s1 = apply(&first_state(), &day1);
-    assert_eq!(s1.current["15036"].record.as_deref(), Some("d-15036"));
+    assert_eq!(
+        s1.current["15036"]
+            .record
+            .as_ref()
+            .map(StoredDigest::as_str),
+        Some("d-15036")
+    );
 
     // day 2: every record but one filler's has its stored digest; that filler is gone
     let gone = filler(3).id;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{decode, Result, Store};
+use crate::domain::digest::StoredDigest;
 use crate::domain::entry::Entry;
 use crate::domain::ident;
 use crate::domain::IdMap;
@@ -132,10 +133,11 @@ fn current_heads(conn: &Connection, source: &str) -> Result<IdMap<String, Stored
         Ok((
             r.get::<_, String>(0)?,
             StoredHead {
-                hash: r.get(1)?,
+                // read in place: no String for each of a list's 10^6 digests
+                hash: StoredDigest::new(r.get_ref(1)?.as_str()?),
                 episode: r.get(2)?,
                 version: r.get(3)?,
-                record: r.get(4)?,
+                record: r.get_ref(4)?.as_str_or_null()?.map(StoredDigest::new),
             },
         ))
     })?;
