@@ -43,6 +43,20 @@ impl StoredDigest {
         })
     }
 
+    /// [`hex`] of 16 bytes, made in place.
+    pub fn hex(bytes: &[u8; 16]) -> StoredDigest {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0; Self::INLINE];
+        for (i, b) in bytes.iter().enumerate() {
+            out[2 * i] = DIGITS[(b >> 4) as usize];
+            out[2 * i + 1] = DIGITS[(b & 15) as usize];
+        }
+        StoredDigest(Repr::Inline {
+            len: Self::INLINE as u8,
+            bytes: out,
+        })
+    }
+
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize])
@@ -74,6 +88,11 @@ mod tests {
             assert_eq!(d.as_str(), text);
             assert!(d == *text);
         }
+        let bytes: [u8; 16] = std::array::from_fn(|i| (i * 17) as u8);
+        assert_eq!(
+            super::StoredDigest::hex(&bytes).as_str(),
+            super::hex(&bytes)
+        );
         assert_ne!(
             super::StoredDigest::new("h1"),
             super::StoredDigest::new("h2")

@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
-use crate::domain::digest::hex;
+use crate::domain::digest::StoredDigest;
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 use crate::domain::ident;
 use crate::domain::IdMap;
@@ -118,7 +118,7 @@ struct SkimProperties {
 const RECORD_DIGEST_SEED: &str = concat!(
     "watchkeeper ",
     env!("CARGO_PKG_VERSION"),
-    " opensanctions_ftm record 1\n"
+    " opensanctions_ftm record 2\n"
 );
 
 impl<'a> Records<'a> {
@@ -204,15 +204,15 @@ impl<'a> Records<'a> {
     }
 
     /// The digest of the listable entity on line `i`: its line and its `helpers`' lines.
-    fn digest(&self, i: usize, helpers: &[usize]) -> String {
-        let mut h = Sha256::new();
-        h.update(RECORD_DIGEST_SEED);
-        h.update(self.lines[i].text);
+    fn digest(&self, i: usize, helpers: &[usize]) -> StoredDigest {
+        let mut h = Xxh3::new();
+        h.update(RECORD_DIGEST_SEED.as_bytes());
+        h.update(self.lines[i].text.as_bytes());
         for &helper in helpers {
             h.update(b"\n");
-            h.update(self.lines[helper].text);
+            h.update(self.lines[helper].text.as_bytes());
         }
-        hex(&h.finalize()[..16])
+        StoredDigest::hex(&h.digest128().to_be_bytes())
     }
 
     fn raw(&self, i: usize) -> Result<RawEntity, ParseError> {
@@ -247,11 +247,13 @@ impl<'a> Records<'a> {
             let id = self.lines[i].id.as_ref();
             let helpers = self.helpers_of(i);
             let digest = self.digest(i, &helpers);
-            if lines_of[id] == 1 && stored(id, &digest) {
+            if lines_of[id] == 1 && stored(id, digest.as_str()) {
                 snapshot.unparsed.push(id.to_string());
             } else {
                 // An id on two lines keeps the digest of its last line, as its last line wins.
-                snapshot.record_digests.insert(id.to_string(), digest);
+                snapshot
+                    .record_digests
+                    .insert(id.to_string(), digest.as_str().to_string());
                 wanted.push(i);
                 helper_lines.extend(helpers);
             }
