@@ -162,7 +162,7 @@ pub struct ListSnapshot {
     /// For a format that digests each record's bytes (FtM, a JSON object a line): the ids of
     /// the entries whose record has the digest stored for them, left unparsed because they
     /// are the stored entries unchanged. They are on the list as much as `entries` are.
-    pub unparsed: Vec<String>,
+    pub unparsed: super::IdList,
     /// The digest of each parsed entry's record (its bytes and those of the records folded
     /// into it), by entry id, for the store to keep: the next download's record with the same
     /// digest is not parsed. Empty for formats that parse the document whole.

@@ -61,12 +61,12 @@ impl Diff {
 pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
     let mut d = Diff::default();
     let mut seen = IdSet::with_capacity_and_hasher(new.len(), Default::default());
-    for id in &new.unparsed {
-        seen.insert(id.as_str());
+    for id in new.unparsed.iter() {
+        seen.insert(id);
         if old.contains_key(id) {
             d.unchanged += 1;
         } else {
-            d.unparsed_not_stored.push(id.clone());
+            d.unparsed_not_stored.push(id.to_string());
         }
     }
     for (i, entry) in new.entries.iter().enumerate() {

@@ -554,7 +554,7 @@ fn entries_left_unparsed_as_unchanged_are_on_the_list() {
 
     // left unparsed but not stored: parsed against another state, never planned
     let mut stale = partial;
-    stale.unparsed.push("not-stored".into());
+    stale.unparsed.push("not-stored");
     assert!(matches!(
         plan_list(&s1, &stale, &m, &ctx()),
         Err(Refusal::UnparsedNotStored { entry_id }) if entry_id == "not-stored"

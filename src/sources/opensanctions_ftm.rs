@@ -248,7 +248,7 @@ impl<'a> Records<'a> {
             let helpers = self.helpers_of(i);
             let digest = self.digest(i, &helpers);
             if lines_of[id] == 1 && stored(id, digest.as_str()) {
-                snapshot.unparsed.push(id.to_string());
+                snapshot.unparsed.push(id);
             } else {
                 // An id on two lines keeps the digest of its last line, as its last line wins.
                 snapshot
