@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 use crate::config::SourceConfig;
 use crate::domain::alert::ListRef;
 use crate::domain::audit::{CycleRecord, Outcome};
-use crate::domain::digest::StoredDigest;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::guard::{self, Refusal};
 use crate::matching::{Matcher, MatcherSlot, NameStats};
@@ -326,8 +325,7 @@ fn process(
                         .current
                         .get(id)
                         .and_then(|h| h.record.as_ref())
-                        .map(StoredDigest::as_str)
-                        == Some(digest)
+                        .is_some_and(|record| record == digest)
                 };
                 let p = format.parse_known(bodies, &stored).map_err(parse_error)?;
                 parsed = Some(parsed_as(p));

@@ -2,13 +2,17 @@
 
 /// Lower-case hexadecimal, two digits a byte.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+    for &b in bytes {
+        out.extend(hex_digits(b).map(char::from));
     }
     out
+}
+
+/// The two lower-case hexadecimal digits of a byte.
+fn hex_digits(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[(b >> 4) as usize], DIGITS[(b & 15) as usize]]
 }
 
 /// A stored digest (an entry's content hash, a record's digest), held inline when it is at most
@@ -45,11 +49,9 @@ impl StoredDigest {
 
     /// [`hex`] of 16 bytes, made in place.
     pub fn hex(bytes: &[u8; 16]) -> StoredDigest {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut out = [0; Self::INLINE];
-        for (i, b) in bytes.iter().enumerate() {
-            out[2 * i] = DIGITS[(b >> 4) as usize];
-            out[2 * i + 1] = DIGITS[(b & 15) as usize];
+        for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+            pair.copy_from_slice(&hex_digits(b));
         }
         StoredDigest(Repr::Inline {
             len: Self::INLINE as u8,

@@ -37,11 +37,6 @@ impl IdList {
             .zip(&self.ends)
             .map(|(start, &end)| &self.text[start..end])
     }
-
-    /// Keeps the ids `keep` says yes to, in order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
-        *self = self.iter().filter(|id| keep(id)).collect();
-    }
 }
 
 impl<S: AsRef<str>> FromIterator<S> for IdList {
@@ -76,8 +71,6 @@ mod tests {
             ids.iter().collect::<Vec<_>>(),
             ["15036", "", "ofac-9304667", "Q7747"]
         );
-        ids.retain(|id| !id.is_empty() && id != "15036");
-        assert_eq!(ids.iter().collect::<Vec<_>>(), ["ofac-9304667", "Q7747"]);
         assert!(IdList::default().is_empty());
     }
 }

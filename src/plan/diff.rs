@@ -2,7 +2,6 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::digest::StoredDigest;
 use crate::domain::entry::{Entry, ListSnapshot};
 use crate::domain::{IdMap, IdSet};
 use crate::plan::StoredHead;
@@ -77,7 +76,7 @@ pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
             Some(stored) if stored.hash == *hash => {
                 d.unchanged += 1;
                 if let Some(digest) = new.record_digests.get(&entry.id) {
-                    if stored.record.as_ref().map(StoredDigest::as_str) != Some(digest) {
+                    if !stored.record.as_ref().is_some_and(|r| r == digest.as_str()) {
                         d.redigested.push((entry.id.clone(), digest.clone()));
                     }
                 }
