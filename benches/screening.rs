@@ -295,15 +295,25 @@ fn main() {
         let started = Instant::now();
         let mut scanned = 0usize;
         let mut lost = Vec::new();
+        let mut differ = Vec::new();
         for (source, entry) in &entries {
-            let found: Vec<usize> = matcher
-                .match_entry(source, entry)
-                .into_iter()
-                .map(|(i, _)| i)
-                .collect();
+            let found = matcher.match_entry(source, entry);
             for (i, m) in matcher.match_entry_scan(source, entry) {
                 scanned += 1;
-                if !found.contains(&i) {
+                if let Some((_, f)) = found.iter().find(|(j, _)| *j == i) {
+                    // the index may only leave pairs out, never score one otherwise
+                    if f.score != m.score || f.why != m.why {
+                        differ.push(format!(
+                            "  {:?} vs {source}:{}: {:.3} {} / by scan {:.3} {}",
+                            matcher.items()[i].name,
+                            entry.id,
+                            f.score,
+                            f.why,
+                            m.score,
+                            m.why
+                        ));
+                    }
+                } else {
                     lost.push(format!(
                         "  {:?} vs {source}:{} {:?}: {:.3} {}",
                         matcher.items()[i].name,
@@ -316,11 +326,13 @@ fn main() {
             }
         }
         println!(
-            "verify: a full scan ({:.1} s) finds {scanned} matches; the index misses {}",
+            "verify: a full scan ({:.1} s) finds {scanned} matches; the index misses {}, \
+             and scores {} otherwise",
             started.elapsed().as_secs_f64(),
-            lost.len()
+            lost.len(),
+            differ.len()
         );
-        for l in lost.iter().take(30) {
+        for l in lost.iter().chain(&differ).take(30) {
             println!("{l}");
         }
     }

@@ -6,7 +6,8 @@
 //! first until the best score the name could still reach with every chosen part unmatched
 //! falls below the threshold, whatever the rarity weights (see [`must_pair_one_of`]). "Mohammad
 //! Rezaei" is indexed under "rezaei" alone, so the thousands of entries carrying "Mohammad"
-//! never reach it.
+//! never reach it. The same parts decide, name pair by name pair, what is scored at all: a
+//! pair of names that pairs none of them is left out ([`Index::must_pair`]).
 //!
 //! A part is looked up by its skeleton and, for skeletons of four letters or more, by the
 //! skeleton with any one letter deleted on either side (a symmetric-delete index), so
@@ -75,6 +76,10 @@ pub(crate) struct Index {
     ids: IdMap<String, Vec<u32>>,
     /// Items no key can stand for (a name of initials only): always candidates.
     always: Vec<u32>,
+    /// Per item, per name (in the order of its prepared names): the positions of the parts
+    /// one of which any match at the item's threshold must pair ([`must_pair_one_of`]);
+    /// `None` for a name no set of parts will do for.
+    must_pair: Vec<Vec<Option<Vec<usize>>>>,
 }
 
 impl Index {
@@ -103,7 +108,9 @@ impl Index {
         let mut index = Index::default();
         for (i, (item, p)) in items.iter().zip(prepared).enumerate() {
             let i = i as u32;
+            let mut must_pair = Vec::with_capacity(p.names.len());
             if item.kind == WatchKind::Keyword {
+                index.must_pair.push(must_pair);
                 continue;
             }
             let threshold = item.threshold.unwrap_or(default_threshold) - max_bonus(item);
@@ -113,7 +120,10 @@ impl Index {
             let mut emit = |k: &str| keys.push(k.to_string());
             let mut always = false;
             for (_, name) in &p.names {
-                match must_pair_one_of(&name.tokens, item.kind, threshold, &weight, &frequency) {
+                let chosen =
+                    must_pair_one_of(&name.tokens, item.kind, threshold, &weight, &frequency);
+                must_pair.push(chosen.clone());
+                match chosen {
                     Some(chosen) => {
                         for &c in &chosen {
                             part_keys(&name.tokens[c], &mut emit);
@@ -133,6 +143,7 @@ impl Index {
                     None => always = true,
                 }
             }
+            index.must_pair.push(must_pair);
             if always {
                 index.always.push(i);
             }
@@ -178,6 +189,12 @@ impl Index {
         out.sort_unstable();
         out.dedup_by_key(|&mut (i, _)| i);
         out
+    }
+
+    /// For each name of item `item` (in the order of its prepared names), the positions of
+    /// the parts a match at its threshold must pair, or `None` where any may do.
+    pub(crate) fn must_pair(&self, item: usize) -> &[Option<Vec<usize>>] {
+        self.must_pair.get(item).map_or(&[], Vec::as_slice)
     }
 
     /// Every key items are filed under; `None` when an item is always a candidate.

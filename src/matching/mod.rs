@@ -332,7 +332,7 @@ impl Matcher {
     pub fn match_entry(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
         let candidates = candidates(self.index(), &names);
-        self.match_among(source, &mut names, candidates)
+        self.match_among(source, &mut names, candidates, Some(self.index()))
     }
 
     /// [`Matcher::match_entry`] scoring every watch item, without the index: for `screen`,
@@ -340,7 +340,7 @@ impl Matcher {
     /// reference the index is checked against.
     pub fn match_entry_scan(&self, source: &str, entry: &Entry) -> Vec<(usize, Match)> {
         let mut names = EntryNames::new(entry);
-        self.match_among(source, &mut names, every(self.watch.items.len()))
+        self.match_among(source, &mut names, every(self.watch.items.len()), None)
     }
 
     /// [`Matcher::match_entry`] (or with `every_item`, [`Matcher::match_entry_scan`]) on names
@@ -353,10 +353,10 @@ impl Matcher {
     ) -> Vec<(usize, Match)> {
         let names = &mut prepared.0;
         if every_item {
-            self.match_among(source, names, every(self.watch.items.len()))
+            self.match_among(source, names, every(self.watch.items.len()), None)
         } else {
             let candidates = candidates(self.index(), names);
-            self.match_among(source, names, candidates)
+            self.match_among(source, names, candidates, Some(self.index()))
         }
     }
 
@@ -372,11 +372,15 @@ impl Matcher {
         candidates(self.index(), &EntryNames::new(entry)).len()
     }
 
+    /// Scores `candidates`; with the `index` that proposed them, a pair of names that pairs
+    /// none of the parts the index chose for the watch name is not scored (it cannot reach
+    /// the item's threshold).
     fn match_among(
         &self,
         source: &str,
         names: &mut EntryNames<'_>,
         candidates: impl IntoIterator<Item = (usize, bool)>,
+        index: Option<&index::Index>,
     ) -> Vec<(usize, Match)> {
         let entry = names.entry;
         let stats = self.stats.as_deref();
@@ -396,7 +400,17 @@ impl Matcher {
                 continue;
             }
             let threshold = item.threshold.unwrap_or(w.default_threshold);
-            if let Some(m) = score_prepared(item, &prepared[i], entry, names, stats, threshold) {
+            let must_pair = index.map(|x| x.must_pair(i));
+            let scored = score_prepared(
+                item,
+                &prepared[i],
+                entry,
+                names,
+                stats,
+                threshold,
+                must_pair,
+            );
+            if let Some(m) = scored {
                 out.push((i, m));
             }
         }
@@ -654,6 +668,7 @@ pub fn score_entry(query: &WatchItem, entry: &Entry) -> Option<Match> {
         &mut EntryNames::new(entry),
         None,
         f64::MIN,
+        None,
     )
 }
 
@@ -744,6 +759,7 @@ fn score_prepared(
     names: &mut EntryNames<'_>,
     stats: Option<&NameStats>,
     min_score: f64,
+    must_pair: Option<&[Option<Vec<usize>>]>,
 ) -> Option<Match> {
     if !compatible(item.kind, entry.kind) {
         return None;
@@ -779,6 +795,7 @@ fn score_prepared(
         names.get(name_kind(item.kind)),
         strictness(item.kind),
         stats,
+        must_pair,
     )?;
     let mut score = s.score;
     // the evidence first, the words after: most pairs scored end below the threshold, and
@@ -833,20 +850,30 @@ fn score_prepared(
 type BestPair<'a> = (&'static str, &'a NormName, &'a str, &'a NormName, NameScore);
 
 /// The best-scoring pair of a watch name and an entry name; `None` when no part of any name
-/// has a partner.
+/// has a partner. With `must_pair` (per watch name, as [`index::Index::must_pair`] gives it),
+/// only the pairs that may reach the item's threshold are scored: the best is then the same
+/// wherever it reaches the threshold.
 fn best_name_pair<'a>(
     prepared: &'a Prepared,
     entry_names: &'a [(String, NormName)],
     strictness: Strictness,
     stats: Option<&NameStats>,
+    must_pair: Option<&[Option<Vec<usize>>]>,
 ) -> Option<BestPair<'a>> {
     let mut best: Option<BestPair<'a>> = None;
-    for (wl, wn) in &prepared.names {
+    for (k, (wl, wn)) in prepared.names.iter().enumerate() {
+        let chosen = must_pair.and_then(|m| m.get(k)?.as_deref());
         for (el, en) in entry_names {
             if !may_pair(wn, en) {
                 continue;
             }
-            let s = score_names_with(wn, en, strictness, stats);
+            let s = match chosen {
+                Some(c) => match score::score_names_pairing(wn, en, strictness, stats, c) {
+                    Some(s) => s,
+                    None => continue,
+                },
+                None => score_names_with(wn, en, strictness, stats),
+            };
             if s.pairs.is_empty() {
                 continue;
             }

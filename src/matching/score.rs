@@ -413,7 +413,45 @@ pub fn score_names_with(
     stats: Option<&NameStats>,
 ) -> NameScore {
     let (w, e) = merge_split_parts(&watch.tokens, &entry.tokens);
-    let (pairs, w_used, e_used) = align(&w, &e, strictness, stats);
+    score_merged(watch, entry, &w, &e, strictness, stats)
+}
+
+/// [`score_names_with`], or `None` without scoring the pair when no part of the watch name at
+/// the positions `must_pair` has a partner in the entry name: the index chose those parts so
+/// that a name pair which pairs none of them stays below the item's threshold whatever else
+/// it pairs ([`super::index`]), and most candidate pairs are of that kind. A pair whose parts
+/// are joined against each other ("Abdul Rahman"/"Abdulrahman") no longer has the positions
+/// the parts were chosen at, and is scored in full.
+pub(crate) fn score_names_pairing(
+    watch: &NormName,
+    entry: &NormName,
+    strictness: Strictness,
+    stats: Option<&NameStats>,
+    must_pair: &[usize],
+) -> Option<NameScore> {
+    let (w, e) = merge_split_parts(&watch.tokens, &entry.tokens);
+    let as_written = matches!((&w, &e), (Cow::Borrowed(_), Cow::Borrowed(_)));
+    if as_written
+        && !must_pair.iter().any(|&c| {
+            e.iter()
+                .any(|b| alignable(&w[c], b, strictness, stats).is_some())
+        })
+    {
+        return None;
+    }
+    Some(score_merged(watch, entry, &w, &e, strictness, stats))
+}
+
+/// [`score_names_with`] on the parts as [`merge_split_parts`] left them.
+fn score_merged(
+    watch: &NormName,
+    entry: &NormName,
+    w: &[Token],
+    e: &[Token],
+    strictness: Strictness,
+    stats: Option<&NameStats>,
+) -> NameScore {
+    let (pairs, w_used, e_used) = align(w, e, strictness, stats);
     let entry_has_spare = e
         .iter()
         .zip(&e_used)
@@ -512,17 +550,9 @@ fn align(
     stats: Option<&NameStats>,
 ) -> (Vec<PartPair>, Vec<Option<f64>>, Vec<bool>) {
     let mut candidates: Vec<(f64, Via, usize, usize)> = Vec::new();
-    let person = strictness == Strictness::Person;
     for (i, a) in w.iter().enumerate() {
         for (j, b) in e.iter().enumerate() {
-            if !person && (a.is_initial() || b.is_initial()) && a.text != b.text {
-                continue;
-            }
-            let (s, via) = part_score(a, b);
-            if via == Via::Fuzzy && s >= PART_MIN && both_attested(a, b, stats) {
-                continue;
-            }
-            if s >= PART_MIN || (via == Via::Initial && s > 0.0) {
+            if let Some((s, via)) = alignable(a, b, strictness, stats) {
                 candidates.push((s, via, i, j));
             }
         }
@@ -557,6 +587,24 @@ fn align(
         })
         .collect();
     (pairs, w_used, e_used)
+}
+
+/// The score and kind of a watch part and an entry part that [`align`] may pair; `None` when
+/// they are no pair at all.
+fn alignable(
+    a: &Token,
+    b: &Token,
+    strictness: Strictness,
+    stats: Option<&NameStats>,
+) -> Option<(f64, Via)> {
+    if strictness != Strictness::Person && (a.is_initial() || b.is_initial()) && a.text != b.text {
+        return None;
+    }
+    let (s, via) = part_score(a, b);
+    if via == Via::Fuzzy && s >= PART_MIN && both_attested(a, b, stats) {
+        return None;
+    }
+    (s >= PART_MIN || (via == Via::Initial && s > 0.0)).then_some((s, via))
 }
 
 /// In how many stored names a part must occur to count as a name of its own.
