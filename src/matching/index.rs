@@ -226,8 +226,16 @@ impl Index {
         mmsis: &[String],
         emit: &mut dyn FnMut(&str),
     ) {
+        // an entry's names share most of their parts ("ALI, Hassan", "Hassan Ali"): a part's
+        // keys are its own, so each is made once
+        let mut keyed: Vec<(&str, Script)> = Vec::new();
+        let mut joined_seen = Vec::new();
         for (tokens, comma_at) in names {
             for t in tokens {
+                if keyed.contains(&(t.text.as_str(), t.script)) {
+                    continue;
+                }
+                keyed.push((t.text.as_str(), t.script));
                 if t.is_initial() {
                     initial_key(t, emit);
                     continue;
@@ -244,12 +252,13 @@ impl Index {
                     }
                 }
             }
-            joined_keys(tokens.iter(), None, emit);
+            joined_keys(tokens.iter(), None, &mut joined_seen, emit);
             // "AL RAHMAN, Umar Abd" is read "Umar Abd al-Rahman": only the pairs across the
             // turn are new
             if let Some(at) = comma_at.filter(|&at| at > 0 && at < tokens.len()) {
                 let turn = tokens.len() - at;
-                joined_keys(tokens[at..].iter().chain(&tokens[..at]), Some(turn), emit);
+                let turned = tokens[at..].iter().chain(&tokens[..at]);
+                joined_keys(turned, Some(turn), &mut joined_seen, emit);
             }
         }
         let mut key = String::new();
@@ -266,22 +275,33 @@ impl Index {
 
 /// Keys of each two neighbouring parts written as one, also over a particle that
 /// normalisation drops ("Abd al-Rahman" = "Abdrahman"); with `across`, only of the pairs
-/// that span the gap before that position.
+/// that span the gap before that position. A pair in `seen` (as its texts) was keyed
+/// already, by another name of the same entry.
 fn joined_keys<'t>(
     tokens: impl Iterator<Item = &'t Token>,
     across: Option<usize>,
+    seen: &mut Vec<(&'t Token, &'t Token)>,
     emit: &mut dyn FnMut(&str),
 ) {
     let parts: Vec<&Token> = tokens.collect();
     let spans = |from: usize, to: usize| across.is_none_or(|gap| from < gap && gap <= to);
+    let mut key = |a: &'t Token, b: &'t Token| {
+        let same = |(x, y): &(&Token, &Token)| {
+            x.text == a.text && x.script == a.script && y.text == b.text && y.script == b.script
+        };
+        if !seen.iter().any(same) {
+            seen.push((a, b));
+            part_keys(&joined(a, b), emit);
+        }
+    };
     for (j, t) in parts.iter().enumerate() {
         if let Some(next) = parts.get(j + 1) {
             if spans(j, j + 1) {
-                part_keys(&joined(t, next), emit);
+                key(t, next);
             }
             if is_particle(&next.text) && spans(j, j + 2) {
                 if let Some(after) = parts.get(j + 2) {
-                    part_keys(&joined(t, after), emit);
+                    key(t, after);
                 }
             }
         }
