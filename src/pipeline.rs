@@ -314,6 +314,8 @@ fn process(
     // our reading its state and applying our plan: the store then refuses the plan, and it is
     // made again from the state as it now is.
     let mut conflicts = 0;
+    // a plan borrows the entries it writes from its snapshot: one made from a delta lives here
+    let mut from_delta = None;
     let (plan, version, applied) = loop {
         let generation = store.generation(&source.name)?;
         let mut state = None;
@@ -362,12 +364,13 @@ fn process(
             Parsed::Delta(ops) => {
                 let mut state = state_now()?;
                 store.read_all_contents(&source.name, &mut state)?;
-                let mut snapshot = plan::apply_delta(&state, ops.clone());
+                let snapshot = from_delta.insert(plan::apply_delta(&state, ops.clone()));
                 snapshot.published = publication.clone();
+                let snapshot = &*snapshot;
                 ctx.list.published = publication.clone();
-                let d = plan::diff::diff(&state.current, &snapshot);
-                store.read_past(&source.name, &mut state, d.added_ids(&snapshot))?;
-                plan_list(store, &state, &snapshot, d, matcher, &ctx)?
+                let d = plan::diff::diff(&state.current, snapshot);
+                store.read_past(&source.name, &mut state, d.added_ids(snapshot))?;
+                plan_list(store, &state, snapshot, d, matcher, &ctx)?
             }
         };
         plan.generation = generation;
@@ -386,7 +389,7 @@ fn process(
     };
     bodies.take();
     recover_if_stale(store, source)?;
-    let parsed = match parsed {
+    let parsed = match &parsed {
         Some(Parsed::List(snapshot)) => snapshot.entries.len(),
         _ => plan.entries,
     };
@@ -413,14 +416,14 @@ type StageLog = Arc<dyn Fn(&str, Stage) + Send + Sync>;
 /// snapshot is stored (the stored counts of every list, changed by this snapshot's plan), so
 /// that the first snapshot of a list is weighed as later ones are. Returns that matcher version when
 /// the snapshot changes anything, for the daemon to use from the next cycle on.
-fn plan_list(
+fn plan_list<'s>(
     store: &Store,
     state: &SourceState,
-    snapshot: &crate::domain::entry::ListSnapshot,
+    snapshot: &'s crate::domain::entry::ListSnapshot,
     d: plan::diff::Diff,
     matcher: &Arc<Matcher>,
     ctx: &PlanContext,
-) -> Result<(CyclePlan, Option<Arc<Matcher>>), CycleError> {
+) -> Result<(CyclePlan<'s>, Option<Arc<Matcher>>), CycleError> {
     let mut store_error = None;
     let reweigh = |delta: &plan::NameStatsDelta, scored: &[&crate::domain::entry::Entry]| {
         let stats = weights::after_change(store, matcher, delta, scored)

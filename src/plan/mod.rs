@@ -128,10 +128,11 @@ pub struct PlanContext {
     pub max_removed_share: f64,
 }
 
-/// An entry to write as the list now has it.
+/// An entry to write as the list now has it: the snapshot's own, not a copy (a first load
+/// of 10^6 entries would hold each twice).
 #[derive(Debug, Clone, PartialEq)]
-pub struct EntryWrite {
-    pub entry: Entry,
+pub struct EntryWrite<'s> {
+    pub entry: &'s Entry,
     pub hash: String,
     pub episode: u32,
     pub version: u32,
@@ -169,13 +170,14 @@ pub struct Counts {
 }
 
 /// Everything one cycle of one source changes; applied by the store in one transaction.
+/// It borrows the entries to write from the snapshot it was made from (`'s`).
 #[derive(Debug, Clone, Default)]
-pub struct CyclePlan {
+pub struct CyclePlan<'s> {
     pub source: String,
     pub published: Option<String>,
     /// Entries (or feed items) the snapshot holds.
     pub entries: usize,
-    pub writes: Vec<EntryWrite>,
+    pub writes: Vec<EntryWrite<'s>>,
     pub delistings: Vec<Delisting>,
     /// New feed items, to remember as seen.
     pub feed_items: Vec<FeedItem>,
@@ -199,7 +201,7 @@ pub struct CyclePlan {
     pub record_digests: Vec<(String, String)>,
 }
 
-impl CyclePlan {
+impl CyclePlan<'_> {
     /// Alerts by event, for the audit trail.
     pub fn alerts_by_event(&self) -> BTreeMap<Event, usize> {
         let mut out = BTreeMap::new();
@@ -212,12 +214,12 @@ impl CyclePlan {
 
 /// Plans a list snapshot against the stored state, or refuses it (the guard's checks that
 /// need the stored state: too many removals, an empty document, a count that disagrees).
-pub fn plan_list(
+pub fn plan_list<'s>(
     state: &SourceState,
-    snapshot: &ListSnapshot,
+    snapshot: &'s ListSnapshot,
     matcher: &Matcher,
     ctx: &PlanContext,
-) -> Result<CyclePlan, Refusal> {
+) -> Result<CyclePlan<'s>, Refusal> {
     let d = diff::diff(&state.current, snapshot);
     plan_list_reweighed(state, snapshot, d, ctx, matcher, |_, _| None).map(|(plan, _)| plan)
 }
@@ -228,14 +230,14 @@ pub fn plan_list(
 /// to the source's name counts and the entries that will be scored, and makes the matcher
 /// weighted by the counts as they will stand; with none, `matcher` is used. Returns the
 /// matcher it used if `reweigh` made it.
-pub fn plan_list_reweighed(
+pub fn plan_list_reweighed<'s>(
     state: &SourceState,
-    snapshot: &ListSnapshot,
+    snapshot: &'s ListSnapshot,
     d: diff::Diff,
     ctx: &PlanContext,
     matcher: &Matcher,
     reweigh: impl FnOnce(&NameStatsDelta, &[&Entry]) -> Option<Arc<Matcher>>,
-) -> Result<(CyclePlan, Option<Arc<Matcher>>), Refusal> {
+) -> Result<(CyclePlan<'s>, Option<Arc<Matcher>>), Refusal> {
     let content = |id: &str| {
         state
             .contents
@@ -295,7 +297,7 @@ pub fn plan_list_reweighed(
     plan.name_stats = delta;
     plan.record_digests = d.redigested;
     let record = |id: &str| snapshot.record_digests.get(id).cloned();
-    let raise = |plan: &mut CyclePlan, event, entry: &Entry, write: (&str, u32, u32), hits| {
+    let raise = |plan: &mut CyclePlan<'s>, event, entry: &Entry, write: (&str, u32, u32), hits| {
         let (hash, episode, version) = write;
         let at = Transition {
             event,
@@ -332,7 +334,7 @@ pub fn plan_list_reweighed(
         let hits = matcher.match_entry(&ctx.list.source, entry);
         raise(&mut plan, event, entry, (hash, episode, version), hits);
         plan.writes.push(EntryWrite {
-            entry: entry.clone(),
+            entry,
             hash: hash.clone(),
             episode,
             version,
@@ -376,7 +378,7 @@ pub fn plan_list_reweighed(
             plan.counts.unchanged += 1;
         }
         plan.writes.push(EntryWrite {
-            entry: entry.clone(),
+            entry,
             hash: hash.clone(),
             episode: stored.episode,
             version,
@@ -406,7 +408,7 @@ pub fn plan_feed(
     feed: FeedSnapshot,
     matcher: &Matcher,
     ctx: &PlanContext,
-) -> CyclePlan {
+) -> CyclePlan<'static> {
     let mut plan = CyclePlan {
         source: ctx.list.source.clone(),
         entries: feed.items.len(),
@@ -444,7 +446,7 @@ pub fn plan_already_listed(
     entries: &[(ListRef, StoredEntry)],
     fresh: &Matcher,
     now: &str,
-) -> CyclePlan {
+) -> CyclePlan<'static> {
     let mut plan = CyclePlan::default();
     let no_pins = HashMap::new();
     let none_dismissed = HashSet::new();
@@ -558,7 +560,7 @@ struct Silent<'a> {
 /// Alerts for `hits` on `entry` at transition `at`, less those an `exclude` or a dismissal
 /// silences.
 fn push_alerts(
-    plan: &mut CyclePlan,
+    plan: &mut CyclePlan<'_>,
     matcher: &Matcher,
     silent: Silent<'_>,
     ctx: &PlanContext,

@@ -144,7 +144,7 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
     next
 }
 
-fn events(plan: &CyclePlan) -> Vec<(Event, &str, &str)> {
+fn events<'p>(plan: &'p CyclePlan<'_>) -> Vec<(Event, &'p str, &'p str)> {
     let mut out: Vec<_> = plan
         .alerts
         .iter()
@@ -171,7 +171,8 @@ fn first_state() -> SourceState {
 fn the_first_snapshot_is_already_listed_not_news() {
     let m = matcher(vec![vessel_by_imo(), president()]);
     let entries = with_fillers(vec![artavil(), lukashenka()]);
-    let plan = plan_list(&first_state(), &snapshot(entries), &m, &ctx()).unwrap();
+    let listed = snapshot(entries);
+    let plan = plan_list(&first_state(), &listed, &m, &ctx()).unwrap();
     assert_eq!(
         events(&plan),
         [
@@ -189,14 +190,19 @@ fn the_first_snapshot_is_already_listed_not_news() {
 #[test]
 fn listed_delisted_and_listed_again_are_three_alerts_with_three_keys() {
     let m = matcher(vec![vessel_by_imo()]);
-    let day1 = plan_list(&first_state(), &snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
+    let day1_list = snapshot(with_fillers(vec![]));
+    let day1 = plan_list(&first_state(), &day1_list, &m, &ctx()).unwrap();
     let s1 = apply(&first_state(), &day1);
 
-    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2_list = snapshot(with_fillers(vec![artavil()]));
+
+    let day2 = plan_list(&s1, &day2_list, &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Listed, "vessel:9187629", "15036")]);
     let s2 = apply(&s1, &day2);
 
-    let day3 = plan_list(&s2, &snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
+    let day3_list = snapshot(with_fillers(vec![]));
+
+    let day3 = plan_list(&s2, &day3_list, &m, &ctx()).unwrap();
     assert_eq!(
         events(&day3),
         [(Event::Delisted, "vessel:9187629", "15036")]
@@ -212,7 +218,8 @@ fn listed_delisted_and_listed_again_are_three_alerts_with_three_keys() {
 
     // Republished unchanged: the content hash is the one alerted on day 2, and still the
     // user must hear that it is listed again.
-    let day4 = plan_list(&s3, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day4_list = snapshot(with_fillers(vec![artavil()]));
+    let day4 = plan_list(&s3, &day4_list, &m, &ctx()).unwrap();
     assert_eq!(events(&day4), [(Event::Listed, "vessel:9187629", "15036")]);
     assert_eq!(day4.counts.relisted, 1);
     assert_eq!(day4.alerts[0].alert.episode, Some(2));
@@ -231,7 +238,8 @@ fn listed_delisted_and_listed_again_are_three_alerts_with_three_keys() {
 
     // The same snapshot again changes nothing and alerts nothing.
     let s4 = apply(&s3, &day4);
-    let day5 = plan_list(&s4, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day5_list = snapshot(with_fillers(vec![artavil()]));
+    let day5 = plan_list(&s4, &day5_list, &m, &ctx()).unwrap();
     assert!(day5.alerts.is_empty() && day5.writes.is_empty() && day5.delistings.is_empty());
 }
 
@@ -242,9 +250,11 @@ fn a_rename_under_the_same_imo_is_a_change_found_by_the_number() {
     before.name = "ALPHA".into();
     before.aliases.clear();
     let s0 = first_state();
-    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![before])), &m, &ctx()).unwrap();
+    let day1_list = snapshot(with_fillers(vec![before]));
+    let day1 = plan_list(&s0, &day1_list, &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
-    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2_list = snapshot(with_fillers(vec![artavil()]));
+    let day2 = plan_list(&s1, &day2_list, &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
     let alert = &day2.alerts[0].alert;
     assert!(alert.why.contains("9187629"), "{}", alert.why);
@@ -263,14 +273,11 @@ fn a_flag_change_alerts_as_changed_once() {
     let m = matcher(vec![vessel_by_imo()]);
     let mut panama = artavil();
     panama.vessel.as_mut().unwrap().flag = Some("Panama".into());
-    let day1 = plan_list(
-        &first_state(),
-        &snapshot(with_fillers(vec![panama])),
-        &m,
-        &ctx(),
-    );
+    let day1_list = snapshot(with_fillers(vec![panama]));
+    let day1 = plan_list(&first_state(), &day1_list, &m, &ctx());
     let s1 = apply(&first_state(), &day1.unwrap());
-    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2_list = snapshot(with_fillers(vec![artavil()]));
+    let day2 = plan_list(&s1, &day2_list, &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
     assert!(day2.alerts[0]
         .alert
@@ -283,7 +290,8 @@ fn a_flag_change_alerts_as_changed_once() {
 fn aliases_in_another_order_are_no_change() {
     let m = matcher(vec![president()]);
     let s0 = first_state();
-    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![lukashenka()])), &m, &ctx()).unwrap();
+    let day1_list = snapshot(with_fillers(vec![lukashenka()]));
+    let day1 = plan_list(&s0, &day1_list, &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
     let mut reordered = lukashenka();
     reordered.aliases.insert(
@@ -293,15 +301,12 @@ fn aliases_in_another_order_are_no_change() {
             kind: "aka".into(),
         },
     );
-    let day2 = plan_list(
-        &s1,
-        &snapshot(with_fillers(vec![reordered.clone()])),
-        &m,
-        &ctx(),
-    );
+    let day2_list = snapshot(with_fillers(vec![reordered.clone()]));
+    let day2 = plan_list(&s1, &day2_list, &m, &ctx());
     let s2 = apply(&s1, &day2.unwrap());
     reordered.aliases.swap(0, 1);
-    let day3 = plan_list(&s2, &snapshot(with_fillers(vec![reordered])), &m, &ctx()).unwrap();
+    let day3_list = snapshot(with_fillers(vec![reordered]));
+    let day3 = plan_list(&s2, &day3_list, &m, &ctx()).unwrap();
     assert!(day3.alerts.is_empty(), "{:?}", events(&day3));
     assert_eq!(day3.counts.changed, 0);
     // The new order is stored (so the next snapshot compares equal) without a new version.
@@ -321,16 +326,12 @@ fn a_pinned_exclude_silences_one_version_only() {
         &entry_hash(&panama),
     )];
     let m = matcher(vec![item]);
-    let day1 = plan_list(
-        &first_state(),
-        &snapshot(with_fillers(vec![panama])),
-        &m,
-        &ctx(),
-    )
-    .unwrap();
+    let day1_list = snapshot(with_fillers(vec![panama]));
+    let day1 = plan_list(&first_state(), &day1_list, &m, &ctx()).unwrap();
     assert!(day1.alerts.is_empty(), "the dismissed version stays silent");
     let s1 = apply(&first_state(), &day1);
-    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2_list = snapshot(with_fillers(vec![artavil()]));
+    let day2 = plan_list(&s1, &day2_list, &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
 }
 
@@ -342,12 +343,8 @@ fn a_plain_exclude_silences_the_version_first_met_until_the_entry_changes() {
     let mut panama = artavil();
     panama.vessel.as_mut().unwrap().flag = Some("Panama".into());
     // Not pinned yet: the first version met is silenced and becomes the pin.
-    let day1 = plan_list(
-        &first_state(),
-        &snapshot(with_fillers(vec![panama.clone()])),
-        &m,
-        &ctx(),
-    );
+    let day1_list = snapshot(with_fillers(vec![panama.clone()]));
+    let day1 = plan_list(&first_state(), &day1_list, &m, &ctx());
     let day1 = day1.unwrap();
     assert!(day1.alerts.is_empty());
     assert_eq!(day1.pins.len(), 1);
@@ -358,7 +355,8 @@ fn a_plain_exclude_silences_the_version_first_met_until_the_entry_changes() {
         day1.pins[0].hash.clone(),
     );
     // The reflagging ends the silence.
-    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let day2_list = snapshot(with_fillers(vec![artavil()]));
+    let day2 = plan_list(&s1, &day2_list, &m, &ctx()).unwrap();
     assert_eq!(events(&day2), [(Event::Changed, "vessel:9187629", "15036")]);
     assert!(day2.pins.is_empty());
 }
@@ -403,7 +401,8 @@ fn exclusions_are_pinned_to_the_version_listed_now() {
 fn a_snapshot_that_removes_too_much_is_refused_before_any_plan() {
     let m = matcher(vec![vessel_by_imo()]);
     let s0 = first_state();
-    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![artavil()])), &m, &ctx()).unwrap();
+    let full = snapshot(with_fillers(vec![artavil()]));
+    let day1 = plan_list(&s0, &full, &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
     let cut = snapshot(vec![artavil(), filler(0), filler(1)]);
     let refusal = plan_list(&s1, &cut, &m, &ctx()).unwrap_err();
@@ -417,12 +416,14 @@ fn a_snapshot_that_removes_too_much_is_refused_before_any_plan() {
 fn a_change_that_takes_the_watched_name_away_still_alerts() {
     let m = matcher(vec![president()]);
     let s0 = first_state();
-    let day1 = plan_list(&s0, &snapshot(with_fillers(vec![lukashenka()])), &m, &ctx()).unwrap();
+    let day1_list = snapshot(with_fillers(vec![lukashenka()]));
+    let day1 = plan_list(&s0, &day1_list, &m, &ctx()).unwrap();
     let s1 = apply(&s0, &day1);
     let mut renamed = lukashenka();
     renamed.name = "PETROV, Ivan".into();
     renamed.aliases.clear();
-    let day2 = plan_list(&s1, &snapshot(with_fillers(vec![renamed])), &m, &ctx()).unwrap();
+    let day2_list = snapshot(with_fillers(vec![renamed]));
+    let day2 = plan_list(&s1, &day2_list, &m, &ctx()).unwrap();
     assert_eq!(
         events(&day2),
         [(Event::Changed, "person:lukashenko", "9760")]
@@ -469,20 +470,16 @@ fn new_watch_items_are_screened_per_listing_episode() {
 #[test]
 fn a_delisting_is_planned_from_the_stored_content_and_never_without_it() {
     let m = matcher(vec![vessel_by_imo()]);
-    let day1 = plan_list(
-        &first_state(),
-        &snapshot(with_fillers(vec![artavil()])),
-        &m,
-        &ctx(),
-    )
-    .unwrap();
+    let day1_list = snapshot(with_fillers(vec![artavil()]));
+    let day1 = plan_list(&first_state(), &day1_list, &m, &ctx()).unwrap();
     let s1 = apply(&first_state(), &day1);
     // the store reads only what the diff names: here the content of the removed entry
     let mut heads_only = s1.clone();
     heads_only.contents.clear();
     let d = diff::diff(&heads_only.current, &snapshot(with_fillers(vec![])));
     assert_eq!(d.needs_content().collect::<Vec<_>>(), ["15036"]);
-    let refused = plan_list(&heads_only, &snapshot(with_fillers(vec![])), &m, &ctx());
+    let refused_list = snapshot(with_fillers(vec![]));
+    let refused = plan_list(&heads_only, &refused_list, &m, &ctx());
     assert!(matches!(
         refused,
         Err(Refusal::ContentNotRead { entry_id }) if entry_id == "15036"
@@ -490,7 +487,8 @@ fn a_delisting_is_planned_from_the_stored_content_and_never_without_it() {
     heads_only
         .contents
         .insert("15036".into(), s1.contents["15036"].clone());
-    let day2 = plan_list(&heads_only, &snapshot(with_fillers(vec![])), &m, &ctx()).unwrap();
+    let day2_list = snapshot(with_fillers(vec![]));
+    let day2 = plan_list(&heads_only, &day2_list, &m, &ctx()).unwrap();
     assert_eq!(
         events(&day2),
         [(Event::Delisted, "vessel:9187629", "15036")]

@@ -9,7 +9,7 @@ use super::history::{self, Stamp};
 use super::{alerts, cycles, entries, sources, Result, Store};
 use crate::domain::alert::Event;
 use crate::domain::audit::{CycleRecord, Outcome};
-use crate::plan::{CyclePlan, PlannedAlert};
+use crate::plan::{CyclePlan, EntryWrite, PlannedAlert};
 
 /// Plans with at least this many entry writes and alerts are applied with a page cache of
 /// [`LARGE_PLAN_CACHE_KIB`].
@@ -32,7 +32,7 @@ impl Store {
     /// are filled in here); `validators` are the HTTP validators to keep for the next fetch.
     pub fn apply(
         &mut self,
-        plan: &mut CyclePlan,
+        plan: &mut CyclePlan<'_>,
         cycle: CycleRecord,
         validators: Option<&str>,
     ) -> Result<Applied> {
@@ -61,7 +61,7 @@ impl Store {
 
     fn apply_plan(
         &mut self,
-        plan: &mut CyclePlan,
+        plan: &mut CyclePlan<'_>,
         mut cycle: CycleRecord,
         validators: Option<&str>,
     ) -> Result<Applied> {
@@ -95,19 +95,25 @@ impl Store {
             published: plan.published.as_deref(),
             now: &cycle.finished_at,
         };
-        for w in &plan.writes {
+        // in key order, as the tables are: a large plan's rows then fill pages one after
+        // another instead of each landing on a page out of the cache
+        let mut in_key_order: Vec<&EntryWrite<'_>> = plan.writes.iter().collect();
+        in_key_order.sort_unstable_by(|a, b| a.entry.id.cmp(&b.entry.id));
+        for w in in_key_order {
             entries::put_entry(&tx, &plan.source, w, at.now)?;
             if w.new_version {
-                history::record_version(&tx, &plan.source, &w.entry, (w.version, &w.hash), at)?;
+                history::record_version(&tx, &plan.source, w.entry, (w.version, &w.hash), at)?;
             } else {
                 // The same version published again, perhaps in another order: keep its latest
                 // form, so that the stored hash and content agree.
-                history::refresh_version(&tx, &plan.source, &w.entry, (w.version, &w.hash))?;
+                history::refresh_version(&tx, &plan.source, w.entry, (w.version, &w.hash))?;
             }
             if w.new_episode {
                 history::start_episode(&tx, &plan.source, &w.entry.id, w.episode, at)?;
             }
         }
+        let versions = plan.writes.iter().filter(|w| w.new_version);
+        history::record_names_of(&tx, &plan.source, versions.map(|w| w.entry))?;
         // not a change of content: the screening cache stays as it is
         for (id, digest) in &plan.record_digests {
             entries::set_record_digest(&tx, &plan.source, id, digest)?;
@@ -157,7 +163,7 @@ impl Store {
     /// them screened, and records the screening in the audit trail, in one transaction.
     pub fn apply_screening(
         &mut self,
-        plan: &mut CyclePlan,
+        plan: &mut CyclePlan<'_>,
         screened: &[String],
         mut cycle: CycleRecord,
     ) -> Result<Applied> {

@@ -248,10 +248,10 @@ pub(super) fn shared_identifiers(entry: &Entry) -> impl Iterator<Item = (&str, S
 pub(super) fn put_entry(
     tx: &Transaction<'_>,
     source: &str,
-    write: &crate::plan::EntryWrite,
+    write: &crate::plan::EntryWrite<'_>,
     now: &str,
 ) -> Result<()> {
-    let entry = &write.entry;
+    let entry = write.entry;
     // The content itself lives once, in entry_versions, under (source, entry_id, version).
     tx.prepare_cached(
         "INSERT INTO entries (source, entry_id, hash, name, kind, first_seen, updated_at,

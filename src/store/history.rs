@@ -166,12 +166,24 @@ fn entry_history(conn: &Connection, source: &str, entry_id: &str) -> Result<Opti
 /// A name as `history NAME` compares it: any script to ASCII, lower case, letters and digits
 /// separated by single spaces.
 pub fn fold(name: &str) -> String {
+    let mut out = String::new();
+    fold_into(name, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out`.
+fn fold_into(name: &str, out: &mut String) {
     let ascii = any_ascii::any_ascii(name).to_lowercase();
-    ascii
+    let start = out.len();
+    for word in ascii
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    {
+        if out.len() > start {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
 }
 
 /// When a change of history was seen: the cycle, the list's publication date, the time.
@@ -206,7 +218,6 @@ pub(super) fn record_version(
         at.published,
         at.now
     ])?;
-    record_names(tx, source, entry)?;
     let mut ids = tx.prepare_cached(
         "INSERT OR IGNORE INTO identifier_history (kind, value, source, entry_id)
          VALUES (?1, ?2, ?3, ?4)",
@@ -230,6 +241,38 @@ pub(super) fn refresh_version(
          WHERE source = ?1 AND entry_id = ?2 AND version = ?3 AND hash <> ?4",
     )?
     .execute(params![source, entry.id, version, hash, data])?;
+    Ok(())
+}
+
+/// Remembers every name of these entries, folded, so that `history NAME` finds it ever after.
+/// The names are written in key order: a first load of 10^6 entries adds 3·10^6 of them, and
+/// written in list order each would land on a page of its own, out of the page cache.
+pub(super) fn record_names_of<'e>(
+    tx: &Transaction<'_>,
+    source: &str,
+    entries: impl Iterator<Item = &'e Entry>,
+) -> Result<()> {
+    // one buffer of folded names and spans into it, not a String each
+    let mut text = String::new();
+    let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+    for entry in entries {
+        for name in entry.all_names() {
+            let start = text.len();
+            fold_into(name, &mut text);
+            if text.len() > start {
+                spans.push((start, text.len(), entry.id.as_str()));
+            }
+        }
+    }
+    let folded = |&(start, end, _): &(usize, usize, &str)| &text[start..end];
+    spans.sort_unstable_by(|a, b| folded(a).cmp(folded(b)).then(a.2.cmp(b.2)));
+    spans.dedup_by(|a, b| folded(a) == folded(b) && a.2 == b.2);
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR IGNORE INTO name_history (folded, source, entry_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for span in &spans {
+        stmt.execute(params![folded(span), source, span.2])?;
+    }
     Ok(())
 }
 
