@@ -74,14 +74,14 @@ fn happiness_i() -> Entry {
                 note: None,
             },
         ],
-        vessel: Some(VesselInfo {
+        vessel: Some(Box::new(VesselInfo {
             call_sign: Some("T2ER4".into()),
             vessel_type: Some("Crude Oil Tanker".into()),
             tonnage: Some("299,214".into()),
             grt: Some("160,930".into()),
             flag: Some("Iran".into()),
             owner: None,
-        }),
+        })),
         linked_to: vec![
             "NATIONAL IRANIAN TANKER COMPANY".into(),
             "HOKOUL SAL OFFSHORE".into(),

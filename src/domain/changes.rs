@@ -409,11 +409,11 @@ mod tests {
                     note: None,
                 },
             ],
-            vessel: Some(VesselInfo {
+            vessel: Some(Box::new(VesselInfo {
                 call_sign: Some("T2ER4".into()),
                 flag: Some("Panama".into()),
                 ..VesselInfo::default()
-            }),
+            })),
             linked_to: vec!["NATIONAL IRANIAN TANKER COMPANY".into()],
             remarks: Some(
                 "Former Vessel Flag Malta; alt. Former Vessel Flag Tuvalu; alt. Former Vessel \

@@ -87,8 +87,9 @@ pub struct Entry {
     pub nationalities: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<String>,
+    /// Boxed: most entries are not vessels, and a list of 10^6 entries holds them all at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vessel: Option<VesselInfo>,
+    pub vessel: Option<Box<VesselInfo>>,
     /// Names of other entries this one is linked to (OFAC `Linked To:`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub linked_to: Vec<String>,

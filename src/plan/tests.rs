@@ -29,12 +29,12 @@ fn artavil() -> Entry {
                 note: None,
             },
         ],
-        vessel: Some(VesselInfo {
+        vessel: Some(Box::new(VesselInfo {
             call_sign: Some("T2EU4".into()),
             vessel_type: Some("Crude/Oil Products Tanker".into()),
             flag: Some("Iran".into()),
             ..VesselInfo::default()
-        }),
+        })),
         linked_to: vec!["NATIONAL IRANIAN TANKER COMPANY".into()],
         ..Entry::default()
     }

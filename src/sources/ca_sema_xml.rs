@@ -130,10 +130,10 @@ fn entry(r: &Record) -> Entry {
             e.extra.insert("build_date".into(), d.into());
         }
         if let Some(t) = title {
-            e.vessel = Some(crate::domain::entry::VesselInfo {
+            e.vessel = Some(Box::new(crate::domain::entry::VesselInfo {
                 vessel_type: Some(t.into()),
                 ..Default::default()
-            });
+            }));
         }
     } else {
         // "1972-08-10 or 1972-08-11": two candidate dates, each its own.

@@ -410,7 +410,7 @@ fn entry_from_row(ent_num: String, row: &Row, continuation: Option<&str>) -> Ent
         name: value(&f[1]).unwrap_or_default().to_string(),
         programs: programs(&f[3]),
         titles: value(&f[4]).map(String::from).into_iter().collect(),
-        vessel,
+        vessel: vessel.map(Box::new),
         identifiers,
         remarks: full_remarks(&f[11], continuation),
         extra,

@@ -295,7 +295,7 @@ fn feature_note(feature: &Node) -> Option<String> {
 /// Vessel particulars, which the enhanced format gives as features (`Vessel Flag`, `VESSEL
 /// TYPE`…). Returns false for a vessel feature it does not know, to be kept another way.
 fn set_vessel_field(entry: &mut Entry, lower_type: &str, value: &str) -> bool {
-    let vessel = entry.vessel.get_or_insert_with(VesselInfo::default);
+    let vessel = entry.vessel.get_or_insert_with(Box::default);
     let field = match lower_type {
         "vessel call sign" => &mut vessel.call_sign,
         "vessel type" => &mut vessel.vessel_type,
@@ -304,7 +304,7 @@ fn set_vessel_field(entry: &mut Entry, lower_type: &str, value: &str) -> bool {
         "vessel tonnage" => &mut vessel.tonnage,
         "vessel gross registered tonnage" => &mut vessel.grt,
         _ => {
-            if *vessel == VesselInfo::default() {
+            if **vessel == VesselInfo::default() {
                 entry.vessel = None;
             }
             return false;

@@ -204,7 +204,7 @@ fn set_vessel(entry: &mut Entry, info: &Node) {
         add_id(entry, "Call Sign", call_sign, None);
     }
     if vessel != VesselInfo::default() {
-        entry.vessel = Some(vessel);
+        entry.vessel = Some(Box::new(vessel));
     }
 }
 

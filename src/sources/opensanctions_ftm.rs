@@ -656,14 +656,14 @@ fn vessel(raw: &RawEntity, e: &mut Entry) {
         let v = raw.strings(prop);
         (!v.is_empty()).then(|| v.join("; "))
     };
-    e.vessel = Some(VesselInfo {
+    e.vessel = Some(Box::new(VesselInfo {
         call_sign: joined("callSign"),
         vessel_type: joined("type"),
         tonnage: joined("tonnage"),
         grt: joined("grossRegisteredTonnage"),
         flag: joined("flag"),
         owner: None,
-    });
+    }));
 }
 
 fn extra(raw: &RawEntity, e: &mut Entry) {

@@ -298,14 +298,14 @@ fn ship_details(ship: &Node, e: &mut Entry) {
         let v = texts(ship, path);
         (!v.is_empty()).then(|| v.join("; "))
     };
-    e.vessel = Some(VesselInfo {
+    e.vessel = Some(Box::new(VesselInfo {
         call_sign: joined(&["CallSigns", "CallSign"]),
         vessel_type: joined(&["TypeOfShipDetails", "TypeOfShip"]),
         tonnage: joined(&["TonnageOfShipDetails", "TonnageOfShip"]),
         grt: None,
         flag: joined(&["CurrentBelievedFlagOfShips", "CurrentBelievedFlagOfShip"]),
         owner: joined(&["CurrentOwnerOperators", "CurrentOwnerOperator"]),
-    });
+    }));
     for (path, key) in [
         (["PreviousFlags", "PreviousFlag"], "previous_flags"),
         (

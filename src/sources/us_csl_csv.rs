@@ -185,14 +185,14 @@ fn entry(row: &Row) -> Entry {
         push_unique(&mut e.nationalities, v);
     }
     if e.kind == EntityKind::Vessel || row.get("vessel_type").is_some() {
-        e.vessel = Some(VesselInfo {
+        e.vessel = Some(Box::new(VesselInfo {
             call_sign: row.get("call_sign").map(String::from),
             vessel_type: row.get("vessel_type").map(String::from),
             tonnage: row.get("gross_tonnage").map(String::from),
             grt: row.get("gross_registered_tonnage").map(String::from),
             flag: row.get("vessel_flag").map(String::from),
             owner: row.get("vessel_owner").map(String::from),
-        });
+        }));
     }
     if let Some(call_sign) = row.get("call_sign") {
         e.identifiers.push(Identifier {
