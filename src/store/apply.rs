@@ -113,7 +113,7 @@ impl Store {
             }
         }
         let versions = plan.writes.iter().filter(|w| w.new_version);
-        history::record_names_of(&tx, &plan.source, versions.map(|w| w.entry))?;
+        history::record_names(&tx, &plan.source, versions.map(|w| w.entry))?;
         // not a change of content: the screening cache stays as it is
         for (id, digest) in &plan.record_digests {
             entries::set_record_digest(&tx, &plan.source, id, digest)?;

@@ -247,7 +247,7 @@ pub(super) fn refresh_version(
 /// Remembers every name of these entries, folded, so that `history NAME` finds it ever after.
 /// The names are written in key order: a first load of 10^6 entries adds 3·10^6 of them, and
 /// written in list order each would land on a page of its own, out of the page cache.
-pub(super) fn record_names_of<'e>(
+pub(super) fn record_names<'e>(
     tx: &Transaction<'_>,
     source: &str,
     entries: impl Iterator<Item = &'e Entry>,
@@ -272,20 +272,6 @@ pub(super) fn record_names_of<'e>(
     )?;
     for span in &spans {
         stmt.execute(params![folded(span), source, span.2])?;
-    }
-    Ok(())
-}
-
-/// Remembers every name of an entry, folded, so that `history NAME` finds it ever after.
-pub(super) fn record_names(tx: &Transaction<'_>, source: &str, entry: &Entry) -> Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT OR IGNORE INTO name_history (folded, source, entry_id) VALUES (?1, ?2, ?3)",
-    )?;
-    for name in entry.all_names() {
-        let folded = fold(name);
-        if !folded.is_empty() {
-            stmt.execute(params![folded, source, entry.id])?;
-        }
     }
     Ok(())
 }

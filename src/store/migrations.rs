@@ -267,7 +267,7 @@ fn after_step(tx: &rusqlite::Transaction<'_>, step: usize) -> Result<()> {
         };
         for (source, id, data) in rows {
             let entry: crate::domain::entry::Entry = super::decode(&source, &id, &data)?;
-            super::history::record_names(tx, &source, &entry)?;
+            super::history::record_names(tx, &source, std::iter::once(&entry))?;
         }
     }
     Ok(())
