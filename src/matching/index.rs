@@ -228,14 +228,14 @@ impl Index {
     ) {
         // an entry's names share most of their parts ("ALI, Hassan", "Hassan Ali"): a part's
         // keys are its own, so each is made once
-        let mut keyed: Vec<(&str, Script)> = Vec::new();
+        let mut keyed: Vec<&Token> = Vec::new();
         let mut joined_seen = Vec::new();
         for (tokens, comma_at) in names {
             for t in tokens {
-                if keyed.contains(&(t.text.as_str(), t.script)) {
+                if keyed.contains(&t) {
                     continue;
                 }
-                keyed.push((t.text.as_str(), t.script));
+                keyed.push(t);
                 if t.is_initial() {
                     initial_key(t, emit);
                     continue;
@@ -275,8 +275,8 @@ impl Index {
 
 /// Keys of each two neighbouring parts written as one, also over a particle that
 /// normalisation drops ("Abd al-Rahman" = "Abdrahman"); with `across`, only of the pairs
-/// that span the gap before that position. A pair in `seen` (as its texts) was keyed
-/// already, by another name of the same entry.
+/// that span the gap before that position. A pair in `seen` was keyed already, by another
+/// name of the same entry.
 fn joined_keys<'t>(
     tokens: impl Iterator<Item = &'t Token>,
     across: Option<usize>,
@@ -286,10 +286,7 @@ fn joined_keys<'t>(
     let parts: Vec<&Token> = tokens.collect();
     let spans = |from: usize, to: usize| across.is_none_or(|gap| from < gap && gap <= to);
     let mut key = |a: &'t Token, b: &'t Token| {
-        let same = |(x, y): &(&Token, &Token)| {
-            x.text == a.text && x.script == a.script && y.text == b.text && y.script == b.script
-        };
-        if !seen.iter().any(same) {
+        if !seen.contains(&(a, b)) {
             seen.push((a, b));
             part_keys(&joined(a, b), emit);
         }
