@@ -58,9 +58,6 @@ pub fn parse_document(bytes: &[u8], url: &str) -> Result<ListSnapshot, ParseErro
 trait Fields {
     /// The cleaned text of the first child `name` that has any, borrowed when it can be.
     fn field_str(&self, name: &str) -> Option<Cow<'_, str>>;
-    /// The cleaned `VALUE`s of every child `name` (`<NATIONALITY><VALUE>…</VALUE></NATIONALITY>`).
-    fn value_texts<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Cow<'n, str>> + 'n;
-
     /// [`Fields::field_str`], owned.
     fn field(&self, name: &str) -> Option<String> {
         self.field_str(name).map(Cow::into_owned)
@@ -74,57 +71,46 @@ impl Fields for Node<'_> {
             .filter(|c| c.name == name)
             .find_map(|c| clean(&c.text))
     }
-
-    fn value_texts<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Cow<'n, str>> + 'n {
-        self.children_named(name)
-            .flat_map(|c| c.children_named("VALUE"))
-            .filter_map(|v| clean(&v.text))
-    }
 }
 
 /// Collapses the indentation and line breaks the list carries inside text; `None` when empty.
 ///
 /// Every text of a record goes through here, so it is read as bytes: most texts are clean
-/// already (words apart by single spaces), which a pass the compiler reads many bytes at a time
-/// tells, and are then taken as they are; the others are copied once, a run of whitespace at a
-/// time. Remarks run to hundreds of bytes over several lines.
+/// already (words apart by single spaces) and are taken as they are. A text is searched a
+/// block of bytes at a time ([`next_suspect`]) for what may need collapsing, so that a remark
+/// of hundreds of bytes with a line break or two costs little more than a clean one; only the
+/// suspect places are looked at one by one.
 fn clean(text: &str) -> Option<Cow<'_, str>> {
     let text = text.trim();
     if text.is_empty() {
         return None;
     }
     let bytes = text.as_bytes();
-    // No early exit, so that the folds can be read many bytes at a time. Suspect: whitespace
-    // other than the space, or a lead byte of whitespace beyond ASCII (`may_start_whitespace`).
-    let suspect = bytes
-        .iter()
-        .map(|&b| (b.wrapping_sub(b'\t') < 5) | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3))
-        .fold(false, |seen, suspect| seen | suspect);
-    let doubled = bytes
-        .iter()
-        .zip(bytes.iter().skip(1))
-        .fold(false, |seen, (&a, &b)| seen | ((a == b' ') & (b == b' ')));
-    if !suspect && !doubled {
-        return Some(Cow::Borrowed(text));
-    }
     let mut collapsed: Option<String> = None;
     // `text[..kept]` is in `collapsed` already.
     let mut kept = 0;
-    let mut at = 0;
-    while let Some(found) = bytes[at..].iter().position(|&b| may_start_whitespace(b)) {
-        let start = at + found;
-        let mut end = start;
+    let mut from = 0;
+    while let Some(at) = next_suspect(bytes, from) {
+        // A run of whitespace may begin with the one space before the suspect byte (two
+        // spaces in a row are suspect themselves, so no more than one).
+        let start = if at > kept && bytes[at - 1] == b' ' {
+            at - 1
+        } else {
+            at
+        };
+        let mut end = at;
         loop {
             match whitespace_len(&bytes[end..]) {
                 0 => break,
                 len => end += len,
             }
         }
-        at = end.max(start + 1);
-        // Trimmed, the text neither starts nor ends with a run: each one lies between words.
-        if end == start || (end == start + 1 && bytes[start] == b' ') {
+        from = end.max(at + 1);
+        // The lead byte of a character that is not whitespace.
+        if end == at {
             continue;
         }
+        // Trimmed, the text neither starts nor ends with a run: each one lies between words.
         let out = collapsed.get_or_insert_with(|| String::with_capacity(text.len()));
         out.push_str(&text[kept..start]);
         out.push(' ');
@@ -139,19 +125,45 @@ fn clean(text: &str) -> Option<Cow<'_, str>> {
     })
 }
 
-/// Whether `b` may start a whitespace character: ASCII whitespace, or the lead byte of one
-/// beyond ASCII. A table, as remarks are searched a byte at a time.
-fn may_start_whitespace(b: u8) -> bool {
-    const MAY_START: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut b = 0;
-        while b < 256 {
-            table[b] = matches!(b as u8, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1..=0xE3);
-            b += 1;
-        }
-        table
+/// The first position from `from` on that may need collapsing: whitespace other than the
+/// space, the lead byte of a whitespace character beyond ASCII ([`may_start_whitespace`]), or
+/// a space followed by another.
+fn next_suspect(bytes: &[u8], from: usize) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let suspect =
+        |b: u8, next: u8| (may_start_whitespace(b) & (b != b' ')) | ((b == b' ') & (next == b' '));
+    // Each block with the byte after it: no early exit inside a block, so that the compiler
+    // reads it many bytes at a time. The last one (most texts are shorter than a block) is
+    // copied out padded with zeros, which are not suspect.
+    let any_in = |window: &[u8; BLOCK + 1]| {
+        window[..BLOCK]
+            .iter()
+            .zip(&window[1..])
+            .fold(false, |seen, (&b, &next)| seen | suspect(b, next))
     };
-    MAY_START[b as usize]
+    let mut at = from;
+    loop {
+        let rest = bytes.get(at..)?;
+        let any = match rest.first_chunk::<{ BLOCK + 1 }>() {
+            Some(window) => any_in(window),
+            None => {
+                let mut window = [0; BLOCK + 1];
+                window[..rest.len()].copy_from_slice(rest);
+                any_in(&window)
+            }
+        };
+        if any {
+            let end = (at + BLOCK).min(bytes.len());
+            return (at..end).find(|&i| suspect(bytes[i], bytes.get(i + 1).copied().unwrap_or(0)));
+        }
+        at += BLOCK;
+    }
+}
+
+/// Whether `b` may start a whitespace character: ASCII whitespace, or the lead byte of one
+/// beyond ASCII. Arithmetic rather than a table, so that a block of bytes is tested at once.
+fn may_start_whitespace(b: u8) -> bool {
+    (b.wrapping_sub(b'\t') < 5) | (b == b' ') | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3)
 }
 
 /// The length in bytes of the whitespace character (as `char::is_whitespace` has it) that
@@ -419,6 +431,18 @@ fn alias_kind(quality: Option<&str>) -> String {
     let Some(quality) = quality else {
         return "aka".to_string();
     };
+    // The forms the list writes, nearly every alias: told apart without lowercasing.
+    for (written, word) in [
+        ("Good", "good"),
+        ("Low", "low"),
+        ("a.k.a.", "aka"),
+        ("f.k.a.", "fka"),
+        ("n.k.a.", "nka"),
+    ] {
+        if quality == written {
+            return word.to_string();
+        }
+    }
     // Compared as it is lowercased, not collected first: nearly every alias has a quality.
     let compact = || {
         quality
@@ -505,10 +529,22 @@ fn upper_case_is(text: &str, upper: &str) -> bool {
 }
 
 /// The non-empty `parts` of an address or place joined by commas, with its NOTE in parentheses
-/// (or the NOTE alone when it is all the list gives).
-fn joined_parts<'n>(node: &'n Node, parts: &[&str]) -> Option<Cow<'n, str>> {
-    let text = joined(parts.iter().filter_map(|p| node.field_str(p)));
-    match (text, node.field_str("NOTE")) {
+/// (or the NOTE alone when it is all the list gives). Each part is the first child of its name
+/// that has text, found in one pass over the children.
+fn joined_parts<'n, const N: usize>(node: &'n Node, parts: &[&str; N]) -> Option<Cow<'n, str>> {
+    let mut found: [Option<Cow<'n, str>>; N] = std::array::from_fn(|_| None);
+    let mut note = None;
+    for child in &node.children {
+        let slot = match parts.iter().position(|p| child.name == *p) {
+            Some(at) => &mut found[at],
+            None if child.name == "NOTE" => &mut note,
+            None => continue,
+        };
+        if slot.is_none() {
+            *slot = clean(&child.text);
+        }
+    }
+    match (joined(found.into_iter().flatten()), note) {
         (Some(text), Some(note)) => Some(Cow::Owned(format!("{text} ({note})"))),
         (text, note) => text.or(note),
     }
@@ -589,7 +625,12 @@ fn extra_fields(record: &Node, fields: &RecordFields) -> BTreeMap<String, String
             clean(&child.text).map(Cow::into_owned)
         } else {
             let mut values = String::new();
-            for value in record.value_texts(&child.name) {
+            let same_field = fields.extra.iter().map(|&i| &record.children[i as usize]);
+            let all_values = same_field
+                .filter(|c| c.name == child.name)
+                .flat_map(|c| c.children_named("VALUE"))
+                .filter_map(|v| clean(&v.text));
+            for value in all_values {
                 if !values.is_empty() {
                     values.push_str("; ");
                 }
@@ -598,7 +639,13 @@ fn extra_fields(record: &Node, fields: &RecordFields) -> BTreeMap<String, String
             (!values.is_empty()).then_some(values)
         };
         if let Some(value) = value {
-            extra.entry(child.name.to_lowercase()).or_insert(value);
+            // The list's field names are ASCII: lowercased without the Unicode tables.
+            let key = if child.name.is_ascii() {
+                child.name.to_ascii_lowercase()
+            } else {
+                child.name.to_lowercase()
+            };
+            extra.entry(key).or_insert(value);
         }
     }
     extra

@@ -316,22 +316,29 @@ impl<'a, 's> Walker<'a, 's> {
     }
 
     /// Refuses an element that would open deeper than [`MAX_DEPTH`] (`position`: its start tag).
+    #[inline]
     fn check_depth(&self, position: u64) -> Result<(), ParseError> {
         if self.open.len() < MAX_DEPTH {
             return Ok(());
         }
-        Err(malformed(
+        Err(self.too_deep(position))
+    }
+
+    #[cold]
+    fn too_deep(&self, position: u64) -> ParseError {
+        malformed(
             self.url,
             position,
             format!(
                 "elements nested more than {MAX_DEPTH} deep{}: refused",
                 self.in_record()
             ),
-        ))
+        )
     }
 
     /// Adds an element to the current record (starting one if there is none), within the
     /// per-record limits.
+    #[inline(always)]
     fn enter(&mut self, node: Node<'a>, position: u64) -> Result<(), ParseError> {
         if self.record.is_none() {
             self.record_start = position;
@@ -340,23 +347,10 @@ impl<'a, 's> Walker<'a, 's> {
         }
         self.record_elements += 1;
         self.record_attributes += node.attrs.len();
-        let exceeded = if self.record_elements > MAX_RECORD_ELEMENTS {
-            Some(format!("more than {MAX_RECORD_ELEMENTS} elements"))
-        } else if self.record_attributes > MAX_RECORD_ATTRIBUTES {
-            Some(format!("more than {MAX_RECORD_ATTRIBUTES} attributes"))
-        } else {
-            None
-        };
-        if let Some(exceeded) = exceeded {
-            let record = self.record.as_ref().map_or(&node.name, |r| &r.name);
-            return Err(malformed(
-                self.url,
-                position,
-                format!(
-                    "record <{record}> (at byte {}) has {exceeded}: refused",
-                    self.record_start
-                ),
-            ));
+        if self.record_elements > MAX_RECORD_ELEMENTS
+            || self.record_attributes > MAX_RECORD_ATTRIBUTES
+        {
+            return Err(self.too_large(&node, position));
         }
         match &mut self.record {
             None => self.record = Some(node),
@@ -370,6 +364,24 @@ impl<'a, 's> Walker<'a, 's> {
             }
         }
         Ok(())
+    }
+
+    #[cold]
+    fn too_large(&self, node: &Node<'a>, position: u64) -> ParseError {
+        let exceeded = if self.record_elements > MAX_RECORD_ELEMENTS {
+            format!("more than {MAX_RECORD_ELEMENTS} elements")
+        } else {
+            format!("more than {MAX_RECORD_ATTRIBUTES} attributes")
+        };
+        let record = self.record.as_ref().map_or(&node.name, |r| &r.name);
+        malformed(
+            self.url,
+            position,
+            format!(
+                "record <{record}> (at byte {}) has {exceeded}: refused",
+                self.record_start
+            ),
+        )
     }
 
     /// ` inside record <NAME> at byte N`, when inside a record.
@@ -470,24 +482,33 @@ impl<'a, 's> Walker<'a, 's> {
     }
 
     /// Bytes of the document in its declared encoding, borrowed from the document when they are
-    /// UTF-8 already.
+    /// UTF-8 already. Inlined, with the rare case apart: every name and text of a list passes
+    /// here, and a call returning its result through memory cost more than the work.
+    #[inline]
     fn decode(&self, part: &[u8]) -> Result<Cow<'a, str>, ParseError> {
-        let decoder = self.reader.decoder();
-        let span = span_in(self.head, part);
-        if let (Some(utf8), Some(span)) = (self.utf8, &span) {
-            if decoder.encoding() == encoding_rs::UTF_8 {
-                if let Some(text) = utf8.get(span.clone()) {
+        if let (Some(utf8), Some(span)) = (self.utf8, span_in(self.head, part)) {
+            if self.reader.decoder().encoding() == encoding_rs::UTF_8 {
+                if let Some(text) = utf8.get(span) {
                     return Ok(Cow::Borrowed(text));
                 }
             }
         }
-        let decoded = match span {
+        self.decode_other(part)
+    }
+
+    /// [`Walker::decode`] of bytes that are not borrowed UTF-8.
+    #[cold]
+    fn decode_other(&self, part: &[u8]) -> Result<Cow<'a, str>, ParseError> {
+        let decoder = self.reader.decoder();
+        let decoded = match span_in(self.head, part) {
             Some(span) => decoder.decode(&self.head[span]),
             None => decoder.decode(part).map(|t| Cow::Owned(t.into_owned())),
         };
         decoded.map_err(|e| malformed(self.url, self.reader.buffer_position(), e.to_string()))
     }
 
+    // Always inlined: a node returned through memory is read back more slowly than it is built.
+    #[inline(always)]
     fn open_node(&self, start: BytesStart<'a>) -> Result<Node<'a>, ParseError> {
         let (reader, url) = (&self.reader, self.url);
         let name = self.decode(local_name(start.name().into_inner()))?;
