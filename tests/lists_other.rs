@@ -527,6 +527,26 @@ fn ftm_malformed_line_is_named() {
 }
 
 #[test]
+fn ftm_stored_records_are_left_unparsed_but_an_id_on_two_lines_is_parsed() {
+    let text = String::from_utf8(fixture(FTM)).unwrap();
+    let kuzmenko = "NK-2Ka3UvopqbpZmVDFjWd4LA";
+    let line = text.lines().find(|l| l.contains(kuzmenko)).unwrap();
+    // the same entity again further down, renamed: which of the two is current is for the
+    // parse of both lines to decide, not for a digest of one of them
+    let doc = format!("{text}\n{}\n", line.replace("KUZMENKO", "KUZMENKOV"));
+    let format = format_for("opensanctions_ftm", &FormatOptions::default()).unwrap();
+    let stored_all = |_: &str, _: &str| true;
+    let Ok(Parsed::List(s)) = format.parse_known(&[body("e", doc.into_bytes())], &stored_all)
+    else {
+        panic!("a list");
+    };
+    assert_eq!(s.entries.len(), 2);
+    assert!(s.entries.iter().all(|e| e.id == kuzmenko));
+    assert_eq!(s.unparsed.len(), 5);
+    assert!(!s.unparsed.iter().any(|id| id == kuzmenko));
+}
+
+#[test]
 fn ftm_full_files_counts() {
     let Some(bytes) = real_file("opensanctions-ftm/yente-fixtures/entities.ftm.json") else {
         return;

@@ -162,7 +162,9 @@ pub struct ListSnapshot {
     pub stray_rows: Vec<StrayRows>,
     /// For a format that digests each record's bytes (FtM, a JSON object a line): the ids of
     /// the entries whose record has the digest stored for them, left unparsed because they
-    /// are the stored entries unchanged. They are on the list as much as `entries` are.
+    /// are the stored entries unchanged. They are on the list as much as `entries` are. Each id
+    /// is here once and is not the id of any of `entries` (an id on two records is parsed):
+    /// the diff counts on it to find that nothing was removed without a set of all the ids.
     pub unparsed: super::IdList,
     /// The digest of each parsed entry's record (its bytes and those of the records folded
     /// into it), by entry id, for the store to keep: the next download's record with the same

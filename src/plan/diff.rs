@@ -59,17 +59,18 @@ impl Diff {
 /// entries `new` left unparsed (their record's digest is the stored one) are unchanged.
 pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
     let mut d = Diff::default();
-    let mut seen = IdSet::with_capacity_and_hasher(new.len(), Default::default());
+    let mut stored_unparsed = 0;
     for id in new.unparsed.iter() {
-        seen.insert(id);
         if old.contains_key(id) {
             d.unchanged += 1;
+            stored_unparsed += 1;
         } else {
             d.unparsed_not_stored.push(id.to_string());
         }
     }
+    let mut parsed = IdSet::with_capacity_and_hasher(new.entries.len(), Default::default());
     for (i, entry) in new.entries.iter().enumerate() {
-        seen.insert(entry.id.as_str());
+        parsed.insert(entry.id.as_str());
         let hash = entry_hash(entry);
         match old.get(&entry.id) {
             None => d.added.push((i, hash)),
@@ -84,13 +85,20 @@ pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
             Some(stored) => d.changed.push((entry.id.clone(), stored.clone(), i, hash)),
         }
     }
-    let mut removed: Vec<(String, StoredHead)> = old
-        .iter()
-        .filter(|(id, _)| !seen.contains(id.as_str()))
-        .map(|(id, s)| (id.clone(), s.clone()))
-        .collect();
-    removed.sort_by(|a, b| a.0.cmp(&b.0));
-    d.removed = removed;
+    let stored_parsed = parsed.iter().filter(|id| old.contains_key(**id)).count();
+    // Each stored entry the snapshot names is counted once (the unparsed ids are distinct and
+    // none is parsed too, as `ListSnapshot::unparsed` says): when they are all of them, none
+    // was removed, and the 10⁶ unparsed ids of a small change are not gathered into a set.
+    if stored_unparsed + stored_parsed < old.len() {
+        let unparsed: IdSet<&str> = new.unparsed.iter().collect();
+        let mut removed: Vec<(String, StoredHead)> = old
+            .iter()
+            .filter(|(id, _)| !parsed.contains(id.as_str()) && !unparsed.contains(id.as_str()))
+            .map(|(id, s)| (id.clone(), s.clone()))
+            .collect();
+        removed.sort_by(|a, b| a.0.cmp(&b.0));
+        d.removed = removed;
+    }
     d
 }
 
@@ -139,6 +147,28 @@ mod tests {
         assert_eq!(d.changed.len(), 1);
         assert_eq!(d.changed[0].0, "1");
         assert_eq!(new.entries[d.changed[0].2].name, "SKIPPER");
+    }
+
+    #[test]
+    fn removed_entries_are_found_beside_unparsed_ones() {
+        let old: IdMap<_, _> = ["1", "2", "3", "4"]
+            .map(|id| stored(entry(id, "ADISA")))
+            .into_iter()
+            .collect();
+        let mut new = ListSnapshot {
+            entries: vec![entry("2", "SKIPPER"), entry("5", "NEW")],
+            ..ListSnapshot::default()
+        };
+        new.unparsed.push("1");
+        let d = diff(&old, &new);
+        let removed: Vec<&str> = d.removed.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(removed, ["3", "4"]);
+        assert_eq!((d.unchanged, d.changed.len(), d.added.len()), (1, 1, 1));
+
+        // every stored entry named, parsed or not: nothing removed
+        new.unparsed.push("3");
+        new.unparsed.push("4");
+        assert!(diff(&old, &new).removed.is_empty());
     }
 
     #[test]

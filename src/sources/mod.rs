@@ -9,6 +9,7 @@ use crate::domain::entry::{FeedSnapshot, ListSnapshot};
 pub mod ca_sema_xml;
 pub mod eu_fsf_xml;
 pub mod feed;
+mod json_skim;
 pub mod ofac_csv;
 pub mod ofac_enhanced_xml;
 pub mod ofac_xml;

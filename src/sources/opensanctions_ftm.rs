@@ -16,13 +16,14 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
+use super::json_skim;
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::digest::StoredDigest;
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
 use crate::domain::ident;
-use crate::domain::IdMap;
+use crate::domain::{IdMap, IdSet};
 
 pub struct OpenSanctionsFtm;
 
@@ -79,7 +80,7 @@ struct Skimmed<'a> {
     role: Role,
     /// What a helper is folded into (Sanction `entity`, document `holder`), or the addresses
     /// a listable entity gives by id (`addressEntity`).
-    refers_to: Vec<String>,
+    refers_to: Vec<Cow<'a, str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +93,7 @@ enum Role {
     Other,
 }
 
-/// The fields of an entity that skimming reads; serde skips the rest of the line unread.
+/// The fields of an entity that skimming reads, for a line [`json_skim`] leaves to serde.
 #[derive(Deserialize)]
 struct Skim<'a> {
     #[serde(borrow)]
@@ -133,33 +134,43 @@ impl<'a> Records<'a> {
             addresses: IdMap::default(),
         };
         for (n, (number, text)) in lines.enumerate() {
-            let skim: Skim = serde_json::from_str(text).map_err(|e| {
-                if n == 0 && !text.trim_start().starts_with('{') {
-                    not_ndjson(body)
-                } else {
-                    malformed(body, number, e.to_string())
+            let (id, role, refers_to) = match json_skim::skim_entity(text) {
+                Some(s) => {
+                    let (role, by) = role(s.schema.unwrap_or_default());
+                    let refs = match by {
+                        RefersBy::Entity => &s.entity,
+                        RefersBy::Holder => &s.holder,
+                        RefersBy::AddressEntity => &s.address_entity,
+                    };
+                    let refs = wanted_refs(role, refs.iter().map(|&r| Cow::Borrowed(r)));
+                    (Cow::Borrowed(s.id), role, refs)
                 }
-            })?;
-            if skim.id.trim().is_empty() {
+                None => {
+                    let skim: Skim = serde_json::from_str(text).map_err(|e| {
+                        if n == 0 && !text.trim_start().starts_with('{') {
+                            not_ndjson(body)
+                        } else {
+                            malformed(body, number, e.to_string())
+                        }
+                    })?;
+                    let (role, by) = role(skim.schema.as_deref().unwrap_or_default());
+                    let p = &skim.properties;
+                    let refs = match by {
+                        RefersBy::Entity => &p.entity,
+                        RefersBy::Holder => &p.holder,
+                        RefersBy::AddressEntity => &p.address_entity,
+                    };
+                    let refs = wanted_refs(role, texts(refs).map(|r| Cow::Owned(r.to_string())));
+                    (skim.id, role, refs)
+                }
+            };
+            if id.trim().is_empty() {
                 return Err(malformed(body, number, "entity without an id".into()));
             }
-            let schema = skim.schema.as_deref().unwrap_or_default();
-            let p = &skim.properties;
-            let (role, refers_to) = match schema {
-                s if entity_kind(s).is_some() => (Role::Listable, &p.address_entity),
-                "Address" => (Role::Address, &p.address_entity),
-                "Sanction" => (Role::Folded, &p.entity),
-                "Identification" | "Passport" => (Role::Folded, &p.holder),
-                _ => (Role::Other, &p.address_entity),
-            };
-            let refers_to = match role {
-                Role::Listable | Role::Folded => texts(refers_to).map(String::from).collect(),
-                Role::Address | Role::Other => Vec::new(),
-            };
             records.lines.push(Skimmed {
                 number,
                 text,
-                id: skim.id,
+                id,
                 role,
                 refers_to,
             });
@@ -173,7 +184,11 @@ impl<'a> Records<'a> {
                     .push(i),
                 Role::Folded => {
                     for target in &line.refers_to {
-                        records.folded.entry(target.clone()).or_default().push(i);
+                        records
+                            .folded
+                            .entry(target.to_string())
+                            .or_default()
+                            .push(i);
                     }
                 }
                 Role::Listable | Role::Other => {}
@@ -193,7 +208,7 @@ impl<'a> Records<'a> {
             .chain(
                 line.refers_to
                     .iter()
-                    .filter_map(|a| self.addresses.get(a.as_str()))
+                    .filter_map(|a| self.addresses.get(a.as_ref()))
                     .flatten(),
             )
             .copied()
@@ -222,6 +237,31 @@ impl<'a> Records<'a> {
         with_id(self.body, line.number, entity)
     }
 
+    /// The ids on more than one of the `listable` lines. Found by sorting the lines by a hash
+    /// of their id rather than by counting them in a map: at 10⁶ lines the map's random
+    /// accesses cost more than all the rest of skimming.
+    fn repeated_ids(&self, listable: &[usize]) -> IdSet<&str> {
+        let mut by_hash: Vec<(u64, usize)> = listable
+            .iter()
+            .map(|&i| (xxh3_64(self.lines[i].id.as_bytes()), i))
+            .collect();
+        by_hash.sort_unstable();
+        let mut repeated = IdSet::default();
+        for run in by_hash
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+        {
+            // ids of one hash: the same id, or (rarely) different ids that collide
+            for (n, &(_, i)) in run.iter().enumerate() {
+                let id = self.lines[i].id.as_ref();
+                if run[n + 1..].iter().any(|&(_, j)| self.lines[j].id == id) {
+                    repeated.insert(id);
+                }
+            }
+        }
+        repeated
+    }
+
     /// The snapshot: every listable entity whose digest `stored` does not know is parsed
     /// (with the helpers folded into it), the others are named as unparsed. An id on more than
     /// one line is always parsed, as the whole file would be.
@@ -235,11 +275,7 @@ impl<'a> Records<'a> {
                 reason: "no Person, Organization, Vessel or other listable entity".into(),
             });
         }
-        let mut lines_of: IdMap<&str, u32> =
-            IdMap::with_capacity_and_hasher(listable.len(), Default::default());
-        for &i in &listable {
-            *lines_of.entry(&self.lines[i].id).or_default() += 1;
-        }
+        let repeated = self.repeated_ids(&listable);
         let mut snapshot = ListSnapshot::default();
         let mut wanted = Vec::new();
         let mut helper_lines = Vec::new();
@@ -247,7 +283,7 @@ impl<'a> Records<'a> {
             let id = self.lines[i].id.as_ref();
             let helpers = self.helpers_of(i);
             let digest = self.digest(i, &helpers);
-            if lines_of[id] == 1 && stored(id, digest.as_str()) {
+            if !repeated.contains(id) && stored(id, digest.as_str()) {
                 snapshot.unparsed.push(id);
             } else {
                 // An id on two lines keeps the digest of its last line, as its last line wins.
@@ -270,6 +306,36 @@ impl<'a> Records<'a> {
             snapshot.entries.extend(resolver.entry(&raw));
         }
         Ok(Parsed::List(snapshot))
+    }
+}
+
+/// The property of a line that names what it is folded into or refers to.
+#[derive(Clone, Copy)]
+enum RefersBy {
+    /// A Sanction's `entity`.
+    Entity,
+    /// An Identification's or Passport's `holder`.
+    Holder,
+    /// The `addressEntity` of any other.
+    AddressEntity,
+}
+
+/// A line's role by its schema, and the property it refers by.
+fn role(schema: &str) -> (Role, RefersBy) {
+    match schema {
+        s if entity_kind(s).is_some() => (Role::Listable, RefersBy::AddressEntity),
+        "Address" => (Role::Address, RefersBy::AddressEntity),
+        "Sanction" => (Role::Folded, RefersBy::Entity),
+        "Identification" | "Passport" => (Role::Folded, RefersBy::Holder),
+        _ => (Role::Other, RefersBy::AddressEntity),
+    }
+}
+
+/// The references a line of `role` keeps: none for an address or a relationship.
+fn wanted_refs<'a>(role: Role, refs: impl Iterator<Item = Cow<'a, str>>) -> Vec<Cow<'a, str>> {
+    match role {
+        Role::Listable | Role::Folded => refs.collect(),
+        Role::Address | Role::Other => Vec::new(),
     }
 }
 
