@@ -162,8 +162,8 @@ fn stored_hashes(db: &Path, source: &str) -> std::collections::BTreeMap<String, 
         .source_state(source)
         .unwrap()
         .current
-        .into_iter()
-        .map(|(id, head)| (id, head.hash.as_str().to_string()))
+        .iter()
+        .map(|(id, head)| (id.to_string(), head.hash.to_string()))
         .collect()
 }
 

@@ -84,13 +84,8 @@ fn only(file: &[u8], keep: Option<&HashSet<String>>) -> Vec<u8> {
 }
 
 fn entry_ids(db: &Path) -> Vec<String> {
-    let mut ids: Vec<String> = Store::open(db)
-        .unwrap()
-        .source_state("ofac-sdn")
-        .unwrap()
-        .current
-        .into_keys()
-        .collect();
+    let state = Store::open(db).unwrap().source_state("ofac-sdn").unwrap();
+    let mut ids: Vec<String> = state.current.keys().map(String::from).collect();
     ids.sort();
     ids
 }

@@ -162,8 +162,8 @@ fn stored(db: &Path) -> BTreeMap<String, String> {
         .unwrap();
     state
         .current
-        .into_iter()
-        .map(|(id, e)| (id, e.hash.as_str().to_string()))
+        .iter()
+        .map(|(id, e)| (id.to_string(), e.hash.to_string()))
         .collect()
 }
 

@@ -3,8 +3,8 @@
 use sha2::{Digest, Sha256};
 
 use crate::domain::entry::{Entry, ListSnapshot};
-use crate::domain::{IdMap, IdSet};
-use crate::plan::StoredHead;
+use crate::domain::IdSet;
+use crate::plan::{Heads, StoredHead};
 
 /// The content hash of an entry: what tells one version of an entry from another.
 pub fn entry_hash(entry: &Entry) -> String {
@@ -57,7 +57,7 @@ impl Diff {
 
 /// Compares `new` with what is stored, by hash: no stored entry's content is needed. The
 /// entries `new` left unparsed (their record's digest is the stored one) are unchanged.
-pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
+pub fn diff(old: &Heads, new: &ListSnapshot) -> Diff {
     let mut d = Diff::default();
     let mut stored_unparsed = 0;
     for id in new.unparsed.iter() {
@@ -85,7 +85,7 @@ pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
             Some(stored) => d.changed.push((entry.id.clone(), stored.clone(), i, hash)),
         }
     }
-    let stored_parsed = parsed.iter().filter(|id| old.contains_key(**id)).count();
+    let stored_parsed = parsed.iter().filter(|id| old.contains_key(id)).count();
     // Each stored entry the snapshot names is counted once (the unparsed ids are distinct and
     // none is parsed too, as `ListSnapshot::unparsed` says): when they are all of them, none
     // was removed, and the 10⁶ unparsed ids of a small change are not gathered into a set.
@@ -93,8 +93,8 @@ pub fn diff(old: &IdMap<String, StoredHead>, new: &ListSnapshot) -> Diff {
         let unparsed: IdSet<&str> = new.unparsed.iter().collect();
         let mut removed: Vec<(String, StoredHead)> = old
             .iter()
-            .filter(|(id, _)| !parsed.contains(id.as_str()) && !unparsed.contains(id.as_str()))
-            .map(|(id, s)| (id.clone(), s.clone()))
+            .filter(|(id, _)| !parsed.contains(id) && !unparsed.contains(id))
+            .map(|(id, s)| (id.to_string(), s.clone()))
             .collect();
         removed.sort_by(|a, b| a.0.cmp(&b.0));
         d.removed = removed;
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn added_changed_removed_and_unchanged_are_told_apart() {
-        let old: IdMap<_, _> = [
+        let old: Heads = [
             stored(entry("1", "ADISA")),
             stored(entry("2", "ARTAVIL")),
             stored(entry("3", "GONE")),
@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn removed_entries_are_found_beside_unparsed_ones() {
-        let old: IdMap<_, _> = ["1", "2", "3", "4"]
+        let old: Heads = ["1", "2", "3", "4"]
             .map(|id| stored(entry(id, "ADISA")))
             .into_iter()
             .collect();

@@ -17,6 +17,7 @@
 //!   aliases listed in another order) is no version and no alert.
 
 pub mod diff;
+mod heads;
 pub mod notices;
 pub mod stats;
 
@@ -28,11 +29,11 @@ use crate::domain::changes::changed_fields;
 use crate::domain::digest::StoredDigest;
 use crate::domain::entry::{Entry, FeedItem, FeedSnapshot, ListSnapshot};
 use crate::domain::watch::{Exclusion, WatchItem};
-use crate::domain::IdMap;
 use crate::guard::{self, Refusal};
 use crate::matching::{scored_alike, Match, Matcher};
 use crate::sources::DeltaOp;
 pub use diff::entry_hash;
+pub use heads::Heads;
 pub use stats::NameStatsDelta;
 
 /// One entry as the store holds it: current content, and where it is in its history.
@@ -92,7 +93,7 @@ pub struct PastListing {
 pub struct SourceState {
     /// The entries on the list now, by entry id: their hash and place in their history, which
     /// is all a diff needs.
-    pub current: IdMap<String, StoredHead>,
+    pub current: Heads,
     /// The stored content of current entries, by entry id: at least of those a snapshot
     /// changes or removes (the store reads them after the diff, so that a cycle decodes what
     /// changed and not the whole list), and of all of them where a delta is applied.
@@ -392,7 +393,8 @@ pub fn plan_list_reweighed<'s>(
         plan.counts.removed += 1;
         let old = content(id)?;
         let hits = matcher.match_entry(&ctx.list.source, old);
-        let write = (stored.hash.as_str(), stored.episode, stored.version);
+        let hash = stored.hash.to_string();
+        let write = (hash.as_str(), stored.episode, stored.version);
         raise(&mut plan, Event::Delisted, old, write, hits);
         plan.delistings.push(Delisting {
             entry_id: id.clone(),
@@ -512,7 +514,7 @@ pub fn apply_delta(state: &SourceState, ops: Vec<DeltaOp>) -> ListSnapshot {
     let mut entries: BTreeMap<String, Entry> = state
         .contents
         .iter()
-        .filter(|(id, _)| state.current.contains_key(*id))
+        .filter(|(id, _)| state.current.contains_key(id))
         .map(|(id, e)| (id.clone(), e.clone()))
         .collect();
     for op in ops {

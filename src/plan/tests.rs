@@ -116,7 +116,7 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
     for w in &plan.writes {
         next.past.remove(&w.entry.id);
         next.current.insert(
-            w.entry.id.clone(),
+            &w.entry.id,
             StoredHead {
                 hash: StoredDigest::new(&w.hash),
                 episode: w.episode,
@@ -137,7 +137,7 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
             PastListing {
                 episode: s.episode,
                 version: s.version,
-                hash: s.hash.as_str().to_string(),
+                hash: s.hash.to_string(),
             },
         );
     }
@@ -514,19 +514,15 @@ fn entries_left_unparsed_as_unchanged_are_on_the_list() {
         s1.current["15036"]
             .record
             .as_ref()
-            .map(StoredDigest::as_str),
+            .map(StoredDigest::to_string)
+            .as_deref(),
         Some("d-15036")
     );
 
     // day 2: every record but one filler's has its stored digest; that filler is gone
     let gone = filler(3).id;
     let partial = ListSnapshot {
-        unparsed: s1
-            .current
-            .keys()
-            .filter(|id| **id != gone)
-            .cloned()
-            .collect(),
+        unparsed: s1.current.keys().filter(|id| *id != gone).collect(),
         ..ListSnapshot::default()
     };
     let day2 = plan_list(&s1, &partial, &m, &ctx()).unwrap();

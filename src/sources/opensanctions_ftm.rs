@@ -283,13 +283,13 @@ impl<'a> Records<'a> {
             let id = self.lines[i].id.as_ref();
             let helpers = self.helpers_of(i);
             let digest = self.digest(i, &helpers);
-            if !repeated.contains(id) && stored(id, digest.as_str()) {
+            if !repeated.contains(id) && digest.with_text(|text| stored(id, text)) {
                 snapshot.unparsed.push(id);
             } else {
                 // An id on two lines keeps the digest of its last line, as its last line wins.
                 snapshot
                     .record_digests
-                    .insert(id.to_string(), digest.as_str().to_string());
+                    .insert(id.to_string(), digest.to_string());
                 wanted.push(i);
                 helper_lines.extend(helpers);
             }

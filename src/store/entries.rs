@@ -3,14 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{decode, Result, Store};
 use crate::domain::digest::StoredDigest;
 use crate::domain::entry::Entry;
 use crate::domain::ident;
-use crate::domain::IdMap;
-use crate::plan::{PastListing, SourceState, StoredEntry, StoredHead};
+use crate::plan::{Heads, PastListing, SourceState, StoredEntry, StoredHead};
 
 /// Identifier kinds that name one vessel or one person across lists.
 pub(super) const SHARED_IDENTIFIERS: &[&str] = &["imo", "mmsi", "passport"];
@@ -125,32 +125,36 @@ impl Store {
 }
 
 /// The current entries of `source`, by id, without their content.
-fn current_heads(conn: &Connection, source: &str) -> Result<IdMap<String, StoredHead>> {
-    let mut stmt = conn.prepare(
-        "SELECT entry_id, hash, episode, version, record_hash FROM entries WHERE source = ?1",
-    )?;
-    let rows = stmt.query_map([source], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            StoredHead {
-                // read in place: no String for each of a list's 10^6 digests
-                hash: StoredDigest::new(r.get_ref(1)?.as_str()?),
-                episode: r.get(2)?,
-                version: r.get(3)?,
-                record: r.get_ref(4)?.as_str_or_null()?.map(StoredDigest::new),
-            },
-        ))
-    })?;
+fn current_heads(conn: &Connection, source: &str) -> Result<Heads> {
     // made at its size once rather than grown by rehashing through a whole list
     let count: usize = conn
         .prepare_cached("SELECT count(*) FROM entries WHERE source = ?1")?
         .query_row([source], |r| r.get(0))?;
-    let mut heads = IdMap::with_capacity_and_hasher(count, Default::default());
-    for row in rows {
-        let (id, head) = row?;
-        heads.insert(id, head);
+    let mut heads = Heads::with_capacity(count);
+    let mut stmt = conn.prepare(
+        "SELECT entry_id, hash, episode, version, record_hash FROM entries WHERE source = ?1",
+    )?;
+    let mut rows = stmt.query([source])?;
+    let missing = |column| rusqlite::Error::InvalidColumnType(column, "NULL".into(), Type::Null);
+    while let Some(r) = rows.next()? {
+        // read in place: no String for each of a list's 10^6 ids and digests
+        let head = StoredHead {
+            hash: StoredDigest::new(text_at(r, 1)?.ok_or_else(|| missing(1))?),
+            episode: r.get(2)?,
+            version: r.get(3)?,
+            record: text_at(r, 4)?.map(StoredDigest::new),
+        };
+        heads.insert(text_at(r, 0)?.ok_or_else(|| missing(0))?, head);
     }
     Ok(heads)
+}
+
+/// Column `i` of a row as text borrowed from the row, `None` for NULL.
+fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    let value = r.get_ref(i)?;
+    value
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)))
 }
 
 /// The current entries that `filter` (an SQL condition on `e`, the entries table) selects,

@@ -394,7 +394,10 @@ mod tests {
         let store = Store::open(&path).unwrap();
         let mut state = store.source_state("ofac-sdn").unwrap();
         let e = &state.current["15036"];
-        assert_eq!((e.episode, e.version, e.hash.as_str()), (1, 1, "h1"));
+        assert_eq!(
+            (e.episode, e.version, e.hash.to_string().as_str()),
+            (1, 1, "h1")
+        );
         store
             .read_contents("ofac-sdn", &mut state, ["15036"])
             .unwrap();
