@@ -92,23 +92,33 @@ impl<'a> Cursor<'a> {
     /// `member` must consume.
     fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            self.at += 1;
+        if self.closes(b'}')? {
             return Some(());
         }
         loop {
             let key = self.plain_string()?;
             self.eat(b':')?;
             member(self, key)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.next_or_close(b'}')? {
+                return Some(());
             }
         }
+    }
+
+    /// Whether the next byte is `close` (consumed if so).
+    fn closes(&mut self, close: u8) -> Option<bool> {
+        let closes = self.peek()? == close;
+        self.at += usize::from(closes);
+        Some(closes)
+    }
+
+    /// After a member or element: a comma (`false`, another follows) or `close` (`true`).
+    fn next_or_close(&mut self, close: u8) -> Option<bool> {
+        let b = self.peek()?;
+        (b == b',' || b == close).then(|| {
+            self.at += 1;
+            b == close
+        })
     }
 
     /// A string with no escape in it, borrowed; `None` for any other value.
@@ -144,8 +154,7 @@ impl<'a> Cursor<'a> {
     /// An array of plain strings, trimmed, the empty ones left out (as `texts` reads values).
     fn string_list(&mut self, list: &mut Vec<&'a str>) -> Option<()> {
         self.eat(b'[')?;
-        if self.peek()? == b']' {
-            self.at += 1;
+        if self.closes(b']')? {
             return Some(());
         }
         loop {
@@ -153,13 +162,8 @@ impl<'a> Cursor<'a> {
             if !value.is_empty() {
                 list.push(value);
             }
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.next_or_close(b']')? {
+                return Some(());
             }
         }
     }
