@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::config::SourceConfig;
 use crate::domain::alert::ListRef;
 use crate::domain::audit::{CycleRecord, Outcome};
+use crate::domain::digest::StoredDigest;
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, Validators};
 use crate::guard::{self, Refusal};
 use crate::matching::{Matcher, MatcherSlot, NameStats};
@@ -322,7 +323,7 @@ fn process(
         if let Some(bodies) = &bodies {
             if parsed_at != Some(generation) {
                 let known = store.source_state(&source.name)?;
-                let stored = |id: &str, digest: &str| {
+                let stored = |id: &str, digest: &StoredDigest| {
                     known
                         .current
                         .get(id)

@@ -9,6 +9,7 @@ mod lists;
 use data::real_file;
 use lists::entry;
 
+use watchkeeper::domain::digest::StoredDigest;
 use watchkeeper::domain::entry::{EntityKind, Entry, ListSnapshot};
 use watchkeeper::sources::opensanctions_ftm::{parse_delta, DeltaOp};
 use watchkeeper::sources::{format_for, Body, FormatOptions, ParseError, Parsed};
@@ -535,7 +536,7 @@ fn ftm_stored_records_are_left_unparsed_but_an_id_on_two_lines_is_parsed() {
     // parse of both lines to decide, not for a digest of one of them
     let doc = format!("{text}\n{}\n", line.replace("KUZMENKO", "KUZMENKOV"));
     let format = format_for("opensanctions_ftm", &FormatOptions::default()).unwrap();
-    let stored_all = |_: &str, _: &str| true;
+    let stored_all = |_: &str, _: &StoredDigest| true;
     let Ok(Parsed::List(s)) = format.parse_known(&[body("e", doc.into_bytes())], &stored_all)
     else {
         panic!("a list");

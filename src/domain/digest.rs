@@ -41,18 +41,6 @@ impl StoredDigest {
     pub fn hex(bytes: &[u8; 16]) -> StoredDigest {
         StoredDigest(Repr::Bytes(*bytes))
     }
-
-    /// Calls `f` with the digest's text, written on the stack: for the 10⁶ records of a list
-    /// compared with their stored digests one by one.
-    pub fn with_text<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        match &self.0 {
-            Repr::Bytes(bytes) => {
-                let mut text = [0; 32];
-                f(hex_into(bytes, &mut text))
-            }
-            Repr::Text(text) => f(text),
-        }
-    }
 }
 
 /// [`hex`] of 16 bytes, written into `out`.
@@ -90,7 +78,10 @@ fn from_hex(text: &str) -> Option<[u8; 16]> {
 
 impl std::fmt::Display for StoredDigest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.with_text(|text| f.write_str(text))
+        match &self.0 {
+            Repr::Bytes(bytes) => f.write_str(hex_into(bytes, &mut [0; 32])),
+            Repr::Text(text) => f.write_str(text),
+        }
     }
 }
 

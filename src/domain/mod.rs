@@ -18,6 +18,14 @@ pub struct IdList {
 }
 
 impl IdList {
+    /// Room for `ids` ids (their text grows as they come).
+    pub fn with_capacity(ids: usize) -> IdList {
+        IdList {
+            text: String::new(),
+            ends: Vec::with_capacity(ids),
+        }
+    }
+
     pub fn push(&mut self, id: &str) {
         self.text.push_str(id);
         self.ends.push(self.text.len());
@@ -29,6 +37,13 @@ impl IdList {
 
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// The id at `index`, in the order they were pushed.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)?;
+        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
+        Some(&self.text[start..end])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
@@ -67,6 +82,9 @@ mod tests {
         let mut ids: IdList = ["15036", "", "ofac-9304667"].into_iter().collect();
         ids.push("Q7747");
         assert_eq!(ids.len(), 4);
+        assert_eq!(ids.get(1), Some(""));
+        assert_eq!(ids.get(3), Some("Q7747"));
+        assert_eq!(ids.get(4), None);
         assert_eq!(
             ids.iter().collect::<Vec<_>>(),
             ["15036", "", "ofac-9304667", "Q7747"]

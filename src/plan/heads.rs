@@ -4,23 +4,25 @@
 //! A source of 10⁶ entries has its heads read, looked up once for each record of the new
 //! document and dropped on every cycle, however little changed. As a `HashMap<String, _>`
 //! that was 10⁶ allocations and frees, a table of 2²¹ buckets of 72 bytes, and a cache miss
-//! per lookup on the bucket and another on the key's string. Here the ids share one string,
+//! per lookup on the bucket and another on the key's string. Here the ids are one [`IdList`],
 //! the heads one vector, and the table holds only each head's position (4 bytes a bucket).
 
 use std::fmt;
 
 use ahash::RandomState;
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
 use super::StoredHead;
+use crate::domain::IdList;
 
 #[derive(Clone, Default)]
 pub struct Heads {
-    /// Every id inserted, one after another (a removed one stays, unreferenced).
-    ids: String,
-    /// Each head with where its id is in `ids`; `None` once removed.
-    rows: Vec<(usize, u32, Option<StoredHead>)>,
-    /// Positions in `rows` of the heads there are, by a hash of their id.
+    /// Every id inserted, in order (a removed one stays, its head gone).
+    ids: IdList,
+    /// The head of each of `ids`, by the same position; `None` once removed.
+    heads: Vec<Option<StoredHead>>,
+    /// Positions in `ids` of the heads there are, by a hash of their id.
     index: HashTable<u32>,
     hasher: RandomState,
     len: usize,
@@ -29,7 +31,8 @@ pub struct Heads {
 impl Heads {
     pub fn with_capacity(heads: usize) -> Heads {
         Heads {
-            rows: Vec::with_capacity(heads),
+            ids: IdList::with_capacity(heads),
+            heads: Vec::with_capacity(heads),
             index: HashTable::with_capacity(heads),
             ..Heads::default()
         }
@@ -43,23 +46,19 @@ impl Heads {
         self.len == 0
     }
 
-    fn id(&self, row: u32) -> &str {
-        let (start, len, _) = self.rows[row as usize];
-        &self.ids[start..start + len as usize]
-    }
-
-    fn find(&self, id: &str) -> Option<u32> {
+    fn find(&self, id: &str) -> Option<usize> {
         let hash = self.hasher.hash_one(id);
-        self.index.find(hash, |&row| self.id(row) == id).copied()
+        let row = self.index.find(hash, |&row| id_at(&self.ids, row) == id)?;
+        Some(*row as usize)
     }
 
     pub fn get(&self, id: &str) -> Option<&StoredHead> {
-        self.rows[self.find(id)? as usize].2.as_ref()
+        self.heads[self.find(id)?].as_ref()
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut StoredHead> {
         let row = self.find(id)?;
-        self.rows[row as usize].2.as_mut()
+        self.heads[row].as_mut()
     }
 
     pub fn contains_key(&self, id: &str) -> bool {
@@ -68,54 +67,54 @@ impl Heads {
 
     /// Sets the head of `id`, returning the one it replaces.
     pub fn insert(&mut self, id: &str, head: StoredHead) -> Option<StoredHead> {
-        if let Some(row) = self.find(id) {
-            return self.rows[row as usize].2.replace(head);
-        }
-        let row = u32::try_from(self.rows.len()).expect("fewer than 2³² entries in one source");
-        let len = u32::try_from(id.len()).expect("an id shorter than 4 GiB");
-        self.rows.push((self.ids.len(), len, Some(head)));
-        self.ids.push_str(id);
         let Heads {
             ids,
-            rows,
+            heads,
             index,
             hasher,
-            ..
+            len,
         } = self;
-        let id_of = |row: &u32| {
-            let (start, len, _) = rows[*row as usize];
-            hasher.hash_one(&ids[start..start + len as usize])
-        };
-        index.insert_unique(hasher.hash_one(id), row, id_of);
-        self.len += 1;
-        None
+        let same = |&row: &u32| id_at(ids, row) == id;
+        let rehash = |&row: &u32| hasher.hash_one(id_at(ids, row));
+        match index.entry(hasher.hash_one(id), same, rehash) {
+            Entry::Occupied(found) => heads[*found.get() as usize].replace(head),
+            Entry::Vacant(slot) => {
+                let row = u32::try_from(heads.len()).expect("fewer than 2³² entries a source");
+                slot.insert(row);
+                ids.push(id);
+                heads.push(Some(head));
+                *len += 1;
+                None
+            }
+        }
     }
 
     pub fn remove(&mut self, id: &str) -> Option<StoredHead> {
         let hash = self.hasher.hash_one(id);
-        let Heads {
-            ids, rows, index, ..
-        } = self;
-        let id_is = |row: &u32| {
-            let (start, len, _) = rows[*row as usize];
-            &ids[start..start + len as usize] == id
-        };
-        let (row, _) = index.find_entry(hash, id_is).ok()?.remove();
+        let ids = &self.ids;
+        let found = self.index.find_entry(hash, |&row| id_at(ids, row) == id);
+        let (row, _) = found.ok()?.remove();
         self.len -= 1;
-        self.rows[row as usize].2.take()
+        self.heads[row as usize].take()
     }
 
     /// Every head with its id, in the order they were inserted.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &StoredHead)> + '_ {
-        self.rows.iter().filter_map(|(start, len, head)| {
-            let head = head.as_ref()?;
-            Some((&self.ids[*start..*start + *len as usize], head))
-        })
+        self.ids
+            .iter()
+            .zip(&self.heads)
+            .filter_map(|(id, head)| Some((id, head.as_ref()?)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
         self.iter().map(|(id, _)| id)
     }
+}
+
+/// The id at a position the table holds, which `ids` always has.
+fn id_at(ids: &IdList, row: u32) -> &str {
+    ids.get(row as usize)
+        .expect("the table holds positions of ids")
 }
 
 impl std::ops::Index<&str> for Heads {

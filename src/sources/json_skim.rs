@@ -37,26 +37,34 @@ pub(super) fn skim_entity(line: &str) -> Option<SkimmedEntity<'_>> {
     };
     let mut out = SkimmedEntity::default();
     let (mut id, mut schema, mut properties) = (false, false, false);
-    c.object(|c, key| {
-        let seen = match key {
-            "id" => &mut id,
-            "schema" => &mut schema,
-            "properties" => &mut properties,
-            _ => return c.skip_value(),
-        };
-        if std::mem::replace(seen, true) {
-            return None;
+    c.object(|c, key| match key {
+        "id" => {
+            first(&mut id)?;
+            out.id = c.plain_string()?;
+            Some(())
         }
-        match key {
-            "id" => out.id = c.plain_string()?,
-            "schema" if c.peek()? == b'n' => c.literal(b"null")?,
-            "schema" => out.schema = Some(c.plain_string()?),
-            _ => c.properties(&mut out)?,
+        "schema" => {
+            first(&mut schema)?;
+            if c.peek()? == b'n' {
+                c.literal(b"null")
+            } else {
+                out.schema = Some(c.plain_string()?);
+                Some(())
+            }
         }
-        Some(())
+        "properties" => {
+            first(&mut properties)?;
+            c.properties(&mut out)
+        }
+        _ => c.skip_value(),
     })?;
     c.skip_whitespace();
     (id && c.at == c.bytes.len()).then_some(out)
+}
+
+/// `None` when a wanted key was met before (serde refuses a repeated field); marks it met.
+fn first(seen: &mut bool) -> Option<()> {
+    (!std::mem::replace(seen, true)).then_some(())
 }
 
 struct Cursor<'a> {
@@ -144,9 +152,7 @@ impl<'a> Cursor<'a> {
                 "addressEntity" => (2, &mut out.address_entity),
                 _ => return c.skip_value(),
             };
-            if std::mem::replace(&mut seen[slot], true) {
-                return None;
-            }
+            first(&mut seen[slot])?;
             c.string_list(list)
         })
     }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use crate::domain::digest::StoredDigest;
 use crate::domain::entry::{FeedSnapshot, ListSnapshot};
 
 pub mod ca_sema_xml;
@@ -131,7 +132,7 @@ pub trait SourceFormat: Send + Sync {
     fn parse_known(
         &self,
         bodies: &[Body],
-        stored: &dyn Fn(&str, &str) -> bool,
+        stored: &dyn Fn(&str, &StoredDigest) -> bool,
     ) -> Result<Parsed, ParseError> {
         let _ = stored;
         self.parse(bodies)

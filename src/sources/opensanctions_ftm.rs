@@ -43,7 +43,7 @@ impl SourceFormat for OpenSanctionsFtm {
     fn parse_known(
         &self,
         bodies: &[Body],
-        stored: &dyn Fn(&str, &str) -> bool,
+        stored: &dyn Fn(&str, &StoredDigest) -> bool,
     ) -> Result<Parsed, ParseError> {
         let body = single_body(bodies)?;
         let mut lines = lines(body)?.peekable();
@@ -265,7 +265,7 @@ impl<'a> Records<'a> {
     /// The snapshot: every listable entity whose digest `stored` does not know is parsed
     /// (with the helpers folded into it), the others are named as unparsed. An id on more than
     /// one line is always parsed, as the whole file would be.
-    fn snapshot(&self, stored: &dyn Fn(&str, &str) -> bool) -> Result<Parsed, ParseError> {
+    fn snapshot(&self, stored: &dyn Fn(&str, &StoredDigest) -> bool) -> Result<Parsed, ParseError> {
         let listable: Vec<usize> = (0..self.lines.len())
             .filter(|&i| self.lines[i].role == Role::Listable)
             .collect();
@@ -283,7 +283,7 @@ impl<'a> Records<'a> {
             let id = self.lines[i].id.as_ref();
             let helpers = self.helpers_of(i);
             let digest = self.digest(i, &helpers);
-            if !repeated.contains(id) && digest.with_text(|text| stored(id, text)) {
+            if !repeated.contains(id) && stored(id, &digest) {
                 snapshot.unparsed.push(id);
             } else {
                 // An id on two lines keeps the digest of its last line, as its last line wins.

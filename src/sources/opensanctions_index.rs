@@ -18,7 +18,7 @@ use sha2::Digest;
 
 use super::opensanctions_ftm::{self, OpenSanctionsFtm};
 use super::{Body, ParseError, Parsed, SourceFormat};
-use crate::domain::digest::hex;
+use crate::domain::digest::{hex, StoredDigest};
 
 /// The index URL of an OpenSanctions dataset (`sanctions`, `default`, `peps`…).
 pub fn index_url(dataset: &str) -> String {
@@ -215,7 +215,7 @@ impl SourceFormat for OpenSanctionsIndex {
     fn parse_known(
         &self,
         bodies: &[Body],
-        stored: &dyn Fn(&str, &str) -> bool,
+        stored: &dyn Fn(&str, &StoredDigest) -> bool,
     ) -> Result<Parsed, ParseError> {
         if let [full] = bodies {
             if full.resource == FULL_EXPORT {

@@ -432,16 +432,11 @@ fn alias_kind(quality: Option<&str>) -> String {
         return "aka".to_string();
     };
     // The forms the list writes, nearly every alias: told apart without lowercasing.
-    for (written, word) in [
-        ("Good", "good"),
-        ("Low", "low"),
-        ("a.k.a.", "aka"),
-        ("f.k.a.", "fka"),
-        ("n.k.a.", "nka"),
-    ] {
-        if quality == written {
-            return word.to_string();
-        }
+    if let Some((_, word)) = ALIAS_QUALITIES
+        .iter()
+        .find(|(written, _)| quality == *written)
+    {
+        return word.to_string();
     }
     // Compared as it is lowercased, not collected first: nearly every alias has a quality.
     let compact = || {
@@ -453,11 +448,20 @@ fn alias_kind(quality: Option<&str>) -> String {
     if compact().next().is_none() {
         return "aka".to_string();
     }
-    ["good", "low", "aka", "fka", "nka"]
+    ALIAS_QUALITIES
         .iter()
-        .find(|word| compact().eq(word.chars()))
-        .map_or_else(|| hyphenated(quality), |word| word.to_string())
+        .find(|(_, word)| compact().eq(word.chars()))
+        .map_or_else(|| hyphenated(quality), |(_, word)| word.to_string())
 }
+
+/// The alias qualities an alias kind is made of, as the list writes them and as the word kept.
+const ALIAS_QUALITIES: [(&str, &str); 5] = [
+    ("Good", "good"),
+    ("Low", "low"),
+    ("a.k.a.", "aka"),
+    ("f.k.a.", "fka"),
+    ("n.k.a.", "nka"),
+];
 
 fn hyphenated(text: &str) -> String {
     text.split(|c: char| !c.is_alphanumeric())
@@ -639,13 +643,7 @@ fn extra_fields(record: &Node, fields: &RecordFields) -> BTreeMap<String, String
             (!values.is_empty()).then_some(values)
         };
         if let Some(value) = value {
-            // The list's field names are ASCII: lowercased without the Unicode tables.
-            let key = if child.name.is_ascii() {
-                child.name.to_ascii_lowercase()
-            } else {
-                child.name.to_lowercase()
-            };
-            extra.entry(key).or_insert(value);
+            extra.entry(child.name.to_lowercase()).or_insert(value);
         }
     }
     extra
