@@ -242,9 +242,18 @@ fn process(
             version,
         } => (bodies, validators, version),
     };
-    let hash = content_hash(&bodies);
+    let check = content_check(&bodies);
+    cycle.content_check = Some(check.clone());
+    let last = store.last_screened(&source.name)?;
+    // The same bytes as last time are known by the fast check; SHA-256, the version the audit
+    // trail names, is then the one recorded for them. New bytes (or a last cycle recorded
+    // without the check) are hashed.
+    let hash = match &last {
+        Some(last) if last.content_check.as_ref() == Some(&check) => last.content_hash.clone(),
+        _ => content_hash(&bodies),
+    };
     cycle.content_hash = Some(hash.clone());
-    if let Some(last) = store.last_screened(&source.name)? {
+    if let Some(last) = last {
         // Servers that ignore conditional requests (or sign a new URL each time) send the same
         // bytes again: those were screened already, so there is nothing to parse or diff.
         if last.content_hash == hash {
@@ -522,6 +531,23 @@ fn content_hash(bodies: &[Body]) -> String {
         h.update(&b.bytes);
     }
     crate::domain::digest::hex(&h.finalize())
+}
+
+/// xxh3-128 of the documents, framed as [`content_hash`] frames them: about ten times as
+/// fast as SHA-256 (25 ms against 235 ms for a 412 MB export), so that a download equal to
+/// the last one costs little beyond reading it. It only ever says "the same bytes as the
+/// last screened download"; it is not collision-resistant, which matters only against a
+/// publisher crafting a collision with its own previous file, and such a publisher could as
+/// well serve that file again.
+fn content_check(bodies: &[Body]) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for b in bodies {
+        h.update(b.resource.as_bytes());
+        h.update(&[0]);
+        h.update(&(b.bytes.len() as u64).to_le_bytes());
+        h.update(&b.bytes);
+    }
+    format!("xxh3-128:{:032x}", h.digest128())
 }
 
 /// A source that had been reported stale works again: one `source-recovered` notice.

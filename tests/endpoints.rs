@@ -169,6 +169,48 @@ async fn the_same_bytes_again_cost_no_parse_and_no_diff() {
     assert_ne!(cycles[1].content_hash, cycles[2].content_hash);
 }
 
+#[tokio::test]
+async fn the_same_bytes_are_known_in_a_database_from_before_the_fast_check() {
+    let server = MockServer::start().await;
+    Mock::given(path("/consolidated.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(un_excerpt()))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let src = source(
+        "un",
+        "un_sc_xml",
+        &format!("{}/consolidated.xml", server.uri()),
+    );
+    let (fetcher, slot) = (Fetcher::new(), slot());
+    run_source(&db, &src, &fetcher, &slot).await.unwrap();
+    // cycles recorded by a build that kept only the SHA-256
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE cycles SET content_check = NULL", [])
+        .unwrap();
+    let second = run_source(&db, &src, &fetcher, &slot).await.unwrap();
+    assert!(second.same_content, "{second:?}");
+    let third = run_source(&db, &src, &fetcher, &slot).await.unwrap();
+    assert!(third.same_content, "{third:?}");
+
+    let cycles = Store::open(&db)
+        .unwrap()
+        .cycles_since("1970-01-01T00:00:00Z")
+        .unwrap();
+    assert_eq!(cycles.len(), 3);
+    // every cycle names the version by the same SHA-256, and the later ones keep the check
+    let sha = cycles[0].content_hash.clone().unwrap();
+    assert_eq!(sha.len(), 64, "{sha}");
+    for c in &cycles {
+        assert_eq!(c.content_hash.as_deref(), Some(sha.as_str()));
+    }
+    let check = cycles[1].content_check.clone().unwrap();
+    assert!(check.starts_with("xxh3-128:"), "{check}");
+    assert_eq!(cycles[2].content_check.as_deref(), Some(check.as_str()));
+}
+
 /// What Amazon S3 answers a GET of a key that does not exist with.
 const NO_SUCH_KEY: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>exports/SDN.XMLL</Key><RequestId>9V3QJ4Y0B1F5</RequestId></Error>";
 

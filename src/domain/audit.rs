@@ -65,6 +65,8 @@ pub struct CycleRecord {
     pub published: Option<String>,
     /// SHA-256 of the documents as downloaded, hex: the version screened.
     pub content_hash: Option<String>,
+    /// xxh3-128 of the same bytes, hex: what tells the next download is the same one.
+    pub content_check: Option<String>,
     /// Entries (or feed items) in the snapshot screened.
     pub entries: Option<usize>,
     pub added: usize,
@@ -98,6 +100,7 @@ impl CycleRecord {
             outcome: Outcome::Failed,
             published: None,
             content_hash: None,
+            content_check: None,
             entries: None,
             added: 0,
             relisted: 0,

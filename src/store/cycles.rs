@@ -20,7 +20,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT content_hash, published, entries FROM cycles
+                "SELECT content_hash, content_check, published, entries FROM cycles
                  WHERE source = ?1 AND outcome IN ('applied', 'unchanged')
                        AND content_hash IS NOT NULL
                  ORDER BY id DESC LIMIT 1",
@@ -28,8 +28,9 @@ impl Store {
                 |r| {
                     Ok(LastScreened {
                         content_hash: r.get(0)?,
-                        published: r.get(1)?,
-                        entries: r.get::<_, Option<i64>>(2)?.map(|n| n as usize),
+                        content_check: r.get(1)?,
+                        published: r.get(2)?,
+                        entries: r.get::<_, Option<i64>>(3)?.map(|n| n as usize),
                     })
                 },
             )
@@ -41,7 +42,7 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT id, source, kind, started_at, finished_at, outcome, published, content_hash,
                     entries, added, relisted, changed, removed, watchlist_hash, watch_items,
-                    alerts, error
+                    alerts, error, content_check
              FROM cycles WHERE started_at >= ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([since], |r| {
@@ -66,6 +67,7 @@ impl Store {
                 alerts: serde_json::from_str::<BTreeMap<String, usize>>(&alerts)
                     .unwrap_or_default(),
                 error: r.get(16)?,
+                content_check: r.get(17)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -76,6 +78,8 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LastScreened {
     pub content_hash: String,
+    /// None for a cycle recorded by a build that made no such check.
+    pub content_check: Option<String>,
     pub published: Option<String>,
     pub entries: Option<usize>,
 }
@@ -84,8 +88,8 @@ pub(super) fn insert(conn: &Connection, c: &CycleRecord) -> Result<i64> {
     conn.execute(
         "INSERT INTO cycles (source, kind, started_at, finished_at, outcome, published,
                              content_hash, entries, added, relisted, changed, removed,
-                             watchlist_hash, watch_items, alerts, error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                             watchlist_hash, watch_items, alerts, error, content_check)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             c.source,
             c.kind,
@@ -103,6 +107,7 @@ pub(super) fn insert(conn: &Connection, c: &CycleRecord) -> Result<i64> {
             c.watch_items as i64,
             serde_json::to_string(&c.alerts).expect("counts serialize"),
             c.error,
+            c.content_check,
         ],
     )?;
     Ok(conn.last_insert_rowid())
