@@ -790,3 +790,37 @@ fn weights_read_for_the_scored_keys_score_as_the_weights_of_every_name() {
     }
     assert!(compared > 100, "only {compared} matches compared");
 }
+
+/// UN entries of March 2020 screened by their own original-script name, with that name taken
+/// off the entry (otherwise it is an exact lookup): the rest of the Arabic or Ethiopic name
+/// must meet the Latin spellings. Rarity weights are those of the two entries' names.
+fn original_script_finds_its_latin_entry(id: &str) {
+    let excerpt = include_bytes!("fixtures/un-sc-xml/consolidated-2020-03-original-script.xml");
+    let entries = lists::parse("un_sc_xml", "consolidated.xml", excerpt)
+        .unwrap()
+        .entries;
+    let mut entry = entries.iter().find(|e| e.id == id).unwrap().clone();
+    let at = entry
+        .aliases
+        .iter()
+        .position(|a| a.kind == "original-script")
+        .unwrap();
+    let original = entry.aliases.remove(at).name;
+    let stats = std::sync::Arc::new(watchkeeper::matching::NameStats::from_entries(&entries));
+    let m =
+        Matcher::new(vec![item(WatchKind::Person, &original)], DEFAULT_THRESHOLD).with_stats(stats);
+    let hits = m.match_entry("un-sc", &entry);
+    assert_eq!(hits.len(), 1, "{original} should find {}", entry.name);
+}
+
+#[test]
+fn a_language_named_after_an_original_script_name_is_not_part_of_it() {
+    // "ፍትዊ ዓብዱረዛቕ (Tigrinya)": Fitiwi Abdelrazak
+    original_script_finds_its_latin_entry("6908703");
+}
+
+#[test]
+fn an_arabic_title_with_its_article_is_not_part_of_the_name() {
+    // "الدكتور ساهــر برهــان" (al-duktur Sahir Burhan): SAHIR BERHAN
+    original_script_finds_its_latin_entry("6908124");
+}

@@ -614,6 +614,8 @@ fn probe_keys_digest() -> String {
         (EntityKind::Person, "בשאר אל-אסד"),
         (EntityKind::Person, "ZAKARYA ESSABAR"),
         (EntityKind::Person, "DJAMEL LOUNICI"),
+        (EntityKind::Person, "ፍትዊ ዓብዱረዛቕ (Tigrinya)"),
+        (EntityKind::Person, "الدكتور ساهــر برهــان"),
         (
             EntityKind::Organization,
             "Gulf Marine Services General Trading LLC",

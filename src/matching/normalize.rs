@@ -276,7 +276,48 @@ const LEGAL_PHRASES: &[&[&str]] = &[
 
 /// Honorifics as romanised from Arabic script, where the Latin form would be a name of its
 /// own ("سید" is sid, Sayed; "حاجى" haja, Haji; "ملا" mla, Mullah; "شیخ" shikh, Sheikh).
-const ARABIC_HONORIFICS: &[&str] = &["sid", "haja", "mla", "shikh", "mului"];
+/// "الدكتور" (al-duktur) is Dr.
+const ARABIC_HONORIFICS: &[&str] = &["sid", "haja", "mla", "shikh", "mului", "dktur", "dktr"];
+
+/// Languages the lists name in parentheses after a name in its original script
+/// ("ፍትዊ ዓብዱረዛቕ (Tigrinya)"): a label, not a part of the name.
+const LANGUAGE_LABELS: &[&str] = &[
+    "amharic",
+    "arabic",
+    "armenian",
+    "belarusian",
+    "burmese",
+    "chinese",
+    "dari",
+    "farsi",
+    "georgian",
+    "greek",
+    "hebrew",
+    "japanese",
+    "korean",
+    "kurdish",
+    "pashto",
+    "persian",
+    "russian",
+    "somali",
+    "tajik",
+    "tigrinya",
+    "turkish",
+    "ukrainian",
+    "urdu",
+    "uzbek",
+];
+
+/// "(Tigrinya)" and the like: see [`LANGUAGE_LABELS`].
+fn is_language_label(raw: &str) -> bool {
+    raw.strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .is_some_and(|inner| {
+            LANGUAGE_LABELS
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(inner))
+        })
+}
 
 /// Leading words of a vessel name that only say it is a ship.
 const VESSEL_PREFIXES: &[&str] = &["mt", "mv", "ms", "ss", "tanker", "vessel", "ship"];
@@ -368,7 +409,11 @@ fn keep_mask(tokens: &[Token], kind: NameKind) -> Vec<bool> {
     if kind == NameKind::Person {
         for (i, t) in tokens.iter().enumerate() {
             let arabic = t.script == Script::Arabic && is(ARABIC_HONORIFICS, t);
-            if !is(HONORIFICS, t) && !arabic {
+            // "الدكتور" is al dktur: the article before an honorific goes with it
+            let article = t.script == Script::Arabic
+                && t.text == "al"
+                && tokens.get(i + 1).is_some_and(|n| is(ARABIC_HONORIFICS, n));
+            if !is(HONORIFICS, t) && !arabic && !article {
                 break;
             }
             keep[i] = false;
@@ -422,6 +467,9 @@ pub fn split_words(text: &str, apostrophe_splits: bool) -> (Vec<Token>, Option<u
     let mut tokens = Vec::new();
     let mut comma_at = None;
     for raw in text.split_whitespace() {
+        if is_language_label(raw) {
+            continue;
+        }
         let script = Script::of(raw);
         let joined = join_abbreviation(raw);
         let folded = fold(joined.as_deref().unwrap_or(raw));
