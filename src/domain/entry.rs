@@ -104,8 +104,8 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Anything else worth showing (UN reference number, list type, gender…), by field name.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub extra: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "super::fields::Fields::is_empty")]
+    pub extra: super::fields::Fields,
 }
 
 impl Entry {

@@ -69,6 +69,7 @@ pub mod audit;
 pub mod changes;
 pub mod digest;
 pub mod entry;
+pub mod fields;
 pub mod history;
 pub mod ident;
 pub mod watch;

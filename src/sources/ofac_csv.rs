@@ -5,12 +5,13 @@
 //! with a DOS control-Z, and join on the first column (ent_num). The remarks column is cut at
 //! 1,000 characters; the rest of a cut remark is in the comments file, continuing mid-word.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::{push_unique, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{
     Alias, EntityKind, Entry, Identifier, ListSnapshot, StrayRows, VesselInfo,
 };
+use crate::domain::fields::Fields;
 
 pub struct OfacCsv {
     /// Primary, alt, add, comments; `None` for a role not fetched.
@@ -385,7 +386,7 @@ fn entry_from_row(ent_num: String, row: &Row, continuation: Option<&str>) -> Ent
         Some("aircraft") => EntityKind::Aircraft,
         Some(_) => EntityKind::Unknown,
     };
-    let mut extra = BTreeMap::new();
+    let mut extra = Fields::new();
     if let (EntityKind::Unknown, Some(t)) = (kind, sdn_type) {
         extra.insert("sdn-type".to_string(), t.to_string());
     }
@@ -562,14 +563,15 @@ fn apply_clause(clause: &str, entry: &mut Entry) {
     } else if let Some(id) = document_identifier(clause) {
         push_identifier(entry, id);
     } else if let Some((key, text)) = extra_fact(clause) {
-        entry
-            .extra
-            .entry(key.to_string())
-            .and_modify(|v| {
+        match entry.extra.get_mut(key) {
+            Some(v) => {
                 v.push_str("; ");
                 v.push_str(text);
-            })
-            .or_insert_with(|| text.to_string());
+            }
+            None => {
+                entry.extra.insert(key.to_string(), text.to_string());
+            }
+        }
     }
 }
 

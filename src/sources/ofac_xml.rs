@@ -5,11 +5,10 @@
 //! default namespace has changed over the years (`http://tempuri.org/sdnList.xsd`, then the
 //! sanctions list service URL).
 
-use std::collections::BTreeMap;
-
 use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot, VesselInfo};
+use crate::domain::fields::Fields;
 use crate::domain::ident;
 
 pub struct OfacXml;
@@ -291,16 +290,18 @@ pub(super) fn add_id(entry: &mut Entry, id_type: &str, number: &str, note: Optio
     }
 }
 
-pub(super) fn append_extra(extra: &mut BTreeMap<String, String>, key: &str, value: &str) {
-    extra
-        .entry(key.to_string())
-        .and_modify(|v| {
+pub(super) fn append_extra(extra: &mut Fields, key: &str, value: &str) {
+    match extra.get_mut(key) {
+        Some(v) => {
             if !v.split("; ").any(|x| x == value) {
                 v.push_str("; ");
                 v.push_str(value);
             }
-        })
-        .or_insert_with(|| value.to_string());
+        }
+        None => {
+            extra.insert(key.to_string(), value.to_string());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@
 //! kept in `extra`, because the UN adds fields to this schema over time.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use super::xml_walk::{non_empty, walk, Item, Node};
 use super::{push_unique, single_body, Body, ParseError, Parsed, SourceFormat};
 use crate::domain::entry::{Alias, EntityKind, Entry, Identifier, ListSnapshot};
+use crate::domain::fields::Fields as ExtraFields;
 use crate::domain::ident::{self as imo, ImoKind};
 
 const ROOT: &str = "CONSOLIDATED_LIST";
@@ -622,8 +622,8 @@ fn document_kind(type_of_document: &str) -> String {
 
 /// Every field not mapped elsewhere, lowercased: REFERENCE_NUMBER, VERSIONNUM, GENDER,
 /// LIST_TYPE, SUBMITTED_BY… and whatever the UN adds later.
-fn extra_fields(record: &Node, fields: &RecordFields) -> BTreeMap<String, String> {
-    let mut extra = BTreeMap::new();
+fn extra_fields(record: &Node, fields: &RecordFields) -> ExtraFields {
+    let mut extra = ExtraFields::new();
     for child in fields.extra.iter().map(|&i| &record.children[i as usize]) {
         let value = if child.children.is_empty() {
             clean(&child.text).map(Cow::into_owned)
@@ -643,7 +643,7 @@ fn extra_fields(record: &Node, fields: &RecordFields) -> BTreeMap<String, String
             (!values.is_empty()).then_some(values)
         };
         if let Some(value) = value {
-            extra.entry(child.name.to_lowercase()).or_insert(value);
+            extra.insert_if_absent(child.name.to_lowercase(), value);
         }
     }
     extra
