@@ -793,8 +793,8 @@ fn weights_read_for_the_scored_keys_score_as_the_weights_of_every_name() {
 
 /// UN entries of March 2020 screened by their own original-script name, with that name taken
 /// off the entry (otherwise it is an exact lookup): the rest of the Arabic or Ethiopic name
-/// must meet the Latin spellings. Rarity weights are those of the two entries' names.
-fn original_script_finds_its_latin_entry(id: &str) {
+/// must meet the Latin spellings. Rarity weights are those of the fixture's names.
+fn original_script_finds_its_latin_entry(kind: WatchKind, id: &str) {
     let excerpt = include_bytes!("fixtures/un-sc-xml/consolidated-2020-03-original-script.xml");
     let entries = lists::parse("un_sc_xml", "consolidated.xml", excerpt)
         .unwrap()
@@ -807,8 +807,7 @@ fn original_script_finds_its_latin_entry(id: &str) {
         .unwrap();
     let original = entry.aliases.remove(at).name;
     let stats = std::sync::Arc::new(watchkeeper::matching::NameStats::from_entries(&entries));
-    let m =
-        Matcher::new(vec![item(WatchKind::Person, &original)], DEFAULT_THRESHOLD).with_stats(stats);
+    let m = Matcher::new(vec![item(kind, &original)], DEFAULT_THRESHOLD).with_stats(stats);
     let hits = m.match_entry("un-sc", &entry);
     assert_eq!(hits.len(), 1, "{original} should find {}", entry.name);
 }
@@ -816,11 +815,19 @@ fn original_script_finds_its_latin_entry(id: &str) {
 #[test]
 fn a_language_named_after_an_original_script_name_is_not_part_of_it() {
     // "ፍትዊ ዓብዱረዛቕ (Tigrinya)": Fitiwi Abdelrazak
-    original_script_finds_its_latin_entry("6908703");
+    original_script_finds_its_latin_entry(WatchKind::Person, "6908703");
 }
 
 #[test]
 fn an_arabic_title_with_its_article_is_not_part_of_the_name() {
     // "الدكتور ساهــر برهــان" (al-duktur Sahir Burhan): SAHIR BERHAN
-    original_script_finds_its_latin_entry("6908124");
+    original_script_finds_its_latin_entry(WatchKind::Person, "6908124");
+}
+
+#[test]
+fn an_organisation_in_arabic_script_meets_the_english_name_the_list_translates_it_to() {
+    // "الجماعة الاسلامية المقاتلة الليبية": LIBYAN ISLAMIC FIGHTING GROUP
+    original_script_finds_its_latin_entry(WatchKind::Organization, "114090");
+    // "مكتب حنيفة للصرافة" (office, Hanifa, exchange): HANIFA MONEY EXCHANGE OFFICE
+    original_script_finds_its_latin_entry(WatchKind::Organization, "6908604");
 }

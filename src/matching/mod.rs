@@ -12,6 +12,7 @@
 //! vetoes a match on the name alone (two ships may share a name, never an IMO number). MMSI
 //! numbers change when a ship is reflagged, so a different MMSI vetoes nothing.
 
+mod gloss;
 mod index;
 mod jaro;
 pub mod normalize;
@@ -22,6 +23,7 @@ pub mod stored;
 pub mod text;
 pub mod translit;
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
@@ -202,8 +204,10 @@ pub fn scored_alike(a: &Entry, b: &Entry) -> bool {
     )
 }
 
-fn labelled_names(item: &WatchItem) -> Vec<(&'static str, &str)> {
-    std::iter::once(("name", item.name.as_str()))
+/// An item's names with what each is; an organisation's names in Arabic script are followed
+/// by their English gloss ([`gloss::english_gloss`]), as the lists translate them.
+fn labelled_names(item: &WatchItem) -> Vec<(&'static str, Cow<'_, str>)> {
+    let written = std::iter::once(("name", item.name.as_str()))
         .chain(item.aliases.iter().map(|a| ("alias", a.as_str())))
         .chain(
             item.former_names
@@ -211,8 +215,17 @@ fn labelled_names(item: &WatchItem) -> Vec<(&'static str, &str)> {
                 .map(|a| ("former name", a.as_str())),
         )
         // A vessel watched by IMO alone has an empty name: nothing to match by name.
-        .filter(|(_, n)| !n.is_empty())
-        .collect()
+        .filter(|(_, n)| !n.is_empty());
+    let mut out = Vec::new();
+    for (label, name) in written {
+        out.push((label, Cow::Borrowed(name)));
+        if item.kind == WatchKind::Organization {
+            if let Some(english) = gloss::english_gloss(name) {
+                out.push(("English gloss", Cow::Owned(english)));
+            }
+        }
+    }
+    out
 }
 
 /// The watchlist, normalised once; shared by every [`Matcher`] version built from it. What
@@ -301,7 +314,7 @@ impl Matcher {
             for item in &self.watch.items {
                 if item.kind != WatchKind::Keyword {
                     for (_, name) in labelled_names(item) {
-                        weighed_keys(name, &mut out);
+                        weighed_keys(&name, &mut out);
                     }
                 }
             }
