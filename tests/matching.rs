@@ -831,3 +831,31 @@ fn an_organisation_in_arabic_script_meets_the_english_name_the_list_translates_i
     // "مكتب حنيفة للصرافة" (office, Hanifa, exchange): HANIFA MONEY EXCHANGE OFFICE
     original_script_finds_its_latin_entry(WatchKind::Organization, "6908604");
 }
+
+#[test]
+fn an_organisation_word_translated_two_ways_meets_either() {
+    // "الجماعة التونسية المقاتلة": TUNISIAN COMBATANT GROUP (المقاتلة is fighting elsewhere)
+    original_script_finds_its_latin_entry(WatchKind::Organization, "113997");
+}
+
+#[test]
+fn the_acronym_after_an_organisation_name_is_not_part_of_it() {
+    // "شبکه حقانی": HAQQANI NETWORK (HQN)
+    original_script_finds_its_latin_entry(WatchKind::Organization, "3000441");
+    let entries = script_entries();
+    let stats = std::sync::Arc::new(watchkeeper::matching::NameStats::from_entries(&entries));
+    let haqqani = entry(
+        "3000441",
+        EntityKind::Organization,
+        "HAQQANI NETWORK (HQN)",
+        &[],
+    );
+    let m = Matcher::new(
+        vec![item(WatchKind::Organization, "Haqqani Network")],
+        DEFAULT_THRESHOLD,
+    )
+    .with_stats(stats);
+    let hits = m.match_entry("un-sc", &haqqani);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].1.score, 1.0, "{:?}", hits[0].1);
+}

@@ -25,6 +25,9 @@ const GLOSSES: &[(&str, &str)] = &[
     ("مكتب", "office"),
     ("شركة", "company"),
     ("شركت", "company"),
+    ("كمپني", "company"),
+    ("لمتد", "ltd"),
+    ("ليمتد", "limited"),
     ("مؤسسة", "foundation"),
     ("جمعية", "society"),
     ("مجلس", "council"),
@@ -37,7 +40,8 @@ const GLOSSES: &[(&str, &str)] = &[
     // what it calls itself
     ("اسلامية", "islamic"),
     ("اسلامي", "islamic"),
-    ("مقاتلة", "fighting"),
+    ("مقاتلة", "fighting|combatant"),
+    ("مسلحة", "armed"),
     // where
     ("عراق", "iraq"),
     ("شام", "levant"),
@@ -55,22 +59,41 @@ const GLOSSES: &[(&str, &str)] = &[
     // joining words
     ("في", "in"),
     ("و", "and"),
+    // Pashto
+    ("او", "and"),
 ];
 
-/// The name with every word of [`GLOSSES`] in English, when it has any; `None` otherwise.
-pub fn english_gloss(name: &str) -> Option<String> {
-    let mut glossed = false;
-    let words: Vec<String> = name
+/// The name with every word of [`GLOSSES`] in English, when it has any: once with each
+/// word's first English word and, where some word has another ("fighting|combatant"), once
+/// more with those.
+pub fn english_glosses(name: &str) -> Vec<String> {
+    let words: Vec<(&str, Option<&'static str>)> = name
         .split_whitespace()
-        .map(|word| match gloss_of(word) {
-            Some(english) => {
-                glossed = true;
-                english.to_string()
-            }
-            None => word.to_string(),
-        })
+        .map(|word| (word, gloss_of(word)))
         .collect();
-    glossed.then(|| words.join(" "))
+    if words.iter().all(|(_, g)| g.is_none()) {
+        return Vec::new();
+    }
+    // a word without that many English words takes its first
+    let with = |alternative: usize| -> String {
+        let english = words.iter().map(|(word, gloss)| match gloss {
+            Some(g) => g.split('|').nth(alternative).unwrap_or_else(|| first(g)),
+            None => word,
+        });
+        english.collect::<Vec<_>>().join(" ")
+    };
+    let mut out = vec![with(0)];
+    if words
+        .iter()
+        .any(|(_, g)| g.is_some_and(|g| g.contains('|')))
+    {
+        out.push(with(1));
+    }
+    out
+}
+
+fn first(gloss: &str) -> &str {
+    gloss.split('|').next().unwrap_or(gloss)
 }
 
 /// The gloss of one word, with its article ("ال"), a preposition joined to the article
@@ -122,22 +145,22 @@ mod tests {
     #[test]
     fn common_words_of_organisations_are_glossed_and_names_kept() {
         assert_eq!(
-            english_gloss("الجماعة الاسلامية المقاتلة الليبية").as_deref(),
-            Some("group islamic fighting libyan")
+            english_glosses("الجماعة الاسلامية المقاتلة الليبية"),
+            [
+                "group islamic fighting libyan",
+                "group islamic combatant libyan"
+            ]
+        );
+        assert_eq!(english_glosses("شبكة حقاني"), ["network حقاني"]);
+        assert_eq!(
+            english_glosses("مكتب حنيفة للصرافة"),
+            ["office حنيفة exchange"]
         );
         assert_eq!(
-            english_gloss("شبكة حقاني").as_deref(),
-            Some("network حقاني")
+            english_glosses("الدولة الإسلامية في العراق والشام"),
+            ["state islamic in iraq levant"]
         );
-        assert_eq!(
-            english_gloss("مكتب حنيفة للصرافة").as_deref(),
-            Some("office حنيفة exchange")
-        );
-        assert_eq!(
-            english_gloss("الدولة الإسلامية في العراق والشام").as_deref(),
-            Some("state islamic in iraq levant")
-        );
-        assert_eq!(english_gloss("حقاني"), None);
-        assert_eq!(english_gloss("Haqqani Network"), None);
+        assert!(english_glosses("حقاني").is_empty());
+        assert!(english_glosses("Haqqani Network").is_empty());
     }
 }

@@ -220,7 +220,7 @@ fn labelled_names(item: &WatchItem) -> Vec<(&'static str, Cow<'_, str>)> {
     for (label, name) in written {
         out.push((label, Cow::Borrowed(name)));
         if item.kind == WatchKind::Organization {
-            if let Some(english) = gloss::english_gloss(name) {
+            for english in gloss::english_glosses(name) {
                 out.push(("English gloss", Cow::Owned(english)));
             }
         }
@@ -629,6 +629,8 @@ fn probe_keys_digest() -> String {
         (EntityKind::Person, "DJAMEL LOUNICI"),
         (EntityKind::Person, "ፍትዊ ዓብዱረዛቕ (Tigrinya)"),
         (EntityKind::Person, "الدكتور ساهــر برهــان"),
+        (EntityKind::Organization, "HAQQANI NETWORK (HQN)"),
+        (EntityKind::Organization, "AL-ITIHAAD AL-ISLAMIYA / AIAI"),
         (
             EntityKind::Organization,
             "Gulf Marine Services General Trading LLC",

@@ -308,6 +308,28 @@ const LANGUAGE_LABELS: &[&str] = &[
     "uzbek",
 ];
 
+/// How many of a name's last words are its acronym, in parentheses or after a slash
+/// ("HAQQANI NETWORK (HQN)", "AL-ITIHAAD AL-ISLAMIYA / AIAI"): the lists add it to the name,
+/// and a name written without it is the same name. 0 when there is none, or nothing before it.
+fn trailing_acronym(raws: &[&str]) -> usize {
+    let is_acronym = |w: &str| {
+        (2..=8).contains(&w.len())
+            && w.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && w.bytes().any(|b| b.is_ascii_uppercase())
+    };
+    let in_parentheses = |w: &str| {
+        w.strip_prefix('(')
+            .and_then(|w| w.strip_suffix(')'))
+            .is_some_and(is_acronym)
+    };
+    match raws {
+        [.., _, last] if in_parentheses(last) => 1,
+        [.., _, "/", last] if is_acronym(last) => 2,
+        _ => 0,
+    }
+}
+
 /// "(Tigrinya)" and the like: see [`LANGUAGE_LABELS`].
 fn is_language_label(raw: &str) -> bool {
     raw.strip_prefix('(')
@@ -466,7 +488,14 @@ fn keep_mask(tokens: &[Token], kind: NameKind) -> Vec<bool> {
 pub fn split_words(text: &str, apostrophe_splits: bool) -> (Vec<Token>, Option<usize>) {
     let mut tokens = Vec::new();
     let mut comma_at = None;
-    for raw in text.split_whitespace() {
+    let raws: Vec<&str> = text.split_whitespace().collect();
+    let acronym = if apostrophe_splits {
+        0
+    } else {
+        trailing_acronym(&raws)
+    };
+    for raw in &raws[..raws.len() - acronym] {
+        let raw = *raw;
         if is_language_label(raw) {
             continue;
         }
