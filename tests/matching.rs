@@ -859,3 +859,12 @@ fn the_acronym_after_an_organisation_name_is_not_part_of_it() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert_eq!(hits[0].1.score, 1.0, "{:?}", hits[0].1);
 }
+
+#[test]
+fn an_arabic_script_part_meets_its_latin_spelling_in_the_index_by_its_consonants() {
+    // "فيض" (fyd): FAIZ; "عمر محمد قدير": AMOR MOHAMED GHEDEIR; "عصام علي محمد علوش": ISAM
+    // ALI MOHAMED ALOUCHE: no skeleton of the one stands for the other
+    for id in ["110913", "2816565", "113223"] {
+        original_script_finds_its_latin_entry(WatchKind::Person, id);
+    }
+}

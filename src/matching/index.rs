@@ -26,6 +26,7 @@ use super::score::{
     PART_MIN,
 };
 use super::scripts::{kana_key, korean_fold, korean_syllable_fold};
+use super::translit::consonant_key;
 use super::Prepared;
 use crate::domain::watch::{WatchItem, WatchKind};
 
@@ -401,6 +402,15 @@ fn script_keys(t: &Token, lookup: bool, emit: &mut dyn FnMut(&str)) {
     };
     if let Some(fold) = fold {
         emit(&format!("k:{fold}"));
+    }
+    // an Arabic-script watch part is met by the consonants of Latin spellings of it
+    let consonants = if lookup {
+        t.script == Script::Latin
+    } else {
+        t.script == Script::Arabic
+    };
+    if let Some(key) = consonants.then(|| consonant_key(t.spelling())).flatten() {
+        emit(&key);
     }
     if t.script == Script::Kana || (lookup && t.text.len() >= 2) {
         emit(&format!(

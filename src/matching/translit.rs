@@ -320,6 +320,32 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
     l[j..].iter().all(|&c| matches!(c, b'a' | b'e' | b'h'))
 }
 
+/// The consonants of a part's [`spelling`], by the classes regional romanisations of Arabic
+/// confuse (d and z; k, g, j and q; s and the c of ch), without a final h: the key by which a part written in
+/// Arabic script and a Latin spelling of it meet in the candidate index ("فيض" fyd and
+/// "Faiz", "عمر" and "Amor", "قدير" and "Ghedeir"), since neither's skeleton can stand for
+/// the other. `None` under two consonants, where it would meet half the list.
+pub fn consonant_key(spelling: &str) -> Option<String> {
+    let mut key = String::from("c:");
+    for c in spelling.chars() {
+        let class = match c {
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'v' => continue,
+            'z' => 'd',
+            'g' | 'j' | 'q' => 'k',
+            // a c is left only in ch, French for sh ("Alouche", علوش)
+            'c' => 's',
+            c => c,
+        };
+        if !key.ends_with(class) || key.len() == 2 {
+            key.push(class);
+        }
+    }
+    if key.len() > 3 && key.ends_with('h') {
+        key.pop();
+    }
+    (key.len() >= 4).then_some(key)
+}
+
 /// Latin letters that spell an Arabic-script consonant by regional convention: ض ذ ظ as z or d
 /// (Persian and Urdu say z: "Reza"), ث as s (Turkish, Persian: "Osman"), ق as g or gh (Gulf,
 /// Persian: "Gaddafi", "Ghasem"), ج as g (Egyptian: "Gamal").
