@@ -26,7 +26,7 @@ use super::score::{
     PART_MIN,
 };
 use super::scripts::{kana_key, korean_fold, korean_syllable_fold};
-use super::translit::consonant_key;
+use super::translit::{consonant_key, CONSONANT_MARK};
 use super::Prepared;
 use crate::domain::watch::{WatchItem, WatchKind};
 
@@ -77,6 +77,9 @@ pub(crate) struct Index {
     ids: IdMap<String, Vec<u32>>,
     /// Items no key can stand for (a name of initials only): always candidates.
     always: Vec<u32>,
+    /// Whether some part is filed under its [`consonant_key`]: only then do entry parts look
+    /// theirs up (making one costs a spelling of every part of every entry).
+    consonants: bool,
     /// Per item, per name (in the order of its prepared names): the positions of the parts
     /// one of which any match at the item's threshold must pair ([`must_pair_one_of`]);
     /// `None` for a name no set of parts will do for.
@@ -128,7 +131,7 @@ impl Index {
                     Some(chosen) => {
                         for &c in &chosen {
                             part_keys(&name.tokens[c], &mut emit);
-                            script_keys(&name.tokens[c], false, &mut emit);
+                            script_keys(&name.tokens[c], Lookup::Filed, &mut emit);
                             // the entry may give the part as an initial only ("Ahmed, A")
                             initial_key(&name.tokens[c], &mut emit);
                             // written as one with a neighbour ("Binladen")
@@ -150,6 +153,7 @@ impl Index {
             }
             keys.sort_unstable();
             keys.dedup();
+            index.consonants |= keys.iter().any(|k| k.starts_with(CONSONANT_MARK));
             for k in keys {
                 index.parts.entry(k).or_default().push(i);
             }
@@ -179,7 +183,10 @@ impl Index {
             self.always.iter().map(|&i| (i as usize, false)).collect();
         // looked up as they are made, each from a borrowed or reused buffer: an entry has
         // hundreds of keys, and only a few of them file anything
-        Index::each_lookup_key(names, imos, mmsis, &mut |k| {
+        let lookup = Lookup::Entry {
+            consonants: self.consonants,
+        };
+        Index::each_lookup_key(names, imos, mmsis, lookup, &mut |k| {
             let items = self.parts.get(k).or_else(|| self.ids.get(k));
             if let Some(items) = items {
                 let by_prefix = k.starts_with(PREFIX_MARK);
@@ -214,7 +221,10 @@ impl Index {
         mmsis: &[String],
     ) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
-        Index::each_lookup_key(names, imos, mmsis, &mut |k| keys.push(k.to_string()));
+        let lookup = Lookup::Entry { consonants: true };
+        Index::each_lookup_key(names, imos, mmsis, lookup, &mut |k| {
+            keys.push(k.to_string())
+        });
         keys.sort_unstable();
         keys.dedup();
         keys
@@ -225,6 +235,7 @@ impl Index {
         names: impl Iterator<Item = (&'t [Token], Option<usize>)>,
         imos: &[String],
         mmsis: &[String],
+        lookup: Lookup,
         emit: &mut dyn FnMut(&str),
     ) {
         // an entry's names share most of their parts ("ALI, Hassan", "Hassan Ali"): a part's
@@ -242,7 +253,7 @@ impl Index {
                     continue;
                 }
                 part_keys(t, emit);
-                script_keys(t, true, emit);
+                script_keys(t, lookup, emit);
                 // "Abdulrahman" listed, "Abdul Rahman" watched and indexed under "rahman";
                 // "Elhassan" listed, "Hassan" watched
                 for p in JOIN_PREFIXES.iter().chain(JOINED_ARTICLES) {
@@ -385,11 +396,22 @@ fn joined(a: &Token, b: &Token) -> Token {
     Token::new(format!("{}{}", a.text, b.text), a.script)
 }
 
+/// Which side a part's [`script_keys`] are made for.
+#[derive(Clone, Copy)]
+enum Lookup {
+    /// A watch part, filed under the keys of its own script.
+    Filed,
+    /// An entry part, looking up every script's keys; its [`consonant_key`] only when some
+    /// watch part is filed under one.
+    Entry { consonants: bool },
+}
+
 /// Keys by which parts of other romanisations meet: the German, French and Egyptian
 /// spellings' skeletons, the Korean fold of a syllable and the kana key. A watch part
 /// (`lookup` false) is indexed under those of its own script; an entry part looks them all
 /// up, as any Latin part may meet a Hangul or kana watch name.
-fn script_keys(t: &Token, lookup: bool, emit: &mut dyn FnMut(&str)) {
+fn script_keys(t: &Token, side: Lookup, emit: &mut dyn FnMut(&str)) {
+    let lookup = matches!(side, Lookup::Entry { .. });
     for v in t.variants() {
         emit(v);
     }
@@ -404,10 +426,9 @@ fn script_keys(t: &Token, lookup: bool, emit: &mut dyn FnMut(&str)) {
         emit(&format!("k:{fold}"));
     }
     // an Arabic-script watch part is met by the consonants of Latin spellings of it
-    let consonants = if lookup {
-        t.script == Script::Latin
-    } else {
-        t.script == Script::Arabic
+    let consonants = match side {
+        Lookup::Entry { consonants } => consonants && t.script == Script::Latin,
+        Lookup::Filed => t.script == Script::Arabic,
     };
     if let Some(key) = consonants.then(|| consonant_key(t.spelling())).flatten() {
         emit(&key);

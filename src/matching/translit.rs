@@ -320,13 +320,16 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
     l[j..].iter().all(|&c| matches!(c, b'a' | b'e' | b'h'))
 }
 
+/// What a [`consonant_key`] begins with.
+pub const CONSONANT_MARK: &str = "c:";
+
 /// The consonants of a part's [`spelling`], by the classes regional romanisations of Arabic
 /// confuse (d and z; k, g, j and q; s and the c of ch), without a final h: the key by which a part written in
 /// Arabic script and a Latin spelling of it meet in the candidate index ("فيض" fyd and
 /// "Faiz", "عمر" and "Amor", "قدير" and "Ghedeir"), since neither's skeleton can stand for
 /// the other. `None` under two consonants, where it would meet half the list.
 pub fn consonant_key(spelling: &str) -> Option<String> {
-    let mut key = String::from("c:");
+    let mut key = String::from(CONSONANT_MARK);
     for c in spelling.chars() {
         let class = match c {
             'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'v' => continue,
