@@ -38,6 +38,15 @@ fn slot() -> MatcherSlot {
     MatcherSlot::new(Matcher::new(vec![item], DEFAULT_THRESHOLD))
 }
 
+/// A UN source served at `at` on `server`, and the database of a fresh folder for it (the
+/// folder lives as long as the returned guard).
+fn un_source(server: &MockServer, at: &str) -> (tempfile::TempDir, PathBuf, SourceConfig) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let src = source("un", "un_sc_xml", &format!("{}{at}", server.uri()));
+    (dir, db, src)
+}
+
 fn un_excerpt() -> Vec<u8> {
     std::fs::read(fixture("un-sc-xml/consolidated-2018-10-excerpt.xml")).unwrap()
 }
@@ -84,13 +93,7 @@ async fn a_redirect_to_a_new_signed_url_each_time_still_gets_a_304() {
         .mount(&server)
         .await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("state.db");
-    let src = source(
-        "un",
-        "un_sc_xml",
-        &format!("{}/exports/consolidated.xml", server.uri()),
-    );
+    let (_dir, db, src) = un_source(&server, "/exports/consolidated.xml");
     let (fetcher, slot) = (Fetcher::new(), slot());
     let first = run_source(&db, &src, &fetcher, &slot).await.unwrap();
     assert!(!first.not_modified && first.entries > 0, "{first:?}");
@@ -140,13 +143,7 @@ async fn the_same_bytes_again_cost_no_parse_and_no_diff() {
         .mount(&server)
         .await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("state.db");
-    let src = source(
-        "un",
-        "un_sc_xml",
-        &format!("{}/consolidated.xml", server.uri()),
-    );
+    let (_dir, db, src) = un_source(&server, "/consolidated.xml");
     let (fetcher, slot) = (Fetcher::new(), slot());
     let first = run_source(&db, &src, &fetcher, &slot).await.unwrap();
     let second = run_source(&db, &src, &fetcher, &slot).await.unwrap();
@@ -176,13 +173,7 @@ async fn the_same_bytes_are_known_in_a_database_from_before_the_fast_check() {
         .respond_with(ResponseTemplate::new(200).set_body_bytes(un_excerpt()))
         .mount(&server)
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("state.db");
-    let src = source(
-        "un",
-        "un_sc_xml",
-        &format!("{}/consolidated.xml", server.uri()),
-    );
+    let (_dir, db, src) = un_source(&server, "/consolidated.xml");
     let (fetcher, slot) = (Fetcher::new(), slot());
     run_source(&db, &src, &fetcher, &slot).await.unwrap();
     // cycles recorded by a build that kept only the SHA-256
@@ -236,13 +227,7 @@ async fn an_object_store_error_document_is_refused_with_its_message() {
         .mount(&server)
         .await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("state.db");
-    let src = source(
-        "un",
-        "un_sc_xml",
-        &format!("{}/consolidated.xml", server.uri()),
-    );
+    let (_dir, db, src) = un_source(&server, "/consolidated.xml");
     let (fetcher, slot) = (Fetcher::new(), slot());
     let stored = run_source(&db, &src, &fetcher, &slot)
         .await
