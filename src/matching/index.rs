@@ -407,9 +407,10 @@ enum Lookup {
 }
 
 /// Keys by which parts of other romanisations meet: the German, French and Egyptian
-/// spellings' skeletons, the Korean fold of a syllable and the kana key. A watch part
-/// (`lookup` false) is indexed under those of its own script; an entry part looks them all
-/// up, as any Latin part may meet a Hangul or kana watch name.
+/// spellings' skeletons, the Korean fold of a syllable, the kana key and the consonant key of
+/// Arabic script. A watch part ([`Lookup::Filed`]) is indexed under those of its own script;
+/// an entry part looks them all up, as any Latin part may meet a Hangul, kana or Arabic-script
+/// watch name.
 fn script_keys(t: &Token, side: Lookup, emit: &mut dyn FnMut(&str)) {
     let lookup = matches!(side, Lookup::Entry { .. });
     for v in t.variants() {

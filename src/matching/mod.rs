@@ -205,7 +205,7 @@ pub fn scored_alike(a: &Entry, b: &Entry) -> bool {
 }
 
 /// An item's names with what each is; an organisation's names in Arabic script are followed
-/// by their English gloss ([`gloss::english_gloss`]), as the lists translate them.
+/// by their English glosses ([`gloss::english_glosses`]), as the lists translate them.
 fn labelled_names(item: &WatchItem) -> Vec<(&'static str, Cow<'_, str>)> {
     let written = std::iter::once(("name", item.name.as_str()))
         .chain(item.aliases.iter().map(|a| ("alias", a.as_str())))
