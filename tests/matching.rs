@@ -868,3 +868,9 @@ fn an_arabic_script_part_meets_its_latin_spelling_in_the_index_by_its_consonants
         original_script_finds_its_latin_entry(WatchKind::Person, id);
     }
 }
+
+#[test]
+fn the_urdu_link_ul_is_a_particle() {
+    // "حرکت الجہاد الاسلامی": HARAKAT-UL JIHAD ISLAMI
+    original_script_finds_its_latin_entry(WatchKind::Organization, "2921366");
+}

@@ -631,6 +631,7 @@ fn probe_keys_digest() -> String {
         (EntityKind::Person, "الدكتور ساهــر برهــان"),
         (EntityKind::Organization, "HAQQANI NETWORK (HQN)"),
         (EntityKind::Organization, "AL-ITIHAAD AL-ISLAMIYA / AIAI"),
+        (EntityKind::Organization, "HARAKAT-UL JIHAD ISLAMI"),
         (
             EntityKind::Organization,
             "Gulf Marine Services General Trading LLC",

@@ -344,11 +344,12 @@ fn is_language_label(raw: &str) -> bool {
 /// Leading words of a vessel name that only say it is a ship.
 const VESSEL_PREFIXES: &[&str] = &["mt", "mv", "ms", "ss", "tanker", "vessel", "ship"];
 
-/// Connecting words: carried by some spellings of a name and not by others.
+/// Connecting words: carried by some spellings of a name and not by others ("ul" is the Urdu
+/// and Persian link of "HARAKAT-UL JIHAD ISLAMI", which the Arabic script does not write).
 const PARTICLES: &[&str] = &[
     "al", "el", "bin", "ibn", "bint", "binti", "ben", "bn", "de", "del", "della", "di", "da",
     "das", "dos", "do", "du", "la", "le", "los", "las", "van", "von", "der", "den", "y", "of",
-    "the", "and", "und", "et",
+    "the", "and", "und", "et", "ul",
 ];
 
 /// The Arabic article assimilated to a sun letter: "ar-Rahman", "as-Sayyid", "ad-Din".
