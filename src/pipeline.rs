@@ -524,12 +524,7 @@ pub fn screen_new_watch_items(store: &mut Store, matcher: &Matcher) -> Result<us
 /// source a cycle screened, as the audit trail names it.
 fn content_hash(bodies: &[Body]) -> String {
     let mut h = Sha256::new();
-    for b in bodies {
-        h.update(b.resource.as_bytes());
-        h.update([0]);
-        h.update((b.bytes.len() as u64).to_le_bytes());
-        h.update(&b.bytes);
-    }
+    framed(bodies, &mut |bytes| h.update(bytes));
     crate::domain::digest::hex(&h.finalize())
 }
 
@@ -541,13 +536,18 @@ fn content_hash(bodies: &[Body]) -> String {
 /// well serve that file again.
 fn content_check(bodies: &[Body]) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for b in bodies {
-        h.update(b.resource.as_bytes());
-        h.update(&[0]);
-        h.update(&(b.bytes.len() as u64).to_le_bytes());
-        h.update(&b.bytes);
-    }
+    framed(bodies, &mut |bytes| h.update(bytes));
     format!("xxh3-128:{:032x}", h.digest128())
+}
+
+/// Each document's name, a 0, its length and its bytes, in order, to `hash`.
+fn framed(bodies: &[Body], hash: &mut dyn FnMut(&[u8])) {
+    for b in bodies {
+        hash(b.resource.as_bytes());
+        hash(&[0]);
+        hash(&(b.bytes.len() as u64).to_le_bytes());
+        hash(&b.bytes);
+    }
 }
 
 /// A source that had been reported stale works again: one `source-recovered` notice.

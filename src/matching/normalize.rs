@@ -318,13 +318,8 @@ fn trailing_acronym(raws: &[&str]) -> usize {
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
             && w.bytes().any(|b| b.is_ascii_uppercase())
     };
-    let in_parentheses = |w: &str| {
-        w.strip_prefix('(')
-            .and_then(|w| w.strip_suffix(')'))
-            .is_some_and(is_acronym)
-    };
     match raws {
-        [.., _, last] if in_parentheses(last) => 1,
+        [.., _, last] if in_parentheses(last).is_some_and(is_acronym) => 1,
         [.., _, "/", last] if is_acronym(last) => 2,
         _ => 0,
     }
@@ -332,13 +327,16 @@ fn trailing_acronym(raws: &[&str]) -> usize {
 
 /// "(Tigrinya)" and the like: see [`LANGUAGE_LABELS`].
 fn is_language_label(raw: &str) -> bool {
-    raw.strip_prefix('(')
-        .and_then(|r| r.strip_suffix(')'))
-        .is_some_and(|inner| {
-            LANGUAGE_LABELS
-                .iter()
-                .any(|l| l.eq_ignore_ascii_case(inner))
-        })
+    in_parentheses(raw).is_some_and(|inner| {
+        LANGUAGE_LABELS
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(inner))
+    })
+}
+
+/// What a word written whole in parentheses holds.
+fn in_parentheses(raw: &str) -> Option<&str> {
+    raw.strip_prefix('(')?.strip_suffix(')')
 }
 
 /// Leading words of a vessel name that only say it is a ship.

@@ -339,7 +339,8 @@ pub fn consonant_key(spelling: &str) -> Option<String> {
             'c' => 's',
             c => c,
         };
-        if !key.ends_with(class) || key.len() == 2 {
+        // the mark ends in ':', never a class
+        if !key.ends_with(class) {
             key.push(class);
         }
     }
