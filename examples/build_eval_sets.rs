@@ -125,6 +125,9 @@ fn sampled(s: &str, one_in: u64) -> bool {
 /// An entry's aliases and other-script names as queries for that entry; aliases equal to the
 /// primary name after folding and word order are left out (they test nothing).
 fn alias_rows(universe: &[(String, Entry)]) -> Vec<Row> {
+    // the same subject on the other list is a right answer too (linked by passport, IMO or
+    // date of birth, not by the matcher): it counts neither way
+    let twins = twins(universe);
     let mut rows = Vec::new();
     for (source, e) in universe {
         let Some(kind) = kind_of(e) else { continue };
@@ -153,7 +156,7 @@ fn alias_rows(universe: &[(String, Entry)]) -> Vec<Row> {
                 nationality: String::new(),
                 expect: vec![key(source, e)],
                 forbid: "-".into(),
-                allow: Vec::new(),
+                allow: twins.get(&key(source, e)).cloned().unwrap_or_default(),
                 why: format!("{} of {} \"{}\"", a.kind, key(source, e), e.name),
             });
         }
@@ -245,20 +248,18 @@ fn first_dob(e: &Entry) -> String {
     e.dates_of_birth.first().cloned().unwrap_or_default()
 }
 
-/// The same person or vessel on two lists, found by shared identifiers or date of birth,
-/// with one list's primary name as the query for the other list's entry.
-fn crosslist_rows(universe: &[(String, Entry)]) -> Vec<Row> {
-    let ofac: Vec<&Entry> = universe
-        .iter()
-        .filter(|(s, _)| s == lists::OFAC)
-        .map(|(_, e)| e)
-        .collect();
-    let un: Vec<&Entry> = universe
-        .iter()
-        .filter(|(s, _)| s == lists::UN)
-        .map(|(_, e)| e)
-        .collect();
-    // candidate pairs through a shared word, so that not every pair is compared
+/// Every pair of entries, one on the UN list and one on OFAC, that are the same person or
+/// vessel by [`same_subject`], with why; candidates are found through a shared word or
+/// identifier, so that not every pair is compared.
+fn same_subject_pairs<'a>(universe: &'a [(String, Entry)]) -> Vec<(&'a Entry, &'a Entry, String)> {
+    let on = |list: &str| -> Vec<&'a Entry> {
+        universe
+            .iter()
+            .filter(|(s, _)| s == list)
+            .map(|(_, e)| e)
+            .collect()
+    };
+    let (ofac, un) = (on(lists::OFAC), on(lists::UN));
     let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, e) in ofac.iter().enumerate() {
         for w in all_words(e) {
@@ -273,8 +274,8 @@ fn crosslist_rows(universe: &[(String, Entry)]) -> Vec<Row> {
             }
         }
     }
-    let mut rows = Vec::new();
-    for u in &un {
+    let mut pairs = Vec::new();
+    for u in un {
         let mut cands: BTreeSet<usize> = BTreeSet::new();
         for w in all_words(u) {
             cands.extend(by_word.get(&w).into_iter().flatten());
@@ -290,40 +291,67 @@ fn crosslist_rows(universe: &[(String, Entry)]) -> Vec<Row> {
             }
         }
         for &i in &cands {
-            let o = ofac[i];
-            let Some(why) = same_subject(u, o) else {
-                continue;
-            };
-            let Some(kind) = kind_of(o).or_else(|| kind_of(u)) else {
-                continue;
-            };
-            if word_set(&u.name) == word_set(&o.name) || !name_reachable(u, o) {
-                continue;
-            }
-            for (q, src, target, tsrc) in [
-                (*u, lists::UN, o, lists::OFAC),
-                (o, lists::OFAC, *u, lists::UN),
-            ] {
-                rows.push(Row {
-                    set: "crosslist",
-                    query: q.name.clone(),
-                    kind,
-                    dob: first_dob(q),
-                    nationality: q.nationalities.first().cloned().unwrap_or_default(),
-                    expect: vec![key(tsrc, target)],
-                    forbid: "-".into(),
-                    allow: Vec::new(),
-                    why: format!(
-                        "{} \"{}\" is {} \"{}\": {why}",
-                        key(src, q),
-                        q.name,
-                        key(tsrc, target),
-                        target.name
-                    ),
-                });
+            if let Some(why) = same_subject(u, ofac[i]) {
+                pairs.push((u, ofac[i], why));
             }
         }
     }
+    pairs
+}
+
+/// For each entry key, the keys of the same subject on the other list.
+fn twins(universe: &[(String, Entry)]) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (u, o, _) in same_subject_pairs(universe) {
+        out.entry(key(lists::UN, u))
+            .or_default()
+            .push(key(lists::OFAC, o));
+        out.entry(key(lists::OFAC, o))
+            .or_default()
+            .push(key(lists::UN, u));
+    }
+    out
+}
+
+/// The same person or vessel on two lists, found by shared identifiers or date of birth,
+/// with one list's primary name as the query for the other list's entry.
+fn crosslist_rows(universe: &[(String, Entry)]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (u, o, why) in same_subject_pairs(universe) {
+        let Some(kind) = kind_of(o).or_else(|| kind_of(u)) else {
+            continue;
+        };
+        if word_set(&u.name) == word_set(&o.name) || !name_reachable(u, o) {
+            continue;
+        }
+        for (q, src, target, tsrc) in [
+            (u, lists::UN, o, lists::OFAC),
+            (o, lists::OFAC, u, lists::UN),
+        ] {
+            rows.push(Row {
+                set: "crosslist",
+                query: q.name.clone(),
+                kind,
+                dob: first_dob(q),
+                nationality: q.nationalities.first().cloned().unwrap_or_default(),
+                expect: vec![key(tsrc, target)],
+                forbid: "-".into(),
+                allow: Vec::new(),
+                why: format!(
+                    "{} \"{}\" is {} \"{}\": {why}",
+                    key(src, q),
+                    q.name,
+                    key(tsrc, target),
+                    target.name
+                ),
+            });
+        }
+    }
+    let ofac: Vec<&Entry> = universe
+        .iter()
+        .filter(|(s, _)| s == lists::OFAC)
+        .map(|(_, e)| e)
+        .collect();
     rows.extend(consolidated_vessel_rows(&ofac));
     rows
 }

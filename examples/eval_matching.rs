@@ -491,5 +491,29 @@ fn report(
         .sum();
     shown = missed;
     println!("  ({shown} in all)");
+    println!("not first (an entry outside the expected ones scores higher; first {show}):");
+    let mut shown = 0;
+    for (row, found) in rows.iter().zip(results) {
+        let Some((other, (best, why))) = found
+            .iter()
+            .filter(|(k, _)| !row.expect.contains(k) && !row.allow.contains(*k))
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
+        else {
+            continue;
+        };
+        for e in &row.expect {
+            let own = found.get(e).map_or(0.0, |(s, _)| *s);
+            if own < *best {
+                if shown < show {
+                    println!(
+                        "  [{}] {:?} -> {e} {own:.3}, but {other} {best:.3}: {why}",
+                        row.set, row.query
+                    );
+                }
+                shown += 1;
+            }
+        }
+    }
+    println!("  ({shown} in all)");
     let _ = EntityKind::Person;
 }

@@ -485,12 +485,24 @@ fn score_merged(
     // An entry part without a partner costs in proportion to its weight: a rare word of a
     // company's name that the watch name lacks makes it another company; a person's
     // patronymic or second family name costs little.
+    // Both names in natural order (no "LAST, First"), the watch name of three parts or more:
+    // an entry's first part without a partner before parts that pair from the watch name's
+    // first on is a son's own name before his father's ("MOHAMMED BARZAN IBRAHIM HASAN" for
+    // "Barzan Ibrahim Hasan"), another person, and costs its whole weight. Shorter watch
+    // names are a name the person goes by ("Zia Agha" for AHMAD ZIA AGHA).
+    let son_of_watched = strictness == Strictness::Person
+        && entry.family.iter().chain(&watch.family).all(|f| !f)
+        && w.len() > 2
+        && e.len() > w.len()
+        && matches!(e_used[..2], [false, true])
+        && w_used.first().is_some_and(Option::is_some);
     let mut extra = Vec::new();
-    for (t, used) in e.iter().zip(&e_used) {
+    for (k, (t, used)) in e.iter().zip(&e_used).enumerate() {
         if *used {
             continue;
         }
         let share = match strictness {
+            Strictness::Person if k == 0 && son_of_watched => 1.0,
             Strictness::Person if is_patronymic(&t.text) => {
                 PERSON_EXTRA_SHARE * ABSENT_MIDDLE_WEIGHT
             }
@@ -915,13 +927,56 @@ mod tests {
                 "عبد الله احمد عبدالله الالفي",
                 "ABDULLAH AHMED ABDULLAH EL ALFI",
             ),
+            // letters in their presentation forms, as copied from a PDF
+            ("عبد الله حماد ﻤﺤﻤﺪ ﻛﺮﻴﻡ", "ABDULLAH HAMAD MOHAMMAD KARIM"),
+            // a t before kh is no th
+            ("عبدالرقیب تخاری", "ABDUL RAQIB TAKHARI"),
+            // the alef Persian writes before s and a consonant
+            (
+                "شیر محمد عباس استانکزی پادشاه خان",
+                "SHER MOHAMMAD ABBAS STANEKZAI PADSHAH KHAN",
+            ),
+            // French ou for a first ayn
+            ("احمد عمر امحمد الفيتوري", "Ahmad Oumar Imhamad al-Fitouri"),
+            // teh marbuta as at
+            ("مكــي مصطفــى حمـودة", "MAKI MUSTAFA HAMUDAT"),
+            // a joined article assimilated to the sun letter after it
+            (
+                "نورالدین ترابی محمد قاسم",
+                "NOORUDDIN TURABI MUHAMMAD QASIM",
+            ),
+            // Abu joined to the article and the name
+            (
+                "راضي عبد السميع أبواليزيد العياشي",
+                "RADI ABD EL SAMIE ABOU EL YAZID EL AYASHI",
+            ),
         ] {
             let s = person(arabic, listed);
             assert!(s.score >= 0.9, "{arabic} / {listed}: {s:?}");
         }
-        // and the written letters still count: حسن is not Hussein, سعد not Said
+        // and the written letters still count: حسن is not Hussein, سعد not Said; ou is a
+        // French u only where the word begins
+        assert!(person("سعد الدين سيد", "SOUAD DIN SAYYED").score < 0.85);
         assert!(person("علي حسن", "ALI, Hussein").score < 0.85);
         assert!(person("سعد الدين سيد", "SAID DIN SAYYED").score < 0.85);
+    }
+
+    #[test]
+    fn a_son_named_after_his_father_is_another_person() {
+        // UN 2020-03: 6908085 BARZAN IBRAHIM HASAN AL-TIKRITI and his son 6908109 MOHAMMAD
+        // BARZAN IBRAHIM HASAN AL-TIKRITI, whose name is his own before his father's
+        let father = "برزان إبراهيم حسن التكريتي";
+        let own = person(father, "BARZAN IBRAHIM HASAN AL-TIKRITI").score;
+        let son = person(father, "MOHAMMAD BARZAN IBRAHIM HASAN AL-TIKRITI").score;
+        assert!(son < own - 0.05, "son {son}, father {own}");
+        // a shorter name is one the person goes by: UN 2981707 AHMAD ZIA AGHA, "Zia Agha"
+        assert!(person("Zia Agha", "AHMAD ZIA AGHA").score >= 0.85);
+        // and a name written "LAST, First" is no chain of fathers' names
+        let s = person(
+            "AL-TIKRITI, Barzan Ibrahim Hasan",
+            "MOHAMMAD BARZAN IBRAHIM HASAN AL-TIKRITI",
+        );
+        assert!(s.score >= 0.85, "{s:?}");
     }
 
     #[test]

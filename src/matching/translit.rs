@@ -88,16 +88,13 @@ const DIGRAPHS: &[(&str, &str)] = &[
 const ARABIC_SPLIT_PAIRS: &[&str] = &["dzh", "dj", "zh"];
 
 fn digraphs(s: &str) -> String {
-    digraphs_of(s, DIGRAPHS.iter(), true)
+    digraphs_of(s, DIGRAPHS.iter())
 }
 
-/// `g_to_h`: Belarusian and Ukrainian h for Russian g; not where Arabic script is compared,
-/// whose غ and ق a Latin g may spell but ح and خ never.
-fn digraphs_of<'a>(
-    s: &str,
-    pairs: impl Iterator<Item = &'a (&'a str, &'a str)>,
-    g_to_h: bool,
-) -> String {
+/// The skeleton's letters: each digraph one letter, and g as h (Belarusian and Ukrainian h
+/// for Russian g; not where Arabic script is compared, whose غ and ق a Latin g may spell but
+/// ح and خ never: see [`digraphs_once`]).
+fn digraphs_of<'a>(s: &str, pairs: impl Iterator<Item = &'a (&'a str, &'a str)>) -> String {
     // Each pair replaces in what the ones before it left ("tkh" → "th" → "t"), as a chain of
     // str::replace would; on bytes, since every pair is ASCII and so never matches inside a
     // multi-byte letter. Parts are short: a plain scan beats setting up a substring search.
@@ -119,7 +116,7 @@ fn digraphs_of<'a>(
     for i in 0..b.len() {
         match b[i] {
             b'c' if b.get(i + 1) != Some(&b'h') => b[i] = b'k',
-            b'g' if g_to_h => b[i] = b'h',
+            b'g' => b[i] = b'h',
             _ => {}
         }
     }
@@ -181,13 +178,44 @@ pub fn spelling(text: &str, from_arabic: bool) -> String {
         .iter()
         .filter(|(from, _)| *from != "qu" && *from != "zh")
         .filter(|(from, _)| !(from_arabic && ARABIC_SPLIT_PAIRS.contains(from)));
+    let pairs: Vec<&(&str, &str)> = pairs.collect();
     if from_arabic {
-        collapse_keeping_digraph_h(&digraphs_of(&arabic_prefix(text), pairs, false))
+        collapse_keeping_digraph_h(&digraphs_once(&arabic_prefix(text), &pairs))
     } else {
         // a c before e, i or y is s in French and Spanish ("Lounici" for لونيسي)
         let soft = soft_c(without_assimilated_article(text));
-        collapse_keeping_digraph_h(&digraphs_of(&arabic_prefix(&soft), pairs, false))
+        collapse_keeping_digraph_h(&digraphs_once(&arabic_prefix(&soft), &pairs))
     }
+}
+
+/// Each digraph one letter, in one pass from the left: what a pair leaves is not read again,
+/// so "تخاري" (tkhari) keeps its t before the kh, as "Takhari" does, where a chain of
+/// replacements would read the t and the h left by kh as a th.
+fn digraphs_once(s: &str, pairs: &[&(&str, &str)]) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match pairs
+            .iter()
+            .find(|(from, _)| b[i..].starts_with(from.as_bytes()))
+        {
+            Some((from, to)) => {
+                out.extend_from_slice(to.as_bytes());
+                i += from.len();
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    for k in 0..out.len() {
+        if out[k] == b'c' && out.get(k + 1) != Some(&b'h') {
+            out[k] = b'k';
+        }
+    }
+    String::from_utf8(out).expect("ASCII replacements keep UTF-8 valid")
 }
 
 /// A Latin part without the Arabic article it carries assimilated to a doubled sun letter
@@ -244,7 +272,31 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
     let vowel = |c: u8| is_vowel(c as char);
     let plain = |c: u8| is_plain_vowel(c as char);
     let (mut i, mut j) = (0, 0);
+    // Persian and Urdu write an alef before s and a consonant at the start, which the Latin
+    // spelling leaves out ("استانکزی" Stanekzai)
+    if a.len() > 3
+        && a[0] == b'a'
+        && a[1] == b's'
+        && !vowelish(a[2])
+        && l.first() == Some(&b's')
+        && l.get(1).is_some_and(|&c| !vowelish(c))
+    {
+        i = 1;
+    }
     while i < a.len() {
+        // the article inside a joined part, assimilated to the sun letter after it as the
+        // Latin spelling writes it: "نورالدین" (nuraldin) is "Nooruddin"
+        if i > 1
+            && a[i] == b'l'
+            && a[i - 1] == b'a'
+            && j > 0
+            && vowel(l[j - 1])
+            && a.get(i + 1)
+                .is_some_and(|&c| SUN_LETTERS.contains(&c) && l.get(j) == Some(&c))
+        {
+            i += 1;
+            continue;
+        }
         if vowelish(a[i]) && (i > 0 || plain(a[i])) {
             let run_a = &a[i..i + a[i..].iter().take_while(|c| vowelish(**c)).count()];
             // a leading w or y is a consonant the Arabic would write ("Wali" is not "علي")
@@ -262,7 +314,9 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
                     && run_l.iter().any(|x| class.contains(x))
                     && !run_a.iter().any(|x| class.contains(x))
             };
-            if glide(b"iy") || glide(b"uov") {
+            // but French writes the short u of a first ayn or alef ou ("عمر" Oumar)
+            let french_u = i == 0 && run_a == b"a" && run_l == b"ou";
+            if glide(b"iy") || (glide(b"uov") && !french_u) {
                 return false;
             }
             let spelt = |c: u8| {
@@ -317,8 +371,15 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
         j += 1;
     }
     // a final short a or e ("Hamza"/"Hamzah" for "حمزة"); a final i or u would be written
-    l[j..].iter().all(|&c| matches!(c, b'a' | b'e' | b'h'))
+    if l[j..].iter().all(|&c| matches!(c, b'a' | b'e' | b'h')) {
+        return true;
+    }
+    // a teh marbuta read as in a construct, at ("حمودة" Hamudat)
+    a.ends_with(b"a") && l[j..] == *b"t"
 }
+
+/// Letters of the spelling an Arabic article assimilates to (ت ث د ذ ر ز س ش ص ض ط ظ ن).
+const SUN_LETTERS: &[u8] = b"tdrzsn";
 
 /// What a [`consonant_key`] begins with.
 pub const CONSONANT_MARK: &str = "c:";
