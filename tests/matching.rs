@@ -657,12 +657,26 @@ fn hebrew_is_compared_as_unvowelled_script() {
     first_is(WatchKind::Person, "בשאר אל-אסד", "12735");
     // 18528 "SINWAR, Yahya": a doubled waw is w
     first_is(WatchKind::Person, "יחיא סינוואר", "18528");
+    // 16692 "SECHIN, Igor": s then צ' (ch), no German sch; 23343 KADYROV: a final -וב is -ov
+    first_is(WatchKind::Person, "איגור סצ'ין", "16692");
+    first_is(WatchKind::Person, "רמזאן קדירוב", "23343");
 }
 
 #[test]
 fn katakana_is_read_by_hepburn() {
     first_is(WatchKind::Person, "オレグ・デリパスカ", "24283");
     first_is(WatchKind::Person, "バッシャール・アル＝アサド", "12735");
+    // Japanese press forms: final g as ク (24306 VEKSELBERG, 16669 ROTENBERG), a final h as
+    // フ (2686 NASRALLAH), シ for si (18528 SINWAR), ジ for dy (16666 TIMCHENKO, Gennady)
+    first_is(WatchKind::Person, "ヴィクトル・ヴェクセリベルク", "24306");
+    first_is(WatchKind::Person, "アルカディ・ローテンベルク", "16669");
+    first_is(WatchKind::Person, "ハサン・ナスルッラーフ", "2686");
+    first_is(WatchKind::Person, "ヤヒヤ・シンワル", "18528");
+    first_is(WatchKind::Person, "ゲンナジー・ティムチェンコ", "16666");
+    // a key of two consonants is no match when the vowels differ: ジョンウン (Jong Un) is not
+    // 23088 "KIM, Kang Jin"
+    let f = found(WatchKind::Person, "キム・ジョンウン");
+    assert!(f.iter().all(|(id, _)| id != "23088"), "{f:?}");
 }
 
 #[test]

@@ -625,6 +625,8 @@ fn probe_keys_digest() -> String {
         (EntityKind::Person, "김정은"),
         (EntityKind::Person, "ウラジーミル・プーチン"),
         (EntityKind::Person, "בשאר אל-אסד"),
+        (EntityKind::Person, "איגור סצ'ין"),
+        (EntityKind::Person, "רמזאן קדירוב"),
         (EntityKind::Person, "ZAKARYA ESSABAR"),
         (EntityKind::Person, "DJAMEL LOUNICI"),
         (EntityKind::Person, "ፍትዊ ዓብዱረዛቕ (Tigrinya)"),

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::normalize::{split_words, without_joined_article, NormName, Script, Token};
-use super::scripts::{kana_key, korean_fold};
+use super::scripts::{kana_key, kana_keys_of_latin, korean_fold};
 use super::translit::{same_but_final_vowel, spelling, spellings_fit};
 use crate::domain::entry::Entry;
 
@@ -292,7 +292,11 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
             (b, a)
         };
         let kk = kana_key(&k.text, true);
-        if kk.len() >= 2 && kk == kana_key(&l.text, false) {
+        // a key of two consonants says little ("jonun" and "jin" are both jn): the first
+        // vowels must agree too ("kimu", Kim)
+        let first_vowel = |t: &str| t.chars().find(|c| "aeiou".contains(*c));
+        let short_agrees = kk.len() >= 3 || first_vowel(&k.text) == first_vowel(&l.text);
+        if kk.len() >= 2 && short_agrees && kana_keys_of_latin(&l.text).contains(&kk) {
             return (jw.max(TRANSLIT_SCORE), Via::Translit);
         }
         return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);

@@ -374,6 +374,8 @@ fn hebrew(text: &str) -> String {
         }
         let v = match c {
             'א' | 'ע' => "a",
+            // the -ov of a Russian name ("קדירוב" Kadyrov): a final bet after waw is v
+            'ב' if end && i > 0 && chars[i - 1] == 'ו' => "v",
             'ב' => "b",
             'ג' => "g",
             'ד' => "d",
@@ -556,6 +558,32 @@ pub fn kana_key(text: &str, from_kana: bool) -> String {
     super::translit::skeleton(&s)
 }
 
+/// The [`kana_key`]s a Latin spelling may take in kana: as it is, and with each sound
+/// Japanese writes another way rewritten: a final g as k (German -berg is ベルク beruku),
+/// si as shi (シ; Japanese has no si), di or dy as ji (ゲンナジー for Gennady), a final h as
+/// f (ナスルッラーフ for Nasrallah).
+pub fn kana_keys_of_latin(text: &str) -> Vec<String> {
+    let mut spellings = vec![text.to_string()];
+    if let Some(stem) = text.strip_suffix('g') {
+        spellings.push(format!("{stem}k"));
+    }
+    if let Some(stem) = text
+        .strip_suffix('h')
+        .filter(|s| s.ends_with(['a', 'e', 'i', 'o', 'u']))
+    {
+        spellings.push(format!("{stem}f"));
+    }
+    if text.contains("si") {
+        spellings.push(text.replace("si", "shi"));
+    }
+    if text.contains("di") || text.contains("dy") {
+        spellings.push(text.replace("di", "ji").replace("dy", "ji"));
+    }
+    let mut keys: Vec<String> = spellings.iter().map(|s| kana_key(s, false)).collect();
+    keys.dedup();
+    keys
+}
+
 /// Text in the scripts above romanised; other text as it is.
 pub fn romanise(text: &str) -> Cow<'_, str> {
     let mut text = Cow::Borrowed(text);
@@ -670,6 +698,27 @@ mod tests {
     }
 
     #[test]
+    fn kana_keys_of_sounds_japanese_writes_another_way() {
+        // Japanese press forms of OFAC 2021 entries: VEKSELBERG, ROTENBERG, NASRALLAH,
+        // SINWAR, TIMCHENKO Gennady
+        for (k, latin) in [
+            ("ヴェクセリベルク", "vekselberg"),
+            ("ローテンベルク", "rotenberg"),
+            ("ナスルッラーフ", "nasrallah"),
+            ("シンワル", "sinwar"),
+            ("ゲンナジー", "gennady"),
+        ] {
+            let key = kana_key(&kana(k), true);
+            assert!(
+                kana_keys_of_latin(latin).contains(&key),
+                "{k} {latin}: {key}"
+            );
+        }
+        // and the letters still count: ベルク is not Berger
+        assert!(!kana_keys_of_latin("berger").contains(&kana_key(&kana("ベルク"), true)));
+    }
+
+    #[test]
     fn hebrew_letters_as_hebrew_writes_foreign_names() {
         assert_eq!(hebrew("בשאר אל-אסד"), "bshar al-asd");
         assert_eq!(hebrew("דריפסקה"), "dripsqa");
@@ -677,6 +726,7 @@ mod tests {
         assert_eq!(hebrew("סינוואר"), "sinwar");
         assert_eq!(hebrew("ויקטור"), "viqtur");
         assert_eq!(hebrew("ג'וואד"), "jwad");
+        assert_eq!(hebrew("קדירוב"), "qdiruv");
     }
 
     #[test]

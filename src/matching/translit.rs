@@ -84,8 +84,9 @@ const DIGRAPHS: &[(&str, &str)] = &[
     ("w", "v"),
 ];
 
-/// Letter pairs an Arabic-script romanisation writes for two letters, never one sound.
-const ARABIC_SPLIT_PAIRS: &[&str] = &["dzh", "dj", "zh"];
+/// Letter runs an Arabic- or Hebrew-script romanisation writes for two letters, never one
+/// sound: German and Russian digraphs ("סצ'ין" s-ch-in is Sechin, not a German sch).
+const ARABIC_SPLIT_PAIRS: &[&str] = &["shch", "tsch", "sch", "tch", "dzh", "dj", "zh"];
 
 fn digraphs(s: &str) -> String {
     digraphs_of(s, DIGRAPHS.iter())
