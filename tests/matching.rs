@@ -888,3 +888,17 @@ fn the_urdu_link_ul_is_a_particle() {
     // "حرکت الجہاد الاسلامی": HARAKAT-UL JIHAD ISLAMI
     original_script_finds_its_latin_entry(WatchKind::Organization, "2921366");
 }
+
+#[test]
+fn a_t_or_d_then_h_in_arabic_script_is_no_th_or_dh() {
+    // "تحریک طالبان پاکستان": TEHRIK-E TALIBAN PAKISTAN; "محمد شفیق الله احمدی فاتح خان":
+    // MOHAMMAD SHAFIQULLAH AHMADI FATIH KHAN
+    original_script_finds_its_latin_entry(WatchKind::Organization, "2971894");
+    original_script_finds_its_latin_entry(WatchKind::Person, "111208");
+}
+
+#[test]
+fn a_waw_alone_is_and() {
+    // "حاجی خيرالله و حاجی ستار صرافی": Haji Khairullah-Haji Sattar Sarafi
+    original_script_finds_its_latin_entry(WatchKind::Organization, "2989469");
+}

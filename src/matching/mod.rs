@@ -638,6 +638,7 @@ fn probe_keys_digest() -> String {
         (EntityKind::Organization, "HAQQANI NETWORK (HQN)"),
         (EntityKind::Organization, "AL-ITIHAAD AL-ISLAMIYA / AIAI"),
         (EntityKind::Organization, "HARAKAT-UL JIHAD ISLAMI"),
+        (EntityKind::Organization, "حاجی خيرالله و حاجی ستار صرافی"),
         (
             EntityKind::Organization,
             "Gulf Marine Services General Trading LLC",

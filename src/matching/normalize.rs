@@ -654,6 +654,12 @@ fn arabic_to_latin(text: &str) -> std::borrow::Cow<'_, str> {
             after_article = true;
             continue;
         }
+        // a waw alone is "and" ("حاجی خيرالله و حاجی ستار"), a connecting word
+        if c == 'و' && start && !next.is_some_and(is_arabic_letter) {
+            out.push_str("and");
+            i += 1;
+            continue;
+        }
         // "أبواليزيد" is Abu al-Yazid, as the lists write it apart
         if start
             && (rest.starts_with("أبوال") || rest.starts_with("ابوال"))

@@ -347,6 +347,20 @@ pub fn spellings_fit(arabic: &str, latin: &str) -> bool {
         } else if j > 0 && l[j..].starts_with(b"ou") && j + 3 < l.len() && !vowel(l[j + 2]) {
             j += 2;
         }
+        // a t or d the Arabic side read as a th or dh was ت or د then ح or ه, which the
+        // Latin spelling writes apart with its vowel: "فاتح" (fath) is "Fatih", "تحریک"
+        // (thrik) "Tehrik"
+        if matches!(a[i], b't' | b'd')
+            && !a.get(i + 1).is_some_and(|&c| vowelish(c) || c == b'h')
+            && l[j..].len() >= 3
+            && l[j] == a[i]
+            && plain(l[j + 1])
+            && l[j + 2] == b'h'
+        {
+            i += 1;
+            j += 3;
+            continue;
+        }
         // French ch for ش ("Cherif"), ou for a waw (v here) that begins the part ("Ould")
         if a[i..].starts_with(b"sh") && l[j..].starts_with(b"ch") {
             i += 2;
