@@ -726,6 +726,9 @@ fn two_common_surnames_a_letter_apart_stay_apart() {
     assert!(found(WatchKind::Person, "Elena Ivanov").is_empty());
     assert!(found(WatchKind::Person, "Sergei Ivanova").is_empty());
     first_is(WatchKind::Person, "Elena Ivanova", "29886");
+    // 7695 "IVANOVIC, Milan": a South Slavic family name, not a Milan Ivanov
+    assert!(found(WatchKind::Person, "Milan Ivanov").is_empty());
+    first_is(WatchKind::Person, "Milan Ivanovic", "7695");
     // 16318 "ZHANG, Lei" (a.k.a. "LEI, Zhang") and 26236 "ZHENG, Fujing": 张 and 郑 are two
     // family names, though their consonants are one
     assert!(found(WatchKind::Person, "Lei Zheng").is_empty());

@@ -370,13 +370,17 @@ fn nisba_pair(a: &str, b: &str) -> bool {
 }
 
 /// The masculine and feminine forms of a Slavic family name (Ivanov/Ivanova,
-/// Timoshenko's neighbours Kovalsky/Kovalskaya) are different people.
+/// Timoshenko's neighbours Kovalsky/Kovalskaya) are different people; so are a Russian
+/// family name and the South Slavic one made from it, or a patronymic (Ivanov/Ivanovic,
+/// Petrov/Petrovich).
 fn gendered_pair(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     let masculine = ["ov", "ev", "yov", "in", "yn"]
         .iter()
         .any(|e| short.ends_with(e));
-    let feminine = long.strip_prefix(short).is_some_and(|rest| rest == "a");
+    let feminine = long.strip_prefix(short).is_some_and(|rest| {
+        rest == "a" || (short.ends_with(['v', 'n']) && matches!(rest, "ic" | "ich" | "ych"))
+    });
     let sky = [
         ("sky", "skaya"),
         ("skiy", "skaya"),
