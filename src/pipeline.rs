@@ -329,6 +329,7 @@ fn process(
     let (plan, version, applied) = loop {
         let generation = store.generation(&source.name)?;
         let mut state = None;
+        let mut all_parsed = false;
         if let Some(bodies) = &bodies {
             if parsed_at != Some(generation) {
                 let known = store.source_state(&source.name)?;
@@ -340,10 +341,17 @@ fn process(
                         .is_some_and(|record| record == digest)
                 };
                 let p = format.parse_known(bodies, &stored).map_err(parse_error)?;
+                all_parsed = matches!(&p, Parsed::List(s) if s.unparsed.is_empty());
                 parsed = Some(parsed_as(p));
                 parsed_at = Some(generation);
                 state = Some(known);
             }
+        }
+        // Every record parsed (a first load, or nothing the store knew): the snapshot holds
+        // for whatever another process stores meanwhile, and the documents (412 MB for 10⁶
+        // FtM entities) are not kept for a second parse.
+        if all_parsed {
+            bodies = None;
         }
         let parsed = parsed.as_ref().expect("parsed before planning");
         let mut state_now = || match state.take() {
