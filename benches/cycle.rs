@@ -398,6 +398,10 @@ fn vm_rss_mib() -> f64 {
 /// Resident memory over `n` cycles that each parse and diff the whole SDN list (the bytes
 /// differ by a trailing newline, the entries do not), on the daemon's multi-thread runtime.
 pub fn rss(n: usize, release: bool) {
+    // as the binary does before its threads start
+    if release {
+        watchkeeper::memory::one_arena();
+    }
     let dir = std::env::temp_dir().join(format!("watchkeeper-rss-{}", std::process::id()));
     let folder = dir.join("exports");
     std::fs::create_dir_all(&folder).expect("temp dir");

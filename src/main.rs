@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    watchkeeper::memory::one_arena();
     init_logging();
     let cli = cli::Cli::parse();
     if cli.command.only_prints() {

@@ -1,9 +1,25 @@
-//! Giving memory back after a large cycle. Each cycle parses and diffs in a blocking worker
-//! thread, and glibc keeps a separate allocation arena per thread: the freed memory of a
-//! large parse stays in that thread's arena, so a long-running daemon's resident size
-//! climbs cycle after cycle (measured: 60 → 259 MiB over eight forced re-parses of the OFAC
-//! list, flat with `MALLOC_ARENA_MAX=1`). Returning the free pages after each cycle keeps it
-//! flat without slowing the allocator down for everyone.
+//! Memory of a long-running daemon. Each cycle parses and diffs in a blocking worker thread,
+//! and glibc keeps a separate allocation arena per thread: the freed memory of a large parse
+//! stays in that thread's arena, so the resident size climbed cycle after cycle (measured:
+//! 60 → 259 MiB over eight forced re-parses of the OFAC list). The binary runs with one
+//! arena ([`one_arena`]) and returns the free pages after each cycle ([`release`]).
+
+/// One allocation arena for every thread, unless `MALLOC_ARENA_MAX` says otherwise; to be
+/// called before any thread starts. Returning free pages after each cycle is not enough: the
+/// freed memory of each blocking worker's own arena stays fragmented, and over 50 forced
+/// re-parses of the OFAC list the resident size still climbed 24 → 35 MiB (two arenas:
+/// 24 → 30; one: 20 → 24, flat from the 26th, peak 55 MiB instead of 77), for the same CPU
+/// time (`cargo bench --bench cycle -- rss 50`). A cycle's work is one thread's at a time,
+/// and each thread keeps its own cache of small blocks, so one arena costs no contention here.
+pub fn one_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets the allocator's parameter; it takes no pointers.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 1);
+        }
+    }
+}
 
 /// Returns free heap memory of every arena to the system (glibc's `malloc_trim`); nothing
 /// elsewhere, where there is no such call.
