@@ -13,8 +13,10 @@
 //! - any other result is not counted (an alias query may rightly find another entry of the
 //!   same name); their number per query is printed as "other results".
 //!
-//! `--show N` lists N false positives and misses instead of 20. `--no-dob` ignores the date of birth and nationality columns, `--no-stats` screens without
-//! name-part frequencies; the baseline is whole-string Jaro-Winkler on folded names.
+//! `--show N` lists N false positives, misses and queries whose expected entry another
+//! outranks ("not first"), instead of 20. `--no-dob` ignores the date of birth and
+//! nationality columns, `--no-stats` screens without name-part frequencies; the baseline is
+//! whole-string Jaro-Winkler on folded names.
 
 #[path = "support/lists.rs"]
 mod lists;

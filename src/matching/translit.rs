@@ -172,35 +172,60 @@ pub fn arabic_spelling_fits(arabic: &str, latin: &str) -> bool {
 /// A part's letters as [`arabic_spelling_fits`] compares them: one letter for each digraph,
 /// doubled letters once. Parts keep it (`Token::spelling`), as it is compared again and again.
 pub fn spelling(text: &str, from_arabic: bool) -> String {
-    // "زهير" is z-h-i-r, not "Jir"; "qu" is k in Spanish ("Quintero") but q-u in Arabic names
-    // ("Attiqullah")
-    // "zh" is z then h in a romanisation of Arabic script ("Mazhar", مظهر), as in the script
-    let pairs = DIGRAPHS
-        .iter()
-        .filter(|(from, _)| *from != "qu" && *from != "zh")
-        .filter(|(from, _)| !(from_arabic && ARABIC_SPLIT_PAIRS.contains(from)));
-    let pairs: Vec<&(&str, &str)> = pairs.collect();
+    let pairs = spelling_pairs(from_arabic);
     if from_arabic {
-        collapse_keeping_digraph_h(&digraphs_once(&arabic_prefix(text), &pairs))
+        collapse_keeping_digraph_h(&digraphs_once(&arabic_prefix(text), pairs))
     } else {
         // a c before e, i or y is s in French and Spanish ("Lounici" for لونيسي)
         let soft = soft_c(without_assimilated_article(text));
-        collapse_keeping_digraph_h(&digraphs_once(&arabic_prefix(&soft), &pairs))
+        collapse_keeping_digraph_h(&digraphs_once(&arabic_prefix(&soft), pairs))
     }
 }
+
+/// The digraphs a [`spelling`] reads as one letter: "zhr" (زهير) is z-h-i-r, not "Jir";
+/// "qu" is k in Spanish ("Quintero") but q-u in Arabic names ("Attiqullah"); "zh" is z then h
+/// in a romanisation of Arabic script ("Mazhar", مظهر), as in the script; and where Arabic
+/// script was romanised, no German or Russian digraph is one letter.
+fn spelling_pairs(from_arabic: bool) -> &'static [(&'static str, &'static str)] {
+    static PAIRS: std::sync::OnceLock<[Vec<(&str, &str)>; 2]> = std::sync::OnceLock::new();
+    let [latin, arabic] = PAIRS.get_or_init(|| {
+        let of = |arabic: bool| {
+            DIGRAPHS
+                .iter()
+                .filter(|(from, _)| *from != "qu" && *from != "zh")
+                .filter(|(from, _)| !(arabic && ARABIC_SPLIT_PAIRS.contains(from)))
+                .copied()
+                .collect()
+        };
+        [of(false), of(true)]
+    });
+    if from_arabic {
+        arabic
+    } else {
+        latin
+    }
+}
+
+/// The letters a pair of [`DIGRAPHS`] begins with.
+const PAIR_STARTS: &[u8] = b"cdgkpqstwxz";
 
 /// Each digraph one letter, in one pass from the left: what a pair leaves is not read again,
 /// so "تخاري" (tkhari) keeps its t before the kh, as "Takhari" does, where a chain of
 /// replacements would read the t and the h left by kh as a th.
-fn digraphs_once(s: &str, pairs: &[&(&str, &str)]) -> String {
+fn digraphs_once(s: &str, pairs: &[(&str, &str)]) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        match pairs
-            .iter()
-            .find(|(from, _)| b[i..].starts_with(from.as_bytes()))
-        {
+        // most letters begin no pair
+        let pair = if PAIR_STARTS.contains(&b[i]) {
+            pairs
+                .iter()
+                .find(|(from, _)| b[i..].starts_with(from.as_bytes()))
+        } else {
+            None
+        };
+        match pair {
             Some((from, to)) => {
                 out.extend_from_slice(to.as_bytes());
                 i += from.len();
@@ -541,6 +566,13 @@ fn final_vowel_stem(token: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_digraph_begins_with_a_letter_the_one_pass_reading_looks_at() {
+        for (from, _) in DIGRAPHS {
+            assert!(PAIR_STARTS.contains(&from.as_bytes()[0]), "{from}");
+        }
+    }
     use crate::matching::normalize::fold;
 
     fn key(name: &str) -> String {
