@@ -8,8 +8,8 @@
 /// called before any thread starts. Returning free pages after each cycle is not enough: the
 /// freed memory of each blocking worker's own arena stays fragmented, and over 50 forced
 /// re-parses of the OFAC list the resident size still climbed 24 → 35 MiB (two arenas:
-/// 24 → 30; one: 20 → 24, flat from the 26th, peak 55 MiB instead of 77), for the same CPU
-/// time (`cargo bench --bench cycle -- rss 50`). A cycle's work is one thread's at a time,
+/// 24 → 30); with one it is 20 → 21, peak 55 MiB instead of 77, for the same CPU time
+/// (`cargo bench --bench cycle -- rss 50`). A cycle's work is one thread's at a time,
 /// and each thread keeps its own cache of small blocks, so one arena costs no contention here.
 pub fn one_arena() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]

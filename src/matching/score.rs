@@ -490,9 +490,6 @@ fn score_merged(
             }
         }
     }
-    // An entry part without a partner costs in proportion to its weight: a rare word of a
-    // company's name that the watch name lacks makes it another company; a person's
-    // patronymic or second family name costs little.
     // Both names in natural order (no "LAST, First"), the watch name of three parts or more:
     // an entry's first part without a partner before parts that pair from the watch name's
     // first on is a son's own name before his father's ("MOHAMMED BARZAN IBRAHIM HASAN" for
@@ -504,6 +501,9 @@ fn score_merged(
         && e.len() > w.len()
         && matches!(e_used[..2], [false, true])
         && w_used.first().is_some_and(Option::is_some);
+    // An entry part without a partner costs in proportion to its weight: a rare word of a
+    // company's name that the watch name lacks makes it another company; a person's
+    // patronymic or second family name costs little.
     let mut extra = Vec::new();
     for (k, (t, used)) in e.iter().zip(&e_used).enumerate() {
         if *used {

@@ -182,7 +182,7 @@ pub fn spelling(text: &str, from_arabic: bool) -> String {
     }
 }
 
-/// The digraphs a [`spelling`] reads as one letter: "zhr" (زهير) is z-h-i-r, not "Jir";
+/// The digraphs a [`spelling`] reads as one letter: "zhir" (زهير) is z-h-i-r, not "Jir";
 /// "qu" is k in Spanish ("Quintero") but q-u in Arabic names ("Attiqullah"); "zh" is z then h
 /// in a romanisation of Arabic script ("Mazhar", مظهر), as in the script; and where Arabic
 /// script was romanised, no German or Russian digraph is one letter.
@@ -566,6 +566,7 @@ fn final_vowel_stem(token: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::normalize::fold;
 
     #[test]
     fn every_digraph_begins_with_a_letter_the_one_pass_reading_looks_at() {
@@ -573,7 +574,6 @@ mod tests {
             assert!(PAIR_STARTS.contains(&from.as_bytes()[0]), "{from}");
         }
     }
-    use crate::matching::normalize::fold;
 
     fn key(name: &str) -> String {
         let (tokens, _) = crate::matching::normalize::split_words(name, false);
