@@ -703,6 +703,22 @@ fn merge_against<'a>(side: &'a [Token], other: &[Token]) -> Cow<'a, [Token]> {
                         i += 2;
                         continue;
                     }
+                    // the article between them, which the Arabic side writes apart and drops
+                    // and the Latin one keeps joined: "صلاح الدين" (slah din) is "Salahaldin"
+                    let with_article = arabic.then(|| format!("{a}al{b}"));
+                    if let Some(with_article) = with_article.filter(|joined| {
+                        let spelt = spelling(joined, true);
+                        other
+                            .iter()
+                            .filter(|o| across(o))
+                            .any(|o| spellings_fit(&spelt, o.spelling()))
+                            && may_join(a, b)
+                    }) {
+                        out.get_or_insert_with(|| side[..i].to_vec())
+                            .push(Token::new(with_article, side[i].script));
+                        i += 2;
+                        continue;
+                    }
                 }
             }
             if !joins && JOIN_PREFIXES.contains(&a) {
@@ -952,6 +968,11 @@ mod tests {
             (
                 "نورالدین ترابی محمد قاسم",
                 "NOORUDDIN TURABI MUHAMMAD QASIM",
+            ),
+            // the article the Arabic side writes apart, joined in the Latin part
+            (
+                "محمد صلاح الدين عبدالحليم زيدان",
+                "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE",
             ),
             // Abu joined to the article and the name
             (
