@@ -644,6 +644,9 @@ fn greek_press_forms_are_read_as_elot_with_foreign_name_rules() {
     first_is(WatchKind::Person, "Όλεγκ Ντεριπάσκα", "24283");
     // 21171 "PRIGOZHIN, Yevgeniy Viktorovich": γ before ε is y, γκ is g
     first_is(WatchKind::Person, "Γεβγκένι Πριγκόζιν", "21171");
+    // 10481 "SOLEIMANI, Qasem": κ for q, and a skeleton of three letters (ksm) is enough when
+    // the first sound and the length agree
+    first_is(WatchKind::Person, "Κασέμ Σουλεϊμανί", "10481");
 }
 
 #[test]

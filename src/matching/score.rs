@@ -303,10 +303,15 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
     }
     // A three-letter skeleton is shared by too many names ("amn": Amin, Iman, Ayman) unless
     // the spellings also agree in length and first letter ("Aiman"/"Ayman", "Karim"/"Kerem").
+    // the first letter by sound: q and k are one (Qasem, and the Greek press's Κασέμ)
+    let first_sound = |t: &Token| match t.text.as_bytes()[0] {
+        b'q' => b'k',
+        c => c,
+    };
     let short_variant = a.key.len() == 3
         && a.text.len() == b.text.len()
         && a.text.len() >= 5
-        && a.text.as_bytes()[0] == b.text.as_bytes()[0];
+        && first_sound(a) == first_sound(b);
     // Romanised from Arabic script, "mlk" carries no vowels to compare and its skeleton says
     // too little ("hsn" is Hassan, "hsin" Hussein): the spelling decides, and a string
     // measure alone never makes such a pair.
