@@ -499,7 +499,8 @@ fn report(
         let Some((other, (best, why))) = found
             .iter()
             .filter(|(k, _)| !row.expect.contains(k) && !row.allow.contains(*k))
-            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
+            // ties to the first key, so that two runs list the same entry
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
         else {
             continue;
         };

@@ -525,13 +525,13 @@ pub fn split_words(text: &str, apostrophe_splits: bool) -> (Vec<Token>, Option<u
 /// the letters themselves, which compatibility decomposition gives.
 fn arabic_base_letters(raw: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::UnicodeNormalization;
-    let presentation = |c: &char| matches!(c, '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFC}');
-    if !raw.chars().any(|c| presentation(&c)) {
+    let presentation = |c: char| matches!(c, '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFC}');
+    if !raw.chars().any(presentation) {
         return raw.into();
     }
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
-        if presentation(&c) {
+        if presentation(c) {
             out.extend(std::iter::once(c).nfkc());
         } else {
             out.push(c);

@@ -302,8 +302,8 @@ pub fn part_score(a: &Token, b: &Token) -> (f64, Via) {
         return (jw.min(UNVOWELLED_FUZZY_MAX), Via::Fuzzy);
     }
     // A three-letter skeleton is shared by too many names ("amn": Amin, Iman, Ayman) unless
-    // the spellings also agree in length and first letter ("Aiman"/"Ayman", "Karim"/"Kerem").
-    // the first letter by sound: q and k are one (Qasem, and the Greek press's Κασέμ)
+    // the spellings also agree in length and first letter ("Aiman"/"Ayman", "Karim"/"Kerem"),
+    // the letter by its sound: q is k (Qasem, and the Greek press's Κασέμ).
     let first_sound = |t: &Token| match t.text.as_bytes()[0] {
         b'q' => b'k',
         c => c,
@@ -383,9 +383,9 @@ fn gendered_pair(a: &str, b: &str) -> bool {
     let masculine = ["ov", "ev", "yov", "in", "yn"]
         .iter()
         .any(|e| short.ends_with(e));
-    let feminine = long.strip_prefix(short).is_some_and(|rest| {
-        rest == "a" || (short.ends_with(['v', 'n']) && matches!(rest, "ic" | "ich" | "ych"))
-    });
+    let feminine = long
+        .strip_prefix(short)
+        .is_some_and(|rest| matches!(rest, "a" | "ic" | "ich" | "ych"));
     let sky = [
         ("sky", "skaya"),
         ("skiy", "skaya"),
@@ -710,19 +710,19 @@ fn merge_against<'a>(side: &'a [Token], other: &[Token]) -> Cow<'a, [Token]> {
                     }
                     // the article between them, which the Arabic side writes apart and drops
                     // and the Latin one keeps joined: "صلاح الدين" (slah din) is "Salahaldin"
-                    let with_article = arabic.then(|| format!("{a}al{b}"));
-                    if let Some(with_article) = with_article.filter(|joined| {
-                        let spelt = spelling(joined, true);
-                        other
+                    if arabic && may_join(a, b) {
+                        let with_article = format!("{a}al{b}");
+                        let spelt = spelling(&with_article, true);
+                        if other
                             .iter()
                             .filter(|o| across(o))
                             .any(|o| spellings_fit(&spelt, o.spelling()))
-                            && may_join(a, b)
-                    }) {
-                        out.get_or_insert_with(|| side[..i].to_vec())
-                            .push(Token::new(with_article, side[i].script));
-                        i += 2;
-                        continue;
+                        {
+                            out.get_or_insert_with(|| side[..i].to_vec())
+                                .push(Token::new(with_article, side[i].script));
+                            i += 2;
+                            continue;
+                        }
                     }
                 }
             }

@@ -249,7 +249,7 @@ fn digraphs_once(s: &str, pairs: &[(&str, &str)]) -> String {
 /// dropped there. The rest keeps four letters.
 fn without_assimilated_article(text: &str) -> &str {
     let b = text.as_bytes();
-    let sun = |c: u8| matches!(c, b't' | b'd' | b'r' | b'z' | b's' | b'n');
+    let sun = |c: u8| SUN_LETTERS.contains(&c);
     let article = match b {
         // French writes it e ("Essaadi"); a leading a may be the name's own ("Attiqullah")
         [b'e', x, y, ..] if x == y && sun(*x) => 1,
