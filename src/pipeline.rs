@@ -332,19 +332,15 @@ fn process(
         let mut all_parsed = false;
         if let Some(bodies) = &bodies {
             if parsed_at != Some(generation) {
-                let known = store.source_state(&source.name)?;
-                let stored = |id: &str, digest: &StoredDigest| {
-                    known
-                        .current
-                        .get(id)
-                        .and_then(|h| h.record.as_ref())
-                        .is_some_and(|record| record == digest)
-                };
+                let records = store.stored_records(&source.name)?;
+                let stored = |_: &str, digest: &StoredDigest| records.knows(digest);
                 let p = format.parse_known(bodies, &stored).map_err(parse_error)?;
                 all_parsed = matches!(&p, Parsed::List(s) if s.unparsed.is_empty());
+                if let Parsed::List(snapshot) = &p {
+                    state = Some(touched_state(store, &source.name, &records, snapshot)?);
+                }
                 parsed = Some(parsed_as(p));
                 parsed_at = Some(generation);
-                state = Some(known);
             }
         }
         // Every record parsed (a first load, or nothing the store knew): the snapshot holds
@@ -367,7 +363,7 @@ fn process(
             Parsed::List(snapshot) => {
                 // by hash first; then only what changed or left is read and decoded
                 let mut state = state_now()?;
-                let d = plan::diff::diff(&state.current, snapshot);
+                let d = plan::diff::diff_state(&state, snapshot);
                 match store.read_contents(&source.name, &mut state, d.needs_content()) {
                     Err(StoreError::Conflict { .. }) if conflicts < 5 => {
                         conflicts += 1;
@@ -386,7 +382,7 @@ fn process(
                 snapshot.published = publication.clone();
                 let snapshot = &*snapshot;
                 ctx.list.published = publication.clone();
-                let d = plan::diff::diff(&state.current, snapshot);
+                let d = plan::diff::diff_state(&state, snapshot);
                 store.read_past(&source.name, &mut state, d.added_ids(snapshot))?;
                 plan_list(store, &state, snapshot, d, matcher, &ctx)?
             }
@@ -429,6 +425,25 @@ fn process(
 
 /// [`OnStage`] with the stage logged.
 type StageLog = Arc<dyn Fn(&str, Stage) + Send + Sync>;
+
+/// Above this many heads to read one by one, a cycle reads them all at once.
+const TOUCHED_AT_MOST: usize = 50_000;
+
+/// The state `snapshot`, parsed against `records`, is planned on: the heads it touches when
+/// they are few (a small change to a large list), else all of them (a first load, a large
+/// change, or a store that has entries with no record digest).
+fn touched_state(
+    store: &Store,
+    source: &str,
+    records: &plan::StoredRecords,
+    snapshot: &crate::domain::entry::ListSnapshot,
+) -> Result<SourceState, StoreError> {
+    if records.unseen_len() + snapshot.entries.len() > TOUCHED_AT_MOST {
+        return store.source_state(source);
+    }
+    let parsed = snapshot.entries.iter().map(|e| e.id.as_str());
+    store.touched_state(source, records, parsed)
+}
 
 /// Plans a list snapshot with a matcher weighted by the names as they will stand once the
 /// snapshot is stored (the stored counts of every list, changed by this snapshot's plan), so

@@ -234,4 +234,34 @@ async fn a_full_export_is_parsed_again_only_where_its_records_changed() {
     assert_eq!(differs(0, 1), ["NK-2Ka3UvopqbpZmVDFjWd4LA"]);
     // Only the Address line changed, and the organisation that refers to it was parsed again.
     assert_eq!(differs(1, 2), ["NK-2GdmHtZTeNXjNVrBGEXZNj"]);
+
+    // The watched person's line gone: one entry removed, an alert, nothing parsed; back
+    // again: listed again, its line alone parsed.
+    let person = r#"{"id":"NK-2Ka3UvopqbpZmVDFjWd4LA","#;
+    let without: String = third
+        .lines()
+        .filter(|line| !line.starts_with(person))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(without.lines().count() + 1, third.lines().count());
+    let mut again = Vec::new();
+    for doc in [&without, &third] {
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&served, doc).unwrap();
+        again.push(run_source(&db, &src, &fetcher, &matcher).await.unwrap());
+    }
+    let (gone, back) = (&again[0], &again[1]);
+    assert_eq!(
+        (gone.entries, gone.parsed, gone.removed),
+        (5, 0, 1),
+        "{gone:?}"
+    );
+    assert_eq!(gone.alerts, 1, "the watched person delisted: {gone:?}");
+    assert_eq!(
+        (back.entries, back.parsed, back.added),
+        (6, 1, 1),
+        "{back:?}"
+    );
+    assert_eq!(back.alerts, 1, "the watched person listed again: {back:?}");
+    assert_eq!(stored_hashes(&db, "os"), hashes[2]);
 }

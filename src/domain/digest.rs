@@ -41,6 +41,14 @@ impl StoredDigest {
     pub fn hex(bytes: &[u8; 16]) -> StoredDigest {
         StoredDigest(Repr::Bytes(*bytes))
     }
+
+    /// The 16 bytes, when the text is the 32 hexadecimal digits this build writes.
+    pub fn bytes(&self) -> Option<&[u8; 16]> {
+        match &self.0 {
+            Repr::Bytes(bytes) => Some(bytes),
+            Repr::Text(_) => None,
+        }
+    }
 }
 
 /// [`hex`] of 16 bytes, written into `out`.

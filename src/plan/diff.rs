@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::entry::{Entry, ListSnapshot};
 use crate::domain::IdSet;
-use crate::plan::{Heads, StoredHead};
+use crate::plan::{Heads, SourceState, StoredHead};
 
 /// The content hash of an entry: what tells one version of an entry from another.
 pub fn entry_hash(entry: &Entry) -> String {
@@ -58,14 +58,32 @@ impl Diff {
 /// Compares `new` with what is stored, by hash: no stored entry's content is needed. The
 /// entries `new` left unparsed (their record's digest is the stored one) are unchanged.
 pub fn diff(old: &Heads, new: &ListSnapshot) -> Diff {
+    diff_with(old, None, new)
+}
+
+/// [`diff`] against the state as read: all its heads, or those a cycle touches.
+pub fn diff_state(state: &SourceState, new: &ListSnapshot) -> Diff {
+    diff_with(&state.current, state.touched_of, new)
+}
+
+/// `touched_of`: see [`SourceState::touched_of`]. The unparsed entries of a snapshot parsed
+/// against [`crate::plan::StoredRecords`] are then stored by construction (their digest was
+/// found there), and every head `old` holds that is not parsed is one no record of `new` had:
+/// removed.
+fn diff_with(old: &Heads, touched_of: Option<usize>, new: &ListSnapshot) -> Diff {
     let mut d = Diff::default();
     let mut stored_unparsed = 0;
-    for id in new.unparsed.iter() {
-        if old.contains_key(id) {
-            d.unchanged += 1;
-            stored_unparsed += 1;
-        } else {
-            d.unparsed_not_stored.push(id.to_string());
+    if touched_of.is_some() {
+        d.unchanged = new.unparsed.len();
+        stored_unparsed = new.unparsed.len();
+    } else {
+        for id in new.unparsed.iter() {
+            if old.contains_key(id) {
+                d.unchanged += 1;
+                stored_unparsed += 1;
+            } else {
+                d.unparsed_not_stored.push(id.to_string());
+            }
         }
     }
     let mut parsed = IdSet::with_capacity_and_hasher(new.entries.len(), Default::default());
@@ -89,8 +107,11 @@ pub fn diff(old: &Heads, new: &ListSnapshot) -> Diff {
     // Each stored entry the snapshot names is counted once (the unparsed ids are distinct and
     // none is parsed too, as `ListSnapshot::unparsed` says): when they are all of them, none
     // was removed, and the 10⁶ unparsed ids of a small change are not gathered into a set.
-    if stored_unparsed + stored_parsed < old.len() {
-        let unparsed: IdSet<&str> = new.unparsed.iter().collect();
+    if stored_unparsed + stored_parsed < touched_of.unwrap_or(old.len()) {
+        let unparsed: IdSet<&str> = match touched_of {
+            Some(_) => IdSet::default(),
+            None => new.unparsed.iter().collect(),
+        };
         let mut removed: Vec<(String, StoredHead)> = old
             .iter()
             .filter(|(id, _)| !parsed.contains(id) && !unparsed.contains(id))

@@ -19,6 +19,7 @@
 pub mod diff;
 mod heads;
 pub mod notices;
+pub mod records;
 pub mod stats;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -34,6 +35,7 @@ use crate::matching::{scored_alike, Match, Matcher};
 use crate::sources::DeltaOp;
 pub use diff::entry_hash;
 pub use heads::Heads;
+pub use records::StoredRecords;
 pub use stats::NameStatsDelta;
 
 /// One entry as the store holds it: current content, and where it is in its history.
@@ -94,6 +96,10 @@ pub struct SourceState {
     /// The entries on the list now, by entry id: their hash and place in their history, which
     /// is all a diff needs.
     pub current: Heads,
+    /// `Some(n)` when `current` holds only the heads a cycle touches (those of the records it
+    /// parsed, and of the stored entries no record was found unchanged by: see
+    /// [`StoredRecords`]), `n` being the number of entries stored; `None` when it holds all.
+    pub touched_of: Option<usize>,
     /// The stored content of current entries, by entry id: at least of those a snapshot
     /// changes or removes (the store reads them after the diff, so that a cycle decodes what
     /// changed and not the whole list), and of all of them where a delta is applied.
@@ -107,6 +113,13 @@ pub struct SourceState {
     /// Versions reviewed as "not a match" (`watchkeeper dismiss`), as (watch item id, entry
     /// id, version): silent while the entry keeps that version.
     pub dismissed: HashSet<(String, String, String)>,
+}
+
+impl SourceState {
+    /// The number of entries stored, whether `current` holds all their heads or not.
+    pub fn stored_len(&self) -> usize {
+        self.touched_of.unwrap_or(self.current.len())
+    }
 }
 
 /// A plain `exclude` pinned to the version of the entry it silences.
@@ -221,7 +234,7 @@ pub fn plan_list<'s>(
     matcher: &Matcher,
     ctx: &PlanContext,
 ) -> Result<CyclePlan<'s>, Refusal> {
-    let d = diff::diff(&state.current, snapshot);
+    let d = diff::diff_state(state, snapshot);
     plan_list_reweighed(state, snapshot, d, ctx, matcher, |_, _| None).map(|(plan, _)| plan)
 }
 
@@ -254,7 +267,7 @@ pub fn plan_list_reweighed<'s>(
     }
     guard::check_snapshot(
         snapshot,
-        state.current.len(),
+        state.stored_len(),
         d.removed.len(),
         ctx.max_removed_share,
     )?;

@@ -128,7 +128,9 @@ pub trait SourceFormat: Send + Sync {
     /// [`parse`](Self::parse), except that a format that digests its records leaves out of
     /// the snapshot's entries each record for which `stored(entry id, digest)` holds (the
     /// store has that entry as parsed from the very same bytes), and names it in
-    /// [`ListSnapshot::unparsed`] instead.
+    /// [`ListSnapshot::unparsed`] instead. A record's digest covers the bytes its id is read
+    /// from, so that the pipeline may answer `stored` by the digest alone, looking for each in
+    /// the order the records come ([`crate::plan::StoredRecords`]).
     fn parse_known(
         &self,
         bodies: &[Body],

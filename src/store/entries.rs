@@ -10,7 +10,7 @@ use super::{decode, Result, Store};
 use crate::domain::digest::StoredDigest;
 use crate::domain::entry::Entry;
 use crate::domain::ident;
-use crate::plan::{Heads, PastListing, SourceState, StoredEntry, StoredHead};
+use crate::plan::{Heads, PastListing, SourceState, StoredEntry, StoredHead, StoredRecords};
 
 /// Identifier kinds that name one vessel or one person across lists.
 pub(super) const SHARED_IDENTIFIERS: &[&str] = &["imo", "mmsi", "passport"];
@@ -21,9 +21,67 @@ impl Store {
     /// are read for the ids a diff finds added ([`Store::read_past`]).
     pub fn source_state(&self, source: &str) -> Result<SourceState> {
         let current = current_heads(&self.conn, source)?;
+        self.state_with(source, current, None)
+    }
+
+    /// The record digest of every current entry of `source`, with its id: what a cycle of a
+    /// format that digests its records reads in place of the heads ([`StoredRecords`]).
+    pub fn stored_records(&self, source: &str) -> Result<StoredRecords> {
+        let count: usize = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM entries WHERE source = ?1")?
+            .query_row([source], |r| r.get(0))?;
+        let mut records = StoredRecords::with_capacity(count);
+        // In the table's order: through the (source, entry_id) index each row is looked up in
+        // the table at random, 0.23 s of CPU against 0.12 s for 10⁶ entries (sqlite3 shell).
+        let mut stmt = self
+            .conn
+            .prepare("SELECT entry_id, record_hash FROM entries NOT INDEXED WHERE source = ?1")?;
+        let mut rows = stmt.query([source])?;
+        while let Some(r) = rows.next()? {
+            let id = text_at(r, 0)?.ok_or_else(|| missing(0))?;
+            records.push(id, text_at(r, 1)?.map(StoredDigest::new).as_ref());
+        }
+        Ok(records)
+    }
+
+    /// The state a snapshot parsed against `records` is planned on: the heads of the stored
+    /// entries no record of it was found unchanged by, and of `parsed` (the ids it parsed),
+    /// each read by its id, with all else [`Store::source_state`] reads.
+    pub fn touched_state<'a>(
+        &self,
+        source: &str,
+        records: &'a StoredRecords,
+        parsed: impl IntoIterator<Item = &'a str>,
+    ) -> Result<SourceState> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT hash, episode, version, record_hash FROM entries
+             WHERE source = ?1 AND entry_id = ?2",
+        )?;
+        let mut heads = Heads::default();
+        for id in records.unseen().chain(parsed) {
+            if heads.contains_key(id) {
+                continue;
+            }
+            // gone since `records` was read: the generation `apply` checks has changed too
+            let mut rows = stmt.query(params![source, id])?;
+            if let Some(r) = rows.next()? {
+                heads.insert(id, head_at(r, 0)?);
+            }
+        }
+        self.state_with(source, heads, Some(records.len()))
+    }
+
+    fn state_with(
+        &self,
+        source: &str,
+        current: Heads,
+        touched_of: Option<usize>,
+    ) -> Result<SourceState> {
         let first_snapshot = self.source_status(source)?.is_none_or(|s| s.snapshots == 0);
         Ok(SourceState {
             current,
+            touched_of,
             contents: HashMap::new(),
             past: HashMap::new(),
             first_snapshot,
@@ -135,18 +193,27 @@ fn current_heads(conn: &Connection, source: &str) -> Result<Heads> {
         "SELECT entry_id, hash, episode, version, record_hash FROM entries WHERE source = ?1",
     )?;
     let mut rows = stmt.query([source])?;
-    let missing = |column| rusqlite::Error::InvalidColumnType(column, "NULL".into(), Type::Null);
     while let Some(r) = rows.next()? {
         // read in place: no String for each of a list's 10^6 ids and digests
-        let head = StoredHead {
-            hash: StoredDigest::new(text_at(r, 1)?.ok_or_else(|| missing(1))?),
-            episode: r.get(2)?,
-            version: r.get(3)?,
-            record: text_at(r, 4)?.map(StoredDigest::new),
-        };
+        let head = head_at(r, 1)?;
         heads.insert(text_at(r, 0)?.ok_or_else(|| missing(0))?, head);
     }
     Ok(heads)
+}
+
+/// The head in columns `first..first + 4` of a row: hash, episode, version, record digest.
+fn head_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<StoredHead> {
+    Ok(StoredHead {
+        hash: StoredDigest::new(text_at(r, first)?.ok_or_else(|| missing(first))?),
+        episode: r.get(first + 1)?,
+        version: r.get(first + 2)?,
+        record: text_at(r, first + 3)?.map(StoredDigest::new),
+    })
+}
+
+/// The error for a NULL in a column that must hold text.
+fn missing(column: usize) -> rusqlite::Error {
+    rusqlite::Error::InvalidColumnType(column, "NULL".into(), Type::Null)
 }
 
 /// Column `i` of a row as text borrowed from the row, `None` for NULL.
