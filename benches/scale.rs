@@ -8,8 +8,9 @@
 //!
 //! For each size N it writes `entities.ftm.json`: N entities made from the real entries of
 //! the OFAC SDN (2021-07), OFAC enhanced (2025-01), UN (2018-10) and Canadian SEMA (2020-04)
-//! lists in ../shared/data, taken in turn, each under a new id (`syn-K`), with
-//! its names, aliases, former names, identifiers (IMO, passport…), dates of birth,
+//! lists in ../shared/data, taken in turn, each under a new id (`syn-0000042`: the export is
+//! sorted by id, as OpenSanctions writes its exports), with its names, aliases, former names,
+//! identifiers (IMO, passport…), dates of birth,
 //! nationalities and remarks as FtM properties. A real entry recurs every U entities (U: the
 //! size of that pool), as an entity published by several datasets would. The watchlist holds
 //! `--items` real names (persons, organisations, vessels with their IMO) drawn evenly from the
@@ -76,7 +77,8 @@ fn schema(kind: EntityKind) -> &'static str {
     }
 }
 
-/// A real entry as an FtM entity under a new id; `changed` gives it a new remark.
+/// A real entry as an FtM entity under a new id; `changed` gives it a new remark. The ids are
+/// zero-padded, so that the export is sorted by id as OpenSanctions writes its exports.
 fn entity(k: usize, e: &Entry, changed: bool) -> Value {
     let mut props: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     props.entry("name").or_default().push(e.name.clone());
@@ -121,7 +123,7 @@ fn entity(k: usize, e: &Entry, changed: bool) -> Value {
     props.insert("topics", vec!["sanction".to_string()]);
     props.retain(|_, v| !v.is_empty());
     json!({
-        "id": format!("syn-{k}"),
+        "id": format!("syn-{k:07}"),
         "caption": e.name,
         "schema": schema(e.kind),
         "properties": props,
