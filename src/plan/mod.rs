@@ -282,8 +282,11 @@ pub fn plan_list_reweighed<'s>(
     }
     for (id, _, i, _) in &d.changed {
         let (old, new) = (content(id)?, &entries[*i]);
-        delta.add(old, -1);
-        delta.add(new, 1);
+        // the same names (a new remark, a new program): the counts do not change
+        if !old.all_names().eq(new.all_names()) {
+            delta.add(old, -1);
+            delta.add(new, 1);
+        }
         scored.push(new);
         if !scored_alike(old, new) {
             scored.push(old);

@@ -287,6 +287,34 @@ fn a_flag_change_alerts_as_changed_once() {
 }
 
 #[test]
+fn the_name_counts_change_with_names_only() {
+    let m = matcher(vec![vessel_by_imo()]);
+    let s1 = apply(
+        &first_state(),
+        &plan_list(
+            &first_state(),
+            &snapshot(with_fillers(vec![artavil()])),
+            &m,
+            &ctx(),
+        )
+        .unwrap(),
+    );
+    let mut remarked = artavil();
+    remarked.remarks = Some("Amended.".into());
+    let mut renamed = artavil();
+    renamed.name = "SKIPPER".into();
+    let [remark, rename] = [remarked, renamed].map(|e| {
+        plan_list(&s1, &snapshot(with_fillers(vec![e])), &m, &ctx())
+            .unwrap()
+            .name_stats
+    });
+    // no key counted at all for a remark: none read or written for it either
+    assert!(remark.counts.is_empty(), "{:?}", remark.counts);
+    assert_eq!(rename.counts.get("skpr"), Some(&1), "{:?}", rename.counts);
+    assert_eq!(rename.counts.get("artvl"), Some(&-1), "{:?}", rename.counts);
+}
+
+#[test]
 fn aliases_in_another_order_are_no_change() {
     let m = matcher(vec![president()]);
     let s0 = first_state();
