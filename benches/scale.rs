@@ -10,11 +10,11 @@
 //! the OFAC SDN (2021-07), OFAC enhanced (2025-01), UN (2018-10) and Canadian SEMA (2020-04)
 //! lists in ../shared/data, taken in turn, each under a new id (`syn-0000042`: the export is
 //! sorted by id, as OpenSanctions writes its exports), with its names, aliases, former names,
-//! identifiers (IMO, passport…), dates of birth,
-//! nationalities and remarks as FtM properties. A real entry recurs every U entities (U: the
-//! size of that pool), as an entity published by several datasets would. The watchlist holds
-//! `--items` real names (persons, organisations, vessels with their IMO) drawn evenly from the
-//! pool, so each matches about N/U entities.
+//! identifiers (IMO, passport…), dates of birth, nationalities and remarks as FtM
+//! properties. A real entry recurs every U entities (U: the size of that pool), as an entity
+//! published by several datasets would. The watchlist holds `--items` real names (persons,
+//! organisations, vessels with their IMO) drawn evenly from the pool, so each matches about
+//! N/U entities.
 //!
 //! Then, on one state folder, in this order, a `once` each:
 //! 1. first load, into an empty database (digest mode, file transport);

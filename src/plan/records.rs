@@ -55,9 +55,11 @@ impl StoredRecords {
         let row = u32::try_from(self.ids.len()).expect("fewer than 2³² entries a source");
         self.ids.push(id);
         self.seen.push(Cell::new(false));
-        let digest = digest
-            .and_then(StoredDigest::bytes)
-            .map_or(NONE, |bytes| u128::from_be_bytes(*bytes));
+        let Some(bytes) = digest.and_then(StoredDigest::bytes) else {
+            self.digests.push(NONE);
+            return;
+        };
+        let digest = u128::from_be_bytes(*bytes);
         let digests = &self.digests;
         let entry = self.index.entry(
             hash(digest),
@@ -65,13 +67,13 @@ impl StoredRecords {
             |&r| hash(digests[r as usize]),
         );
         match entry {
-            Entry::Vacant(slot) if digest != NONE => {
+            Entry::Vacant(slot) => {
                 slot.insert(row);
                 self.digests.push(digest);
             }
             // Two entries of one record text cannot both be stored (the id is in the text);
             // should it happen, the later one is never taken as unchanged.
-            _ => self.digests.push(NONE),
+            Entry::Occupied(_) => self.digests.push(NONE),
         }
     }
 
