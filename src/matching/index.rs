@@ -77,9 +77,10 @@ pub(crate) struct Index {
     ids: IdMap<String, Vec<u32>>,
     /// Items no key can stand for (a name of initials only): always candidates.
     always: Vec<u32>,
-    /// Whether some part is filed under its [`consonant_key`]: only then do entry parts look
-    /// theirs up (making one costs a spelling of every part of every entry).
-    consonants: bool,
+    /// The kinds of script keys some watch part is filed under: an entry part looks up only
+    /// those (making them costs a spelling, a Korean and a kana reading of every part of
+    /// every entry).
+    families: Families,
     /// Per item, per name (in the order of its prepared names): the positions of the parts
     /// one of which any match at the item's threshold must pair ([`must_pair_one_of`]);
     /// `None` for a name no set of parts will do for.
@@ -153,7 +154,9 @@ impl Index {
             }
             keys.sort_unstable();
             keys.dedup();
-            index.consonants |= keys.iter().any(|k| k.starts_with(CONSONANT_MARK));
+            index.families.consonants |= keys.iter().any(|k| k.starts_with(CONSONANT_MARK));
+            index.families.korean |= keys.iter().any(|k| k.starts_with(KOREAN_MARK));
+            index.families.kana |= keys.iter().any(|k| k.starts_with(KANA_MARK));
             for k in keys {
                 index.parts.entry(k).or_default().push(i);
             }
@@ -179,13 +182,22 @@ impl Index {
         imos: &[String],
         mmsis: &[String],
     ) -> Vec<(usize, bool)> {
+        self.candidates_looking_up(names, imos, mmsis, self.families)
+    }
+
+    /// [`Index::candidates`], the entry's script keys made of `families`.
+    fn candidates_looking_up<'t>(
+        &self,
+        names: impl Iterator<Item = (&'t [Token], Option<usize>)>,
+        imos: &[String],
+        mmsis: &[String],
+        families: Families,
+    ) -> Vec<(usize, bool)> {
         let mut out: Vec<(usize, bool)> =
             self.always.iter().map(|&i| (i as usize, false)).collect();
         // looked up as they are made, each from a borrowed or reused buffer: an entry has
         // hundreds of keys, and only a few of them file anything
-        let lookup = Lookup::Entry {
-            consonants: self.consonants,
-        };
+        let lookup = Lookup::Entry(families);
         Index::each_lookup_key(names, imos, mmsis, lookup, &mut |k| {
             let items = self.parts.get(k).or_else(|| self.ids.get(k));
             if let Some(items) = items {
@@ -221,7 +233,7 @@ impl Index {
         mmsis: &[String],
     ) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
-        let lookup = Lookup::Entry { consonants: true };
+        let lookup = Lookup::Entry(Families::ALL);
         Index::each_lookup_key(names, imos, mmsis, lookup, &mut |k| {
             keys.push(k.to_string())
         });
@@ -401,10 +413,32 @@ fn joined(a: &Token, b: &Token) -> Token {
 enum Lookup {
     /// A watch part, filed under the keys of its own script.
     Filed,
-    /// An entry part, looking up every script's keys; its [`consonant_key`] only when some
-    /// watch part is filed under one.
-    Entry { consonants: bool },
+    /// An entry part, looking up the script keys of these families.
+    Entry(Families),
 }
+
+/// Kinds of [`script_keys`] that only some watch parts are filed under.
+#[derive(Clone, Copy, Debug, Default)]
+struct Families {
+    /// A part's [`consonant_key`] (of Arabic-script watch parts).
+    consonants: bool,
+    /// The Korean fold of a syllable (of Hangul watch parts).
+    korean: bool,
+    /// The kana key (of kana watch parts).
+    kana: bool,
+}
+
+impl Families {
+    const ALL: Families = Families {
+        consonants: true,
+        korean: true,
+        kana: true,
+    };
+}
+
+/// The marks of the Korean and kana keys.
+const KOREAN_MARK: &str = "k:";
+const KANA_MARK: &str = "j:";
 
 /// Keys by which parts of other romanisations meet: the German, French and Egyptian
 /// spellings' skeletons, the Korean fold of a syllable, the kana key and the consonant key of
@@ -412,31 +446,38 @@ enum Lookup {
 /// an entry part looks them all up, as any Latin part may meet a Hangul, kana or Arabic-script
 /// watch name.
 fn script_keys(t: &Token, side: Lookup, emit: &mut dyn FnMut(&str)) {
-    let lookup = matches!(side, Lookup::Entry { .. });
     for v in t.variants() {
         emit(v);
     }
-    let fold = if t.script == Script::Korean {
+    let families = match side {
+        Lookup::Entry(families) => families,
+        Lookup::Filed => Families::default(),
+    };
+    let fold = if t.script == Script::Korean && (families.korean || matches!(side, Lookup::Filed)) {
         Some(korean_fold(&t.text))
-    } else if lookup {
+    } else if families.korean {
         korean_syllable_fold(&t.text)
     } else {
         None
     };
     if let Some(fold) = fold {
-        emit(&format!("k:{fold}"));
+        emit(&format!("{KOREAN_MARK}{fold}"));
     }
     // an Arabic-script watch part is met by the consonants of Latin spellings of it
     let consonants = match side {
-        Lookup::Entry { consonants } => consonants && t.script == Script::Latin,
+        Lookup::Entry(families) => families.consonants && t.script == Script::Latin,
         Lookup::Filed => t.script == Script::Arabic,
     };
     if let Some(key) = consonants.then(|| consonant_key(t.spelling())).flatten() {
         emit(&key);
     }
-    if t.script == Script::Kana || (lookup && t.text.len() >= 2) {
+    let kana = match side {
+        Lookup::Entry(families) => families.kana && (t.script == Script::Kana || t.text.len() >= 2),
+        Lookup::Filed => t.script == Script::Kana,
+    };
+    if kana {
         emit(&format!(
-            "j:{}",
+            "{KANA_MARK}{}",
             kana_key(&t.text, t.script == Script::Kana)
         ));
     }
@@ -548,6 +589,55 @@ mod tests {
             "جابر عبد الله الجلاهمة",
             person
         ));
+    }
+
+    #[test]
+    fn an_entry_looks_up_only_the_script_keys_some_watch_part_is_filed_under() {
+        use crate::domain::entry::{EntityKind, Entry};
+        use crate::matching::{EntryNames, Matcher};
+        // OFAC's DERIPASKA and LUKASHENKA watched in Latin letters; KIM Jong Un and RI Pyong
+        // Chol in Latin letters (read as Korean syllables), in Hangul and in kana; and entries
+        // in each of those scripts
+        let watched = |names: &[&str]| {
+            let items = names
+                .iter()
+                .map(|n| WatchItem::query(WatchKind::Person, n))
+                .collect();
+            Matcher::new(items, 0.85)
+        };
+        let latin = watched(&["Oleg Deripaska", "Alexander Lukashenko"]);
+        let korean = watched(&["Kim Jong Un", "Ri Pyong Chol"]);
+        let hangul = watched(&["김정은", "리병철"]);
+        let kana = watched(&["キム・ジョンウン"]);
+        let families = |m: &Matcher| (m.index().families.korean, m.index().families.kana);
+        assert_eq!(families(&latin), (false, false));
+        assert_eq!(families(&korean), (true, false));
+        assert_eq!(families(&hangul), (true, false));
+        assert_eq!(families(&kana), (false, true));
+        let mut found = 0;
+        for m in [&latin, &korean, &hangul, &kana] {
+            for name in [
+                "DERIPASKA, Oleg Vladimirovich",
+                "KIM, Jong Un",
+                "RI, Pyong Chol",
+                "김정은",
+                "キム・ジョンウン",
+            ] {
+                let entry = Entry {
+                    name: name.into(),
+                    kind: EntityKind::Person,
+                    ..Entry::default()
+                };
+                let names = EntryNames::new(&entry);
+                let parts = || names.split.iter().map(|(t, comma)| (t.as_slice(), *comma));
+                let index = m.index();
+                let looked_up = index.candidates(parts(), &[], &[]);
+                let all = index.candidates_looking_up(parts(), &[], &[], Families::ALL);
+                assert_eq!(looked_up, all, "{name}");
+                found += looked_up.len();
+            }
+        }
+        assert!(found > 0);
     }
 
     #[test]

@@ -133,6 +133,54 @@ pub struct NormName {
     pub tokens: Vec<Token>,
     /// Per token: written before the comma of "LAST, First", i.e. a family name.
     pub family: Vec<bool>,
+    /// What joining each two adjacent parts makes, kept once made.
+    pub(crate) joins: Joins,
+}
+
+/// How two adjacent parts of a name read as one part, whatever name they are compared with
+/// ([`super::score`] joins "Abdul Rahman" against "Abdulrahman"): the spellings are made the
+/// first time a pair is compared across scripts and kept, because a watch name meets
+/// thousands of entry names and an entry name every candidate's names.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Joins(std::sync::OnceLock<Vec<Joined>>);
+
+/// Two adjacent parts `a` and `b` of a name, as one.
+#[derive(Debug, Clone)]
+pub(crate) struct Joined {
+    /// The spelling of `ab` written as one word.
+    pub spelling: String,
+    /// The spellings of `a` and `b`, one after the other (each part keeps its own letters).
+    pub kept: String,
+    /// Of Arabic script: the spelling of `a al b`, the article the Arabic side drops.
+    pub with_article: Option<String>,
+}
+
+impl Joins {
+    /// The joined forms of each adjacent pair of `tokens` (those of the name this belongs to).
+    pub(crate) fn of(&self, tokens: &[Token]) -> &[Joined] {
+        self.0.get_or_init(|| {
+            tokens
+                .windows(2)
+                .map(|pair| {
+                    let (a, b) = (&pair[0], &pair[1]);
+                    let arabic = a.script == Script::Arabic;
+                    Joined {
+                        spelling: translit::spelling(&format!("{}{}", a.text, b.text), arabic),
+                        kept: format!("{}{}", a.spelling(), b.spelling()),
+                        with_article: arabic
+                            .then(|| translit::spelling(&format!("{}al{}", a.text, b.text), true)),
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+/// The cache says nothing about the name.
+impl PartialEq for Joins {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl NormName {
@@ -420,6 +468,7 @@ pub fn normalize_split(
         original: name.to_string(),
         tokens,
         family,
+        joins: Joins::default(),
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::normalize::{split_words, without_joined_article, NormName, Script, Token};
 use super::scripts::{kana_key, kana_keys_of_latin, korean_fold};
-use super::translit::{same_but_final_vowel, spelling, spellings_fit};
+use super::translit::{same_but_final_vowel, spellings_fit};
 use crate::domain::entry::Entry;
 
 /// Below this a part pair is not a match at all.
@@ -425,7 +425,7 @@ pub fn score_names_with(
     strictness: Strictness,
     stats: Option<&NameStats>,
 ) -> NameScore {
-    let (w, e) = merge_split_parts(&watch.tokens, &entry.tokens);
+    let (w, e) = merge_split_parts(watch, entry);
     score_merged(watch, entry, &w, &e, strictness, stats)
 }
 
@@ -442,7 +442,7 @@ pub(crate) fn score_names_pairing(
     stats: Option<&NameStats>,
     must_pair: &[usize],
 ) -> Option<NameScore> {
-    let (w, e) = merge_split_parts(&watch.tokens, &entry.tokens);
+    let (w, e) = merge_split_parts(watch, entry);
     let as_written = matches!((&w, &e), (Cow::Borrowed(_), Cow::Borrowed(_)));
     if as_written
         && !must_pair.iter().any(|&c| {
@@ -649,8 +649,8 @@ fn both_attested(a: &Token, b: &Token, stats: Option<&NameStats>) -> bool {
 
 /// "Abdul Rahman" on one side and "Abdulrahman" on the other: two adjacent parts whose
 /// concatenation equals a part of the other name (as text or skeleton) are joined.
-fn merge_split_parts<'a>(w: &'a [Token], e: &'a [Token]) -> (Cow<'a, [Token]>, Cow<'a, [Token]>) {
-    let w2 = merge_against(w, e);
+fn merge_split_parts<'a>(w: &'a NormName, e: &'a NormName) -> (Cow<'a, [Token]>, Cow<'a, [Token]>) {
+    let w2 = merge_against(w, &e.tokens);
     let e2 = merge_against(e, &w2);
     (w2, e2)
 }
@@ -662,7 +662,8 @@ pub(crate) const JOIN_PREFIXES: &[&str] = &[
 /// `side` with each pair of adjacent parts that `other` writes as one part joined; `side`
 /// itself (borrowed, with the forms its tokens keep) when nothing joins, as for nearly every
 /// pair of names scored.
-fn merge_against<'a>(side: &'a [Token], other: &[Token]) -> Cow<'a, [Token]> {
+fn merge_against<'a>(name: &'a NormName, other: &[Token]) -> Cow<'a, [Token]> {
+    let side = name.tokens.as_slice();
     // made at the first join, with the parts before it
     let mut out: Option<Vec<Token>> = None;
     let mut i = 0;
@@ -683,43 +684,42 @@ fn merge_against<'a>(side: &'a [Token], other: &[Token]) -> Cow<'a, [Token]> {
             let arabic = side[i].script == Script::Arabic;
             let across = |o: &Token| (o.script == Script::Arabic) != arabic;
             if !joins && (next.script == Script::Arabic) == arabic && other.iter().any(across) {
-                let joined = spelling(&format!("{a}{b}"), arabic);
+                let forms = &name.joins.of(side)[i];
+                let joined = &forms.spelling;
                 joins = other.iter().filter(|o| across(o)).any(|o| {
                     if arabic {
-                        spellings_fit(&joined, o.spelling())
+                        spellings_fit(joined, o.spelling())
                     } else {
-                        spellings_fit(o.spelling(), &joined)
+                        spellings_fit(o.spelling(), joined)
                     }
                 });
                 // "سعد الدين" (sad din) writes both d of "Saduddin": joined, it keeps them;
                 // and "Mohammad Abdul" joined spells "محمدعبد" (mhmdabd) as its parts do
                 if !joins {
-                    let kept = format!("{}{}", side[i].spelling(), next.spelling());
+                    let kept = &forms.kept;
                     let fits = |o: &Token| {
                         if arabic {
-                            spellings_fit(&kept, o.spelling())
+                            spellings_fit(kept, o.spelling())
                         } else {
-                            spellings_fit(o.spelling(), &kept)
+                            spellings_fit(o.spelling(), kept)
                         }
                     };
                     if other.iter().filter(|o| across(o)).any(fits) && may_join(a, b) {
-                        let kept = Token::joined_with_spelling(&side[i], next, kept);
+                        let kept = Token::joined_with_spelling(&side[i], next, kept.clone());
                         out.get_or_insert_with(|| side[..i].to_vec()).push(kept);
                         i += 2;
                         continue;
                     }
                     // the article between them, which the Arabic side writes apart and drops
                     // and the Latin one keeps joined: "صلاح الدين" (slah din) is "Salahaldin"
-                    if arabic && may_join(a, b) {
-                        let with_article = format!("{a}al{b}");
-                        let spelt = spelling(&with_article, true);
+                    if let Some(spelt) = forms.with_article.as_deref().filter(|_| may_join(a, b)) {
                         if other
                             .iter()
                             .filter(|o| across(o))
-                            .any(|o| spellings_fit(&spelt, o.spelling()))
+                            .any(|o| spellings_fit(spelt, o.spelling()))
                         {
                             out.get_or_insert_with(|| side[..i].to_vec())
-                                .push(Token::new(with_article, side[i].script));
+                                .push(Token::new(format!("{a}al{b}"), side[i].script));
                             i += 2;
                             continue;
                         }
@@ -993,6 +993,31 @@ mod tests {
         assert!(person("سعد الدين سيد", "SOUAD DIN SAYYED").score < 0.85);
         assert!(person("علي حسن", "ALI, Hussein").score < 0.85);
         assert!(person("سعد الدين سيد", "SAID DIN SAYYED").score < 0.85);
+    }
+
+    #[test]
+    fn a_name_joins_its_parts_alike_whatever_it_met_before() {
+        // UN 113219 in Arabic script and as listed; another listed name met first
+        let arabic = normalize("محمد صلاح الدين عبدالحليم زيدان", NameKind::Person);
+        let listed = normalize("MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE", NameKind::Person);
+        let other = normalize("NOORUDDIN TURABI MUHAMMAD QASIM", NameKind::Person);
+        let fresh = person(
+            "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE",
+            "محمد صلاح الدين عبدالحليم زيدان",
+        );
+        assert!(fresh.score >= 0.9, "{fresh:?}");
+        // each side keeps the joined forms it made against the other name
+        let _ = score_names(&other, &arabic, Strictness::Person);
+        let _ = score_names(&arabic, &other, Strictness::Person);
+        let again = score_names(&listed, &arabic, Strictness::Person);
+        assert_eq!(again, fresh);
+        assert_eq!(
+            score_names(&arabic, &listed, Strictness::Person),
+            person(
+                "محمد صلاح الدين عبدالحليم زيدان",
+                "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE",
+            )
+        );
     }
 
     #[test]

@@ -113,6 +113,7 @@ pub fn decode<'a>(
                 original: name.to_string(),
                 tokens,
                 family,
+                joins: Default::default(),
             };
             by_kind
                 .entry(kind)

@@ -527,6 +527,7 @@ impl Pattern {
             original: phrase.to_string(),
             family: vec![false; tokens.len()],
             tokens,
+            joins: Default::default(),
         };
         Pattern {
             label: "keyword",
