@@ -121,7 +121,7 @@ fn apply(state: &SourceState, plan: &CyclePlan) -> SourceState {
                 hash: StoredDigest::new(&w.hash),
                 episode: w.episode,
                 version: w.version,
-                record: w.record.as_deref().map(StoredDigest::new),
+                record: w.record.map(StoredDigest::new),
             },
         );
         next.contents.insert(w.entry.id.clone(), w.entry.clone());
