@@ -57,11 +57,12 @@ pub fn keys_of<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> BTreeSet<Str
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::domain::entry::{Alias, EntityKind};
 
-    fn entry(name: &str, aliases: &[&str]) -> Entry {
+    /// A person of that name (its id too) and aliases.
+    pub(in crate::plan) fn entry(name: &str, aliases: &[&str]) -> Entry {
         Entry {
             id: name.into(),
             kind: EntityKind::Person,
