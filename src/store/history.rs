@@ -252,7 +252,18 @@ pub(super) fn record_names<'e>(
     source: &str,
     entries: impl Iterator<Item = &'e Entry>,
 ) -> Result<()> {
-    // one buffer of folded names and spans into it, not a String each
+    record_names_in_batches(tx, source, entries, NAMES_BATCH_BYTES)
+}
+
+/// [`record_names`], writing whenever the folded names gathered reach `batch_bytes`.
+fn record_names_in_batches<'e>(
+    tx: &Transaction<'_>,
+    source: &str,
+    entries: impl Iterator<Item = &'e Entry>,
+    batch_bytes: usize,
+) -> Result<()> {
+    // one buffer of folded names and spans into it, not a String each; written in sorted
+    // batches, so that a first load of 10^6 entries does not hold millions of names at once
     let mut text = String::new();
     let mut spans: Vec<(usize, usize, &str)> = Vec::new();
     for entry in entries {
@@ -263,16 +274,35 @@ pub(super) fn record_names<'e>(
                 spans.push((start, text.len(), entry.id.as_str()));
             }
         }
+        if text.len() >= batch_bytes {
+            insert_names(tx, source, &text, &mut spans)?;
+            text.clear();
+        }
     }
+    insert_names(tx, source, &text, &mut spans)
+}
+
+/// How many bytes of folded names [`record_names`] gathers before writing them.
+const NAMES_BATCH_BYTES: usize = 16 << 20;
+
+/// Writes the names at `spans` of `text` in key order, once each, and empties `spans`.
+fn insert_names(
+    tx: &Transaction<'_>,
+    source: &str,
+    text: &str,
+    spans: &mut Vec<(usize, usize, &str)>,
+) -> Result<()> {
     let folded = |&(start, end, _): &(usize, usize, &str)| &text[start..end];
+    // in the index's order: each name lands next to the one before it
     spans.sort_unstable_by(|a, b| folded(a).cmp(folded(b)).then(a.2.cmp(b.2)));
     spans.dedup_by(|a, b| folded(a) == folded(b) && a.2 == b.2);
     let mut stmt = tx.prepare_cached(
         "INSERT OR IGNORE INTO name_history (folded, source, entry_id) VALUES (?1, ?2, ?3)",
     )?;
-    for span in &spans {
+    for span in spans.iter() {
         stmt.execute(params![folded(span), source, span.2])?;
     }
+    spans.clear();
     Ok(())
 }
 
@@ -321,4 +351,58 @@ pub(super) fn end_episode(
         at.cycle
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::entry::{Alias, EntityKind};
+
+    fn names_stored(batch_bytes: usize, entries: &[Entry]) -> Vec<(String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let tx = store.conn.transaction().unwrap();
+        record_names_in_batches(&tx, "ofac-sdn", entries.iter(), batch_bytes).unwrap();
+        tx.commit().unwrap();
+        let mut stmt = store
+            .conn
+            .prepare("SELECT folded, entry_id FROM name_history ORDER BY folded, entry_id")
+            .unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+
+    #[test]
+    fn names_written_in_batches_are_the_names_written_at_once() {
+        // OFAC SDN 2021-07: ent_num 9760 with two of its aliases, and 24283; one name twice
+        let entry = |id: &str, name: &str, aliases: &[&str]| Entry {
+            id: id.into(),
+            kind: EntityKind::Person,
+            name: name.into(),
+            aliases: aliases
+                .iter()
+                .map(|a| Alias {
+                    name: a.to_string(),
+                    kind: "aka".into(),
+                })
+                .collect(),
+            ..Entry::default()
+        };
+        let entries = [
+            entry(
+                "9760",
+                "LUKASHENKA, Alyaksandr Hryhoryavich",
+                &[
+                    "LUKASHENKO, Aliaksandr Hryhoryavich",
+                    "LUKASHENKA, Aliaksandr Grigorievich",
+                    "LUKASHENKO, Aliaksandr Hryhoryavich",
+                ],
+            ),
+            entry("24283", "DERIPASKA, Oleg Vladimirovich", &[]),
+        ];
+        let at_once = names_stored(NAMES_BATCH_BYTES, &entries);
+        assert_eq!(at_once.len(), 4, "{at_once:?}");
+        // a batch of one byte writes each entry's names on their own
+        assert_eq!(names_stored(1, &entries), at_once);
+    }
 }
