@@ -422,7 +422,8 @@ enum Lookup {
 struct Families {
     /// A part's [`consonant_key`] (of Arabic-script watch parts).
     consonants: bool,
-    /// The Korean fold of a syllable (of Hangul watch parts).
+    /// The Korean fold of a syllable (of watch parts read as Korean: Hangul, or Korean
+    /// syllables in Latin letters).
     korean: bool,
     /// The kana key (of kana watch parts).
     kana: bool,
@@ -449,32 +450,29 @@ fn script_keys(t: &Token, side: Lookup, emit: &mut dyn FnMut(&str)) {
     for v in t.variants() {
         emit(v);
     }
-    let families = match side {
-        Lookup::Entry(families) => families,
-        Lookup::Filed => Families::default(),
-    };
-    let fold = if t.script == Script::Korean && (families.korean || matches!(side, Lookup::Filed)) {
-        Some(korean_fold(&t.text))
-    } else if families.korean {
-        korean_syllable_fold(&t.text)
-    } else {
-        None
+    // an Arabic-script watch part is met by the consonants of Latin spellings of it
+    let (fold, consonants, kana) = match side {
+        Lookup::Filed => (
+            (t.script == Script::Korean).then(|| korean_fold(&t.text)),
+            t.script == Script::Arabic,
+            t.script == Script::Kana,
+        ),
+        Lookup::Entry(families) => (
+            match t.script {
+                _ if !families.korean => None,
+                Script::Korean => Some(korean_fold(&t.text)),
+                _ => korean_syllable_fold(&t.text),
+            },
+            families.consonants && t.script == Script::Latin,
+            families.kana && (t.script == Script::Kana || t.text.len() >= 2),
+        ),
     };
     if let Some(fold) = fold {
         emit(&format!("{KOREAN_MARK}{fold}"));
     }
-    // an Arabic-script watch part is met by the consonants of Latin spellings of it
-    let consonants = match side {
-        Lookup::Entry(families) => families.consonants && t.script == Script::Latin,
-        Lookup::Filed => t.script == Script::Arabic,
-    };
     if let Some(key) = consonants.then(|| consonant_key(t.spelling())).flatten() {
         emit(&key);
     }
-    let kana = match side {
-        Lookup::Entry(families) => families.kana && (t.script == Script::Kana || t.text.len() >= 2),
-        Lookup::Filed => t.script == Script::Kana,
-    };
     if kana {
         emit(&format!(
             "{KANA_MARK}{}",

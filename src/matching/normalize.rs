@@ -157,7 +157,7 @@ pub(crate) struct Joined {
 
 impl Joins {
     /// The joined forms of each adjacent pair of `tokens` (those of the name this belongs to).
-    pub(crate) fn of(&self, tokens: &[Token]) -> &[Joined] {
+    fn of(&self, tokens: &[Token]) -> &[Joined] {
         self.0.get_or_init(|| {
             tokens
                 .windows(2)
@@ -184,6 +184,12 @@ impl PartialEq for Joins {
 }
 
 impl NormName {
+    /// Each adjacent pair of parts joined, in order (the first and second part, then the
+    /// second and third…).
+    pub(crate) fn joined(&self) -> &[Joined] {
+        self.joins.of(&self.tokens)
+    }
+
     /// Whether every part is in letters that spell their vowels (Latin, Cyrillic), so that
     /// the keys of its letters stand for how it pairs; parts in other scripts pair by
     /// spellings and syllables that no key captures.

@@ -684,7 +684,7 @@ fn merge_against<'a>(name: &'a NormName, other: &[Token]) -> Cow<'a, [Token]> {
             let arabic = side[i].script == Script::Arabic;
             let across = |o: &Token| (o.script == Script::Arabic) != arabic;
             if !joins && (next.script == Script::Arabic) == arabic && other.iter().any(across) {
-                let forms = &name.joins.of(side)[i];
+                let forms = &name.joined()[i];
                 let joined = &forms.spelling;
                 joins = other.iter().filter(|o| across(o)).any(|o| {
                     if arabic {
