@@ -458,7 +458,7 @@ fn plan_list<'s>(
     ctx: &PlanContext,
 ) -> Result<(CyclePlan<'s>, Option<Arc<Matcher>>), CycleError> {
     let mut store_error = None;
-    let reweigh = |delta: &plan::NameStatsDelta, scored: &plan::Scored<'_>| {
+    let reweigh = |delta: &plan::NameStatsDelta, scored: &[&crate::domain::entry::Entry]| {
         let stats = weights::after_change(store, matcher, delta, scored)
             .map_err(|e| store_error = Some(e))
             .ok()?;

@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use crate::domain::entry::Entry;
 use crate::matching::{Matcher, NameStats};
-use crate::plan::{stats::keys_of, NameStatsDelta, Scored};
+use crate::plan::{stats::keys_of, NameStatsDelta};
 use crate::store::{Store, StoreError};
 
-/// Above this many entries scored, every stored count is read at once rather than key by key
-/// (the plan prepares no more than that many at once, to list their keys).
-const READ_ALL_ABOVE: usize = crate::plan::scored::PREPARED_AT_MOST;
+/// Above this many entries scored, every stored count is read at once rather than key by key.
+const READ_ALL_ABOVE: usize = 20_000;
 
 /// Counts, once, the names of each source the store has not counted yet (a database from
 /// before the counts were kept, or counts made by other matcher rules) from its stored
@@ -44,13 +43,13 @@ pub fn after_change(
     store: &Store,
     matcher: &Matcher,
     delta: &NameStatsDelta,
-    scored: &Scored<'_>,
+    scored: &[&Entry],
 ) -> Result<NameStats, StoreError> {
     let (names, counts) = if scored.len() > READ_ALL_ABOVE {
         store.all_name_stats()?
     } else {
         let mut keys = matcher.weighed_keys().clone();
-        keys.extend(scored.weighed_keys());
+        keys.extend(keys_of(scored.iter().copied()));
         keys.extend(delta.counts.keys().cloned());
         store.name_stats(keys.iter().map(String::as_str))?
     };

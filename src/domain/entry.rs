@@ -108,6 +108,26 @@ pub struct Entry {
     pub extra: super::fields::Fields,
 }
 
+#[cfg(test)]
+impl Entry {
+    /// A person of these names with aliases of kind `aka`, for tests.
+    pub fn person(id: &str, name: &str, aliases: &[&str]) -> Entry {
+        Entry {
+            id: id.into(),
+            kind: EntityKind::Person,
+            name: name.into(),
+            aliases: aliases
+                .iter()
+                .map(|a| Alias {
+                    name: a.to_string(),
+                    kind: "aka".into(),
+                })
+                .collect(),
+            ..Entry::default()
+        }
+    }
+}
+
 impl Entry {
     /// The primary name followed by every alias, in list order.
     pub fn all_names(&self) -> impl Iterator<Item = &str> {

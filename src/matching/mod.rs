@@ -168,11 +168,6 @@ impl<'a> PreparedEntry<'a> {
         PreparedEntry(names)
     }
 
-    /// The entry whose names these are.
-    pub fn entry(&self) -> &'a Entry {
-        self.0.entry
-    }
-
     /// Adds the keys these names are weighed under when scored (see [`weighed_keys`]).
     pub fn weighed_keys(&self, out: &mut BTreeSet<String>) {
         for (tokens, _) in &self.0.split {

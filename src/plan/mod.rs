@@ -20,7 +20,6 @@ pub mod diff;
 mod heads;
 pub mod notices;
 pub mod records;
-pub mod scored;
 pub mod stats;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -37,7 +36,6 @@ use crate::sources::DeltaOp;
 pub use diff::entry_hash;
 pub use heads::Heads;
 pub use records::StoredRecords;
-pub use scored::Scored;
 pub use stats::NameStatsDelta;
 
 /// One entry as the store holds it: current content, and where it is in its history.
@@ -252,7 +250,7 @@ pub fn plan_list_reweighed<'s>(
     mut d: diff::Diff,
     ctx: &PlanContext,
     matcher: &Matcher,
-    reweigh: impl FnOnce(&NameStatsDelta, &Scored<'_>) -> Option<Arc<Matcher>>,
+    reweigh: impl FnOnce(&NameStatsDelta, &[&Entry]) -> Option<Arc<Matcher>>,
 ) -> Result<(CyclePlan<'s>, Option<Arc<Matcher>>), Refusal> {
     let content = |id: &str| {
         state
@@ -299,12 +297,12 @@ pub fn plan_list_reweighed<'s>(
         delta.add(old, -1);
         scored.push(old);
     }
-    let mut scored = Scored::new(scored);
     let version = if d.is_empty() {
         None
     } else {
         reweigh(&delta, &scored)
     };
+    drop(scored);
     let matcher: &Matcher = version.as_deref().unwrap_or(matcher);
     let mut plan = CyclePlan {
         source: ctx.list.source.clone(),
@@ -351,7 +349,7 @@ pub fn plan_list_reweighed<'s>(
                 (1, 1, true, event)
             }
         };
-        let hits = scored.match_entry(matcher, &ctx.list.source, entry);
+        let hits = matcher.match_entry(&ctx.list.source, entry);
         raise(&mut plan, event, entry, (&hash, episode, version), hits);
         plan.writes.push(EntryWrite {
             entry,
@@ -375,9 +373,9 @@ pub fn plan_list_reweighed<'s>(
         if meaningful {
             plan.counts.changed += 1;
             // A change that takes a name away from a watched entry still concerns the watcher.
-            let mut hits = scored.match_entry(matcher, &ctx.list.source, entry);
+            let mut hits = matcher.match_entry(&ctx.list.source, entry);
             if !scored_alike(old, entry) {
-                for (idx, m) in scored.match_entry(matcher, &ctx.list.source, old) {
+                for (idx, m) in matcher.match_entry(&ctx.list.source, old) {
                     if !hits.iter().any(|(i, _)| *i == idx) {
                         hits.push((idx, m));
                     }
@@ -411,7 +409,7 @@ pub fn plan_list_reweighed<'s>(
     for (id, stored) in &d.removed {
         plan.counts.removed += 1;
         let old = content(id)?;
-        let hits = scored.match_entry(matcher, &ctx.list.source, old);
+        let hits = matcher.match_entry(&ctx.list.source, old);
         let hash = stored.hash.to_string();
         let write = (hash.as_str(), stored.episode, stored.version);
         raise(&mut plan, Event::Delisted, old, write, hits);

@@ -57,25 +57,12 @@ pub fn keys_of<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> BTreeSet<Str
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
-    use crate::domain::entry::{Alias, EntityKind};
 
     /// A person of that name (its id too) and aliases.
-    pub(in crate::plan) fn entry(name: &str, aliases: &[&str]) -> Entry {
-        Entry {
-            id: name.into(),
-            kind: EntityKind::Person,
-            name: name.into(),
-            aliases: aliases
-                .iter()
-                .map(|a| Alias {
-                    name: a.to_string(),
-                    kind: "aka".into(),
-                })
-                .collect(),
-            ..Entry::default()
-        }
+    fn entry(name: &str, aliases: &[&str]) -> Entry {
+        Entry::person(name, name, aliases)
     }
 
     #[test]

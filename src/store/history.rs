@@ -356,7 +356,6 @@ pub(super) fn end_episode(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::entry::{Alias, EntityKind};
 
     fn names_stored(batch_bytes: usize, entries: &[Entry]) -> Vec<(String, String)> {
         let dir = tempfile::tempdir().unwrap();
@@ -375,21 +374,8 @@ mod tests {
     #[test]
     fn names_written_in_batches_are_the_names_written_at_once() {
         // OFAC SDN 2021-07: ent_num 9760 with two of its aliases, and 24283; one name twice
-        let entry = |id: &str, name: &str, aliases: &[&str]| Entry {
-            id: id.into(),
-            kind: EntityKind::Person,
-            name: name.into(),
-            aliases: aliases
-                .iter()
-                .map(|a| Alias {
-                    name: a.to_string(),
-                    kind: "aka".into(),
-                })
-                .collect(),
-            ..Entry::default()
-        };
         let entries = [
-            entry(
+            Entry::person(
                 "9760",
                 "LUKASHENKA, Alyaksandr Hryhoryavich",
                 &[
@@ -398,7 +384,7 @@ mod tests {
                     "LUKASHENKO, Aliaksandr Hryhoryavich",
                 ],
             ),
-            entry("24283", "DERIPASKA, Oleg Vladimirovich", &[]),
+            Entry::person("24283", "DERIPASKA, Oleg Vladimirovich", &[]),
         ];
         let at_once = names_stored(NAMES_BATCH_BYTES, &entries);
         assert_eq!(at_once.len(), 4, "{at_once:?}");
