@@ -363,7 +363,7 @@ fn process(
             Parsed::List(snapshot) => {
                 // by hash first; then only what changed or left is read and decoded
                 let mut state = state_now()?;
-                let d = plan::diff::diff_state(&state, snapshot);
+                let d = plan::diff::diff(&state, snapshot);
                 match store.read_contents(&source.name, &mut state, d.needs_content()) {
                     Err(StoreError::Conflict { .. }) if conflicts < 5 => {
                         conflicts += 1;
@@ -382,7 +382,7 @@ fn process(
                 snapshot.published = publication.clone();
                 let snapshot = &*snapshot;
                 ctx.list.published = publication.clone();
-                let d = plan::diff::diff_state(&state, snapshot);
+                let d = plan::diff::diff(&state, snapshot);
                 store.read_past(&source.name, &mut state, d.added_ids(snapshot))?;
                 plan_list(store, &state, snapshot, d, matcher, &ctx)?
             }

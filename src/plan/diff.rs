@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::entry::{Entry, ListSnapshot};
 use crate::domain::IdSet;
-use crate::plan::{Heads, SourceState, StoredHead};
+use crate::plan::{SourceState, StoredHead};
 
 /// The content hash of an entry: what tells one version of an entry from another.
 pub fn entry_hash(entry: &Entry) -> String {
@@ -57,23 +57,16 @@ impl Diff {
 
 /// Compares `new` with what is stored, by hash: no stored entry's content is needed. The
 /// entries `new` left unparsed (their record's digest is the stored one) are unchanged.
-pub fn diff(old: &Heads, new: &ListSnapshot) -> Diff {
-    diff_with(old, None, new)
-}
-
-/// [`diff`] against the state as read: all its heads, or those a cycle touches.
-pub fn diff_state(state: &SourceState, new: &ListSnapshot) -> Diff {
-    diff_with(&state.current, state.touched_of, new)
-}
-
-/// `touched_of`: see [`SourceState::touched_of`]. The unparsed entries of a snapshot parsed
-/// against [`crate::plan::StoredRecords`] are then stored by construction (their digest was
-/// found there), and every head `old` holds that is not parsed is one no record of `new` had:
-/// removed.
-fn diff_with(old: &Heads, touched_of: Option<usize>, new: &ListSnapshot) -> Diff {
+///
+/// When `state` holds only the heads a cycle touches ([`SourceState::touched_of`]), the
+/// unparsed entries of a snapshot parsed against [`crate::plan::StoredRecords`] are stored by
+/// construction (their digest was found there), and every head it holds that is not parsed
+/// is one no record of `new` had: removed.
+pub fn diff(state: &SourceState, new: &ListSnapshot) -> Diff {
+    let (old, touched) = (&state.current, state.touched_of.is_some());
     let mut d = Diff::default();
     let mut stored_unparsed = 0;
-    if touched_of.is_some() {
+    if touched {
         d.unchanged = new.unparsed.len();
         stored_unparsed = new.unparsed.len();
     } else {
@@ -107,10 +100,11 @@ fn diff_with(old: &Heads, touched_of: Option<usize>, new: &ListSnapshot) -> Diff
     // Each stored entry the snapshot names is counted once (the unparsed ids are distinct and
     // none is parsed too, as `ListSnapshot::unparsed` says): when they are all of them, none
     // was removed, and the 10⁶ unparsed ids of a small change are not gathered into a set.
-    if stored_unparsed + stored_parsed < touched_of.unwrap_or(old.len()) {
-        let unparsed: IdSet<&str> = match touched_of {
-            Some(_) => IdSet::default(),
-            None => new.unparsed.iter().collect(),
+    if stored_unparsed + stored_parsed < state.stored_len() {
+        let unparsed: IdSet<&str> = if touched {
+            IdSet::default()
+        } else {
+            new.unparsed.iter().collect()
         };
         let mut removed: Vec<(String, StoredHead)> = old
             .iter()
@@ -141,15 +135,21 @@ mod tests {
         (e.id.clone(), crate::plan::StoredEntry::first(e).head())
     }
 
+    /// The state of a source whose heads are all read.
+    fn state(heads: impl IntoIterator<Item = (String, StoredHead)>) -> SourceState {
+        SourceState {
+            current: heads.into_iter().collect(),
+            ..SourceState::default()
+        }
+    }
+
     #[test]
     fn added_changed_removed_and_unchanged_are_told_apart() {
-        let old: Heads = [
+        let old = state([
             stored(entry("1", "ADISA")),
             stored(entry("2", "ARTAVIL")),
             stored(entry("3", "GONE")),
-        ]
-        .into_iter()
-        .collect();
+        ]);
         let mut renamed = entry("1", "SKIPPER");
         renamed.aliases.push(Alias {
             name: "ADISA".into(),
@@ -172,10 +172,7 @@ mod tests {
 
     #[test]
     fn removed_entries_are_found_beside_unparsed_ones() {
-        let old: Heads = ["1", "2", "3", "4"]
-            .map(|id| stored(entry(id, "ADISA")))
-            .into_iter()
-            .collect();
+        let old = state(["1", "2", "3", "4"].map(|id| stored(entry(id, "ADISA"))));
         let mut new = ListSnapshot {
             entries: vec![entry("2", "SKIPPER"), entry("5", "NEW")],
             ..ListSnapshot::default()

@@ -234,7 +234,7 @@ pub fn plan_list<'s>(
     matcher: &Matcher,
     ctx: &PlanContext,
 ) -> Result<CyclePlan<'s>, Refusal> {
-    let d = diff::diff_state(state, snapshot);
+    let d = diff::diff(state, snapshot);
     plan_list_reweighed(state, snapshot, d, ctx, matcher, |_, _| None).map(|(plan, _)| plan)
 }
 

@@ -25,6 +25,8 @@ pub struct StoredRecords {
     digests: Vec<u128>,
     /// Whether a record of the new document had the digest, by the same position.
     seen: Vec<Cell<bool>>,
+    /// How many of `seen` are set.
+    found: Cell<usize>,
     /// Positions in `ids` by digest.
     index: HashTable<u32>,
     /// The position the next record is looked for first. OpenSanctions sorts its exports by
@@ -46,6 +48,7 @@ impl StoredRecords {
             digests: Vec::with_capacity(rows),
             seen: Vec::with_capacity(rows),
             index: HashTable::with_capacity(rows),
+            found: Cell::new(0),
             next: Cell::new(0),
         }
     }
@@ -94,7 +97,9 @@ impl StoredRecords {
         };
         match row {
             Some(row) => {
-                self.seen[row].set(true);
+                if !self.seen[row].replace(true) {
+                    self.found.set(self.found.get() + 1);
+                }
                 self.next.set(row + 1);
                 true
             }
@@ -126,7 +131,7 @@ impl StoredRecords {
 
     /// How many stored entries no record was found unchanged by, so far.
     pub fn unseen_len(&self) -> usize {
-        self.seen.iter().filter(|s| !s.get()).count()
+        self.len() - self.found.get()
     }
 }
 

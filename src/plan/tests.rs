@@ -504,7 +504,7 @@ fn a_delisting_is_planned_from_the_stored_content_and_never_without_it() {
     // the store reads only what the diff names: here the content of the removed entry
     let mut heads_only = s1.clone();
     heads_only.contents.clear();
-    let d = diff::diff(&heads_only.current, &snapshot(with_fillers(vec![])));
+    let d = diff::diff(&heads_only, &snapshot(with_fillers(vec![])));
     assert_eq!(d.needs_content().collect::<Vec<_>>(), ["15036"]);
     let refused_list = snapshot(with_fillers(vec![]));
     let refused = plan_list(&heads_only, &refused_list, &m, &ctx());
